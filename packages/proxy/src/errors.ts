@@ -1,0 +1,175 @@
+/**
+ * Every error class mpts raises, and every message it uses, in one place.
+ *
+ * Where Python's multiprocessing raises something, mpts raises the class of the same name with
+ * Python's message, so `err instanceof KeyError` and `err.message` read as they do in Python.
+ * An error thrown inside the manager keeps its class across the wire and carries the server's
+ * stack as `remoteStack`.
+ */
+
+/** The base of every mpts error class. */
+export class MptsError extends Error {
+  /** The stack of the manager process where the error was raised, when it came from there. */
+  remoteStack?: string;
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Python's `KeyError`: a missing dict key. The message is the key's Python repr, as in Python. */
+export class KeyError extends MptsError {}
+/** Python's `IndexError`. */
+export class IndexError extends MptsError {}
+/** Python's `ValueError`. */
+export class ValueError extends MptsError {}
+/** Python's `RuntimeError`. */
+export class RuntimeError extends MptsError {}
+/** Python's `AttributeError`. */
+export class AttributeError extends MptsError {}
+/** Python's `OverflowError`: a value that does not fit a manager `array`'s typecode. */
+export class OverflowError extends MptsError {}
+/** Python's `NotImplementedError`. */
+export class NotImplementedError extends MptsError {}
+/** Python's `StopIteration`: a remote iterator is exhausted. */
+export class StopIteration extends MptsError {}
+/** Python's `queue.Empty`. */
+export class QueueEmpty extends MptsError {}
+/** Python's `queue.Full`. */
+export class QueueFull extends MptsError {}
+/** Python's `threading.BrokenBarrierError`. */
+export class BrokenBarrierError extends MptsError {}
+/** Python's `multiprocessing.ProcessError`: a manager or process used in the wrong state. */
+export class ProcessError extends MptsError {}
+/** Python's `multiprocessing.AuthenticationError`: the authkey handshake failed. */
+export class AuthenticationError extends ProcessError {}
+
+/**
+ * Python's `multiprocessing.managers.RemoteError`: the manager's machinery failed (an unknown
+ * method, an object that does not exist, a constructor that threw), as opposed to a method of
+ * the shared object raising, which keeps its own class.
+ */
+export class RemoteError extends MptsError {
+  override toString(): string {
+    const rule = '-'.repeat(75);
+    return `${this.name}: \n${rule}\n${this.message}\n${rule}`;
+  }
+}
+
+/** The manager is gone (shut down, killed, or the connection to it broke). */
+export class ManagerClosedError extends MptsError {}
+/** A proxy was used after `release()` or disposal. */
+export class ProxyReleasedError extends MptsError {}
+/** A peer sent bytes that are not a valid mpts frame or message. */
+export class ProtocolError extends MptsError {}
+
+type ErrorClass = new (message?: string) => Error;
+
+/**
+ * Error classes a peer may name. The table has a null prototype, so a peer-sent name such as
+ * `constructor` or `__proto__` can never resolve to anything but `RemoteError`.
+ */
+const errorClasses: Record<string, ErrorClass> = Object.assign(Object.create(null) as object, {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  MptsError,
+  KeyError,
+  IndexError,
+  ValueError,
+  RuntimeError,
+  AttributeError,
+  OverflowError,
+  NotImplementedError,
+  StopIteration,
+  QueueEmpty,
+  QueueFull,
+  BrokenBarrierError,
+  ProcessError,
+  AuthenticationError,
+  RemoteError,
+  ManagerClosedError,
+  ProxyReleasedError,
+  ProtocolError,
+});
+
+/** Adds a user error class so that it keeps its class when a registered type throws it. */
+export function registerErrorClass(errorClass: ErrorClass, name: string = errorClass.name): void {
+  errorClasses[name] = errorClass;
+}
+
+/** Rebuilds an error that crossed the wire, as the class it was raised as. */
+export function rebuildError(name: string, message: string, remoteStack: string | undefined): Error {
+  const ErrorClass = errorClasses[name] ?? RemoteError;
+  const error = new ErrorClass(message);
+  if (ErrorClass === RemoteError && name !== 'RemoteError') {
+    error.message = `${name}: ${message}`;
+  }
+  if (remoteStack !== undefined) (error as MptsError).remoteStack = remoteStack;
+  return error;
+}
+
+/** Python's messages, word for word, and mpts's own, so each is written once. */
+export const messages = {
+  alreadyStarted: 'Already started server',
+  managerShutDown: 'Manager has shut down',
+  managerNotStarted: 'Manager has not been started',
+  managerClosed: (address: string) => `the manager at ${address} is closed`,
+  proxyReleased: (typeId: string, id: number) =>
+    `this ${typeId} proxy (object ${id}) was released and cannot be used any more`,
+  digestReceivedWrong: 'digest received was wrong',
+  digestSentRejected: 'digest sent was rejected',
+  handshakeTimeout: 'the authentication handshake did not finish in time',
+  frameTooLarge: (size: number, limit: number) =>
+    `frame of ${size} bytes is over the limit of ${limit} bytes`,
+  notExposed: (method: string, typeId: string) =>
+    `method '${method}' of ${typeId} object is not in exposed`,
+  unknownObject: (id: unknown) => `no shared object with id ${String(id)}`,
+  unknownType: (typeId: string) => `unknown shared type '${typeId}'`,
+  cannotTransfer: (path: string, what: string) =>
+    `${what} at ${path} cannot be sent to the manager: only plain data and proxies can`,
+  listIndexOutOfRange: 'list index out of range',
+  listAssignmentIndexOutOfRange: 'list assignment index out of range',
+  popFromEmptyList: 'pop from empty list',
+  popIndexOutOfRange: 'pop index out of range',
+  listRemoveMissing: 'list.remove(x): x not in list',
+  notInList: (repr: string) => `${repr} is not in list`,
+  popitemEmpty: 'popitem(): dictionary is empty',
+  unhashable: (typeName: string) => `unhashable type: '${typeName}'`,
+  notSupportedBetween: (op: string, a: string, b: string) =>
+    `'${op}' not supported between instances of '${a}' and '${b}'`,
+  extendedSliceSize: (got: number, size: number) =>
+    `attempt to assign sequence of size ${got} to extended slice of size ${size}`,
+  sliceStepZero: 'slice step cannot be zero',
+  noAttribute: (typeName: string, name: string) =>
+    `'${typeName}' object has no attribute '${name}'`,
+  arrayIndexOutOfRange: 'array index out of range',
+  arrayAssignmentIndexOutOfRange: 'array assignment index out of range',
+  badTypecode: 'bad typecode (must be b, B, u, h, H, i, I, l, L, q, Q, f or d)',
+  signedTooSmall: 'signed char is less than minimum',
+  integerExpected: (typeName: string) => `'${typeName}' object cannot be interpreted as an integer`,
+  floatExpected: (typeName: string) => `must be real number, not ${typeName}`,
+  releaseUnlocked: 'release unlocked lock',
+  releaseUnacquired: 'cannot release un-acquired lock',
+  timeoutNonBlocking: "can't specify a timeout for a non-blocking call",
+  timeoutNonBlockingSemaphore: "can't specify timeout for non-blocking acquire",
+  timeoutNegative: 'timeout value must be positive',
+  timeoutNegativeQueue: "'timeout' must be a non-negative number",
+  semaphoreInitialNegative: 'semaphore initial value must be >= 0',
+  semaphoreReleasedTooMany: 'Semaphore released too many times',
+  waitUnacquired: 'cannot wait on un-acquired lock',
+  notifyUnacquired: 'cannot notify on un-acquired lock',
+  taskDoneTooMany: 'task_done() called too many times',
+  partiesPositive: 'parties must be > 0',
+  processNotStarted: 'can only join a started process',
+  processStartedTwice: 'processes can only be started once',
+  targetNotExported: (name: string, module: string) =>
+    `the target function '${name}' is not exported by ${module}; a child process re-imports ` +
+    `that module and needs to find the target among its exports (export it, or pass ` +
+    `{ module: import.meta.url } from the module that exports it)`,
+  anonymousTarget:
+    'a Process target must be a named function exported by its module, so the child can import it',
+} as const;

@@ -1,0 +1,57 @@
+import { addExtension } from 'msgpackr';
+
+/**
+ * How a class of objects other than plain data crosses to another process: mpts's own proxy
+ * tokens, and the shared-memory objects of `@mpts/shm`. Each handler is a msgpack extension, so
+ * it works wherever the codec does (manager calls and `Process` arguments alike).
+ */
+export interface TransferHandler<T extends object> {
+  /** Instances of this class (and of its subclasses) are carried by the handler. */
+  readonly Class: abstract new (...args: never[]) => T;
+  /** The msgpack extension type: 1..15 are mpts's wire types, 16..99 are free for packages. */
+  readonly type: number;
+  /** Turns the object into data the codec can carry. May throw to refuse the transfer. */
+  write(value: T): unknown;
+  /** Rebuilds the object on the receiving side from what `write` returned. */
+  read(data: never): T;
+}
+
+const transferableClasses: Function[] = [];
+
+/** Registers a class that may travel inside values. Call it once, when its module loads. */
+export function registerTransferHandler<T extends object>(handler: TransferHandler<T>): void {
+  transferableClasses.push(handler.Class);
+  addExtension({
+    Class: handler.Class as never,
+    type: handler.type,
+    write: (value: T) => handler.write(value),
+    read: (data: unknown) => handler.read(data as never),
+  });
+}
+
+/** Whether `value` is an instance of a class registered with `registerTransferHandler`. */
+export function isTransferableInstance(value: object): boolean {
+  for (const Class of transferableClasses) if (value instanceof Class) return true;
+  return false;
+}
+
+let spawning = 0;
+
+/**
+ * Runs `encode` while a child process's arguments are being encoded. Some objects (shared
+ * memory, as in Python's `sharedctypes`) may only reach another process this way, by
+ * inheritance, and check `isSpawning()` in their handler's `write`.
+ */
+export function whileSpawning<T>(encode: () => T): T {
+  spawning++;
+  try {
+    return encode();
+  } finally {
+    spawning--;
+  }
+}
+
+/** True while `whileSpawning` is encoding a child process's arguments. */
+export function isSpawning(): boolean {
+  return spawning > 0;
+}
