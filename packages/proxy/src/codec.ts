@@ -1,4 +1,5 @@
-import { Packr, addExtension } from 'msgpackr';
+import { Packr, addExtension, RESERVE_START_SPACE } from 'msgpackr';
+import { HEADER_BYTES, sealFrame } from './framing.js';
 import { messages } from './errors.js';
 import { isTransferableInstance } from './transfer.js';
 
@@ -92,6 +93,14 @@ addExtension({
 /** Encodes one message. The result may share memory with later encodings: copy it at once. */
 export function encode(value: unknown): Buffer {
   return packr.pack(value);
+}
+
+/**
+ * Encodes one message as a whole frame: msgpackr leaves room for the length header at the
+ * start of its own output, so a frame costs no extra copy.
+ */
+export function encodeFrame(message: unknown): Buffer {
+  return sealFrame(packr.pack(message, RESERVE_START_SPACE | HEADER_BYTES));
 }
 
 /** Decodes one message. */

@@ -19,5 +19,23 @@ export {
   ProtocolError,
   registerErrorClass,
 } from './errors.js';
+export { BaseProxy } from './base-proxy.js';
+export type { SignalOption } from './base-proxy.js';
+export {
+  AcquirerProxy,
+  ArrayProxy,
+  DictProxy,
+  ListProxy,
+  NamespaceProxy,
+  QueueProxy,
+  JoinableQueueProxy,
+  ValueProxy,
+} from './proxies/index.js';
+export type { AcquireOptions, Held, QueueWaitOptions } from './proxies/index.js';
+export { registerProxyType } from './proxy-types.js';
+export type { ProxyClass } from './proxy-types.js';
+export { toToken, fromToken } from './token.js';
+export type { ProxyToken } from './token.js';
+export { pythonRepr, pythonStr } from './python-repr.js';
 export { registerTransferHandler, isSpawning, whileSpawning } from './transfer.js';
 export type { TransferHandler } from './transfer.js';

@@ -1,7 +1,17 @@
 /**
- * mpts's internals shared by the manager package: protocol, codec, framing, authentication.
- * Not a user API; it changes with the protocol.
+ * mpts's internals shared with the manager package: protocol, codec, framing, authentication,
+ * connections. Not a user API; it changes with the protocol.
  */
+export * from './address.js';
+export * from './auth.js';
 export * from './codec.js';
+export * from './connection.js';
+export * from './connection-pool.js';
 export * from './errors.js';
+export * from './frame-writer.js';
+export * from './framing.js';
+export * from './protocol.js';
+export * from './proxy-types.js';
+export * from './python-repr.js';
+export * from './token-context.js';
 export * from './transfer.js';

@@ -1,0 +1,144 @@
+import { inspect } from 'node:util';
+import { prepareValue, TokenCarrier, type TokenData } from './codec.js';
+import type { Connection } from './connection.js';
+import { connectionTo, existingConnection } from './connection-pool.js';
+import { ProxyReleasedError, messages } from './errors.js';
+import { SELF_ADDRESS } from './protocol.js';
+import { codecConnectionAddress } from './token-context.js';
+
+/**
+ * The references this process holds, returned to the manager if a proxy is garbage-collected
+ * without `release()`. Only a backstop (DESIGN D5): a pending call keeps its proxy reachable,
+ * so the backstop can never fire while one is in flight.
+ */
+const backstop = new FinalizationRegistry<{ address: string; id: number }>(({ address, id }) => {
+  existingConnection(address)?.decref(id);
+});
+
+/** Options every blocking call takes. */
+export interface SignalOption {
+  /** Abandons the wait: the manager removes it, and the call rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A client's handle on one object held by a manager (Python's `BaseProxy`).
+ *
+ * Ownership: each proxy owns exactly one reference, counted for this process's connection. A
+ * proxy decoded from a reply was counted by the manager before the reply was sent; a proxy
+ * rebuilt from a token that came another way (a child's arguments, a worker message) counts
+ * itself with an `incref` before its first call. `release()` gives the reference back once.
+ */
+export class BaseProxy extends TokenCarrier {
+  readonly typeId: string;
+  readonly id: number;
+  readonly address: string;
+  readonly exposed: readonly string[] | undefined;
+  #connection: Connection | undefined;
+  #released = false;
+  /** Resolves once this proxy's own reference is counted, when it had to ask for one. */
+  readonly ready: Promise<unknown>;
+
+  /**
+   * @param token what identifies the object
+   * @param counted whether the manager already counted a reference for this proxy
+   */
+  constructor(token: TokenData, counted: boolean) {
+    super();
+    this.typeId = token.typeId;
+    this.id = token.id;
+    this.address = token.address;
+    this.exposed = token.exposed;
+    this.ready = counted ? Promise.resolve() : this.connection().incref(this.id);
+    this.ready.catch(() => {});
+    backstop.register(this, { address: this.address, id: this.id }, this);
+  }
+
+  /** Whether `release()` was called. */
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /**
+   * Calls a method of the shared object by name (Python's `_callmethod`). The typed methods of
+   * each proxy class are built on this.
+   */
+  callMethod(method: string, args: readonly unknown[] = [], signal?: AbortSignal): Promise<unknown> {
+    if (this.#released) return Promise.reject(new ProxyReleasedError(messages.proxyReleased(this.typeId, this.id)));
+    let prepared = args as unknown[];
+    try {
+      for (let i = 0; i < args.length; i++) {
+        const arg = args[i];
+        const value = prepareValue(arg, `argument ${i + 1} of ${method}()`);
+        if (value !== arg) {
+          if (prepared === args) prepared = [...args];
+          prepared[i] = value;
+        }
+      }
+      return this.connection().call(this.id, method, prepared, this, signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Python's `str(proxy)`: the manager's rendering of the object, in Python's notation. */
+  str(): Promise<string> {
+    return this.callMethod('#str') as Promise<string>;
+  }
+
+  /** Python's `_getvalue()`: a copy of the shared object's value. */
+  getValue(): Promise<unknown> {
+    return this.callMethod('#getvalue');
+  }
+
+  /**
+   * Gives this proxy's reference back to the manager. Idempotent; later calls reject. (On lock
+   * proxies `release()` releases the lock, as in Python; use `releaseProxy()` or disposal.)
+   */
+  release(): void | Promise<void> {
+    this.releaseProxy();
+  }
+
+  /** Gives this proxy's reference back to the manager, whatever kind of proxy it is. */
+  releaseProxy(): void {
+    if (this.#released) return;
+    this.#released = true;
+    backstop.unregister(this);
+    existingConnection(this.address)?.decref(this.id);
+  }
+
+  [Symbol.dispose](): void {
+    this.releaseProxy();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.releaseProxy();
+    return Promise.resolve();
+  }
+
+  /** The token that rebuilds this proxy in another process (see `toToken` in token.ts). */
+  toTokenData(): TokenData {
+    // To the manager on the other end, its own objects are named without an address.
+    const address = codecConnectionAddress() === this.address ? SELF_ADDRESS : this.address;
+    return this.exposed === undefined
+      ? { typeId: this.typeId, id: this.id, address }
+      : { typeId: this.typeId, id: this.id, address, exposed: this.exposed };
+  }
+
+  /** A proxy is never a thenable: `await proxy` gives the proxy, not a remote call. */
+  get then(): undefined {
+    return undefined;
+  }
+
+  override toString(): string {
+    return `<${this.constructor.name} object, typeid '${this.typeId}' id ${this.id}>`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  protected connection(): Connection {
+    return (this.#connection ??= connectionTo(this.address));
+  }
+}

@@ -1,0 +1,25 @@
+import { registerProxyType } from '../proxy-types.js';
+import { AcquirerProxy } from './acquirer-proxy.js';
+import { ArrayProxy } from './array-proxy.js';
+import { DictProxy } from './dict-proxy.js';
+import { ListProxy } from './list-proxy.js';
+import { NamespaceProxy } from './namespace-proxy.js';
+import { JoinableQueueProxy, QueueProxy } from './queue-proxy.js';
+import { ValueProxy } from './value-proxy.js';
+
+/** The proxy class of each of mpts's built-in shared types, by Python's typeid. */
+registerProxyType('dict', DictProxy);
+registerProxyType('list', ListProxy);
+registerProxyType('Namespace', NamespaceProxy);
+registerProxyType('Value', ValueProxy);
+registerProxyType('Array', ArrayProxy);
+registerProxyType('Lock', AcquirerProxy);
+registerProxyType('RLock', AcquirerProxy);
+registerProxyType('Semaphore', AcquirerProxy);
+registerProxyType('BoundedSemaphore', AcquirerProxy);
+registerProxyType('Queue', QueueProxy);
+registerProxyType('JoinableQueue', JoinableQueueProxy);
+
+export { AcquirerProxy, ArrayProxy, DictProxy, ListProxy, NamespaceProxy, QueueProxy, JoinableQueueProxy, ValueProxy };
+export type { AcquireOptions, Held } from './acquirer-proxy.js';
+export type { QueueWaitOptions } from './queue-proxy.js';

@@ -1,0 +1,135 @@
+import { BaseProxy } from '../base-proxy.js';
+
+type Index = number | null | undefined;
+
+/**
+ * A shared `list` (Python's `ListProxy`). Indices may be negative, as in Python; slices take
+ * Python's `start, stop, step` (`null`/`undefined` for a missing part). Results are copies.
+ */
+export class ListProxy<T = unknown> extends BaseProxy {
+  /** `l[index]`; `IndexError` when out of range. */
+  getItem(index: number): Promise<T> {
+    return this.callMethod('getItem', [index]) as Promise<T>;
+  }
+
+  /** `l[index] = value` */
+  setItem(index: number, value: T): Promise<void> {
+    return this.callMethod('setItem', [index, value]) as Promise<void>;
+  }
+
+  /** `del l[index]` */
+  delItem(index: number): Promise<void> {
+    return this.callMethod('delItem', [index]) as Promise<void>;
+  }
+
+  /** `l[start:stop:step]`, as a new array. */
+  getSlice(start?: Index, stop?: Index, step?: Index): Promise<T[]> {
+    return this.callMethod('getSlice', [start ?? null, stop ?? null, step ?? null]) as Promise<T[]>;
+  }
+
+  /** `l[start:stop:step] = values`; an extended slice (step ≠ 1) must keep its length. */
+  setSlice(start: Index, stop: Index, step: Index, values: Iterable<T>): Promise<void>;
+  setSlice(start: Index, stop: Index, values: Iterable<T>): Promise<void>;
+  setSlice(start: Index, stop: Index, stepOrValues: Index | Iterable<T>, values?: Iterable<T>): Promise<void> {
+    const [step, items] = values === undefined ? [null, stepOrValues as Iterable<T>] : [stepOrValues as Index, values];
+    return this.callMethod('setSlice', [start ?? null, stop ?? null, step ?? null, [...items]]) as Promise<void>;
+  }
+
+  /** `del l[start:stop:step]` */
+  delSlice(start?: Index, stop?: Index, step?: Index): Promise<void> {
+    return this.callMethod('delSlice', [start ?? null, stop ?? null, step ?? null]) as Promise<void>;
+  }
+
+  /** `len(l)` */
+  len(): Promise<number> {
+    return this.callMethod('len') as Promise<number>;
+  }
+
+  /** `value in l` */
+  contains(value: T): Promise<boolean> {
+    return this.callMethod('contains', [value]) as Promise<boolean>;
+  }
+
+  append(value: T): Promise<void> {
+    return this.callMethod('append', [value]) as Promise<void>;
+  }
+
+  extend(values: Iterable<T>): Promise<void> {
+    return this.callMethod('extend', [[...values]]) as Promise<void>;
+  }
+
+  insert(index: number, value: T): Promise<void> {
+    return this.callMethod('insert', [index, value]) as Promise<void>;
+  }
+
+  /** `l.pop(index=-1)`; `IndexError` on an empty list. */
+  pop(index?: number): Promise<T> {
+    return this.callMethod('pop', index === undefined ? [] : [index]) as Promise<T>;
+  }
+
+  /** Removes the first item equal to `value`; `ValueError` when there is none. */
+  remove(value: T): Promise<void> {
+    return this.callMethod('remove', [value]) as Promise<void>;
+  }
+
+  /** The index of the first item equal to `value` in `[start, stop)`; `ValueError` when none. */
+  index(value: T, start?: number, stop?: number): Promise<number> {
+    const args = stop !== undefined ? [value, start ?? 0, stop] : start !== undefined ? [value, start] : [value];
+    return this.callMethod('index', args) as Promise<number>;
+  }
+
+  count(value: T): Promise<number> {
+    return this.callMethod('count', [value]) as Promise<number>;
+  }
+
+  reverse(): Promise<void> {
+    return this.callMethod('reverse') as Promise<void>;
+  }
+
+  /** Sorts in place with Python's ordering; mixing incomparable types is a `TypeError`. */
+  sort(options: { reverse?: boolean } = {}): Promise<void> {
+    return this.callMethod('sort', [options.reverse ?? false]) as Promise<void>;
+  }
+
+  /** `l + other`: a new array; the shared list is unchanged. */
+  concat(other: Iterable<T>): Promise<T[]> {
+    return this.callMethod('concat', [[...other]]) as Promise<T[]>;
+  }
+
+  /** `l * times`: a new array. */
+  repeat(times: number): Promise<T[]> {
+    return this.callMethod('repeat', [times]) as Promise<T[]>;
+  }
+
+  /** `l += other`: extends the shared list, resolving to this proxy. */
+  async iadd(other: Iterable<T>): Promise<this> {
+    await this.extend(other);
+    return this;
+  }
+
+  /** `l *= times`: repeats the shared list in place, resolving to this proxy. */
+  async imul(times: number): Promise<this> {
+    await this.callMethod('imul', [times]);
+    return this;
+  }
+
+  /** A snapshot of the whole list, as an array. */
+  copy(): Promise<T[]> {
+    return this.callMethod('copy') as Promise<T[]>;
+  }
+
+  /** `Array.at`: the same as `getItem`. */
+  at(index: number): Promise<T> {
+    return this.getItem(index);
+  }
+
+  /** `Array.includes`: the same as `contains`. */
+  includes(value: T): Promise<boolean> {
+    return this.contains(value);
+  }
+
+  /** `for await (const item of l)`: the items, from a snapshot taken when iteration starts. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    yield* await this.copy();
+  }
+}

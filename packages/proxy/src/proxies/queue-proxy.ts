@@ -1,0 +1,62 @@
+import { BaseProxy, type SignalOption } from '../base-proxy.js';
+
+export interface QueueWaitOptions extends SignalOption {
+  /** `false`: fail at once with `QueueEmpty`/`QueueFull` instead of waiting. @default true */
+  block?: boolean;
+  /** Seconds to wait at most; then `QueueEmpty`/`QueueFull`. `undefined` waits forever. */
+  timeout?: number | undefined;
+}
+
+/**
+ * A shared FIFO queue (Python's `queue.Queue` behind a manager). `maxsize <= 0` is unbounded.
+ * An item handed to a `get()` whose caller has died goes back to the head of the queue.
+ */
+export class QueueProxy<T = unknown> extends BaseProxy {
+  put(item: T, options: QueueWaitOptions = {}): Promise<void> {
+    const { block = true, timeout, signal } = options;
+    return this.callMethod('put', [item, block, timeout ?? null], signal) as Promise<void>;
+  }
+
+  get(options: QueueWaitOptions = {}): Promise<T> {
+    const { block = true, timeout, signal } = options;
+    return this.callMethod('get', [block, timeout ?? null], signal) as Promise<T>;
+  }
+
+  putNowait(item: T): Promise<void> {
+    return this.put(item, { block: false });
+  }
+
+  getNowait(): Promise<T> {
+    return this.get({ block: false });
+  }
+
+  qsize(): Promise<number> {
+    return this.callMethod('qsize') as Promise<number>;
+  }
+
+  empty(): Promise<boolean> {
+    return this.callMethod('empty') as Promise<boolean>;
+  }
+
+  full(): Promise<boolean> {
+    return this.callMethod('full') as Promise<boolean>;
+  }
+
+  /** `for await (const item of q)`: takes items one by one, waiting for each. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) yield await this.get();
+  }
+}
+
+/** A queue whose consumers confirm each item (Python's `JoinableQueue`). */
+export class JoinableQueueProxy<T = unknown> extends QueueProxy<T> {
+  /** Marks one item as processed; `ValueError` when called more times than items were put. */
+  taskDone(): Promise<void> {
+    return this.callMethod('taskDone') as Promise<void>;
+  }
+
+  /** Resolves once every item put has been marked done. */
+  join(options: SignalOption = {}): Promise<void> {
+    return this.callMethod('join', [], options.signal) as Promise<void>;
+  }
+}

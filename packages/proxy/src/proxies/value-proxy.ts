@@ -1,0 +1,15 @@
+import { BaseProxy } from '../base-proxy.js';
+
+/**
+ * A shared value in the manager (Python's `ValueProxy`). Unlike Python's manager, mpts honours
+ * the typecode: an integer code keeps integers in its range (`OverflowError` otherwise).
+ */
+export class ValueProxy<T = unknown> extends BaseProxy {
+  get(): Promise<T> {
+    return this.callMethod('get') as Promise<T>;
+  }
+
+  set(value: T): Promise<void> {
+    return this.callMethod('set', [value]) as Promise<void>;
+  }
+}
