@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { isMainThread } from 'node:worker_threads';
+import { RuntimeError } from '@mpts/proxy';
+import { shmMessages } from './messages.js';
+import { native, nativeUnavailableReason } from './native.js';
+
+/**
+ * A block of shared memory that holds one or more shm objects (a value, its lock, an array...).
+ *
+ * Layout of every segment:
+ *
+ * | bytes   | what                                                                   |
+ * |---------|------------------------------------------------------------------------|
+ * | 0..3    | magic `MAGIC`                                                          |
+ * | 4..7    | hand-off word: 2 × (hand-offs to child processes not yet attached) + 1 |
+ * |         | once the creating process no longer needs the name                     |
+ * | 64..79  | the segment's own lock, when it has one (a Value's default RLock)      |
+ * | 128..   | data                                                                   |
+ *
+ * With the addon, a segment is POSIX shared memory named `/mpts-<creator pid>-<random>`, which
+ * a child process attaches by name. Without it, a segment is a plain SharedArrayBuffer: shared
+ * with worker_threads, never with another process.
+ *
+ * Lifetime of a name (the memory itself stays mapped while any process uses it):
+ * - When nothing in the creating process references the segment any more (the addon's
+ *   backing-store deleter), or the creator calls `unlink()`, or the creator exits, it sets the
+ *   "no longer needed" bit; the name is unlinked then if no hand-off is pending, otherwise by the
+ *   last child to attach.
+ * - If the creator dies without that (SIGKILL), a tracker process it started unlinks every
+ *   `/mpts-<its pid>-*` name, after waiting a few seconds for children still attaching.
+ */
+export class Segment {
+  readonly header: Int32Array;
+
+  constructor(
+    /** The POSIX name (with its leading slash), or null for process-local memory. */
+    readonly name: string | null,
+    readonly sab: SharedArrayBuffer,
+  ) {
+    this.header = new Int32Array(sab, 0, 2);
+  }
+
+  /** Whether this process created the segment (its pid is in the name). */
+  get ownedHere(): boolean {
+    return this.name !== null && this.name.startsWith(`/mpts-${process.pid}-`);
+  }
+
+  /**
+   * Counts one hand-off to a child process, which will attach the name, and returns the name.
+   * Throws if the memory cannot reach another process.
+   */
+  handOff(what: string): string {
+    if (this.name === null) throw new RuntimeError(shmMessages.noAddon(what, nativeUnavailableReason));
+    for (;;) {
+      const state = Atomics.load(this.header, STATE);
+      if (state === RELEASED) throw new RuntimeError(shmMessages.segmentUnlinked(what));
+      if (Atomics.compareExchange(this.header, STATE, state, state + 2) === state) return this.name;
+    }
+  }
+
+  /** Undoes one hand-off: the child attached. The last one unlinks a released name. */
+  attached(): void {
+    if (this.name === null) return;
+    if (Atomics.sub(this.header, STATE, 2) - 2 === RELEASED) native?.unlink(this.name);
+  }
+
+  /**
+   * The creating process will not hand the segment off any more: the name goes now, or when the
+   * last pending child attaches. Objects already mapped keep working everywhere.
+   */
+  unlink(): void {
+    if (!this.ownedHere || native === undefined) return;
+    const old = Atomics.or(this.header, STATE, RELEASED);
+    if (old === 0) native.unlink(this.name!);
+  }
+}
+
+const MAGIC = 0x6d707473; // 'mpts'
+const STATE = 1;
+const RELEASED = 1;
+/** Byte offset of a segment's own lock. */
+export const OWN_LOCK_OFFSET = 64;
+/** Byte offset of a segment's data. */
+export const DATA_OFFSET = 128;
+
+/** Segments mapped in this thread, by name, so one name is mapped once. */
+const mapped = new Map<string, WeakRef<Segment>>();
+const forget = new FinalizationRegistry<string>((name) => {
+  const ref = mapped.get(name);
+  if (ref !== undefined && ref.deref() === undefined) mapped.delete(name);
+});
+
+function remember(segment: Segment): Segment {
+  mapped.set(segment.name!, new WeakRef(segment));
+  forget.register(segment, segment.name!);
+  return segment;
+}
+
+/** A new zero-filled segment with `dataBytes` of data after the header. */
+export function createSegment(dataBytes: number): Segment {
+  const size = DATA_OFFSET + Math.max(dataBytes, 8);
+  if (native === undefined) {
+    const segment = new Segment(null, new SharedArrayBuffer(size));
+    segment.header[0] = MAGIC;
+    return segment;
+  }
+  startTracker();
+  const name = `/mpts-${process.pid}-${randomBytes(8).toString('hex')}`;
+  const segment = new Segment(name, native.create(name, size));
+  segment.header[0] = MAGIC;
+  return remember(segment);
+}
+
+/** The segment a child process was handed, mapped here; counts the hand-off as done. */
+export function attachSegment(name: string): Segment {
+  let segment = mapped.get(name)?.deref();
+  if (segment === undefined) {
+    if (native === undefined) throw new RuntimeError(shmMessages.noAddon('object', nativeUnavailableReason));
+    let sab: SharedArrayBuffer;
+    try {
+      sab = native.attach(name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new RuntimeError(shmMessages.segmentGone(name), { cause: error });
+      }
+      throw error;
+    }
+    segment = remember(new Segment(name, sab));
+  }
+  segment.attached();
+  return segment;
+}
+
+/** The segment behind a SharedArrayBuffer that came from another thread of this process. */
+export function adoptSegment(name: string | null, sab: SharedArrayBuffer): Segment {
+  if (name === null) return new Segment(null, sab);
+  const known = mapped.get(name)?.deref();
+  if (known !== undefined && known.sab.byteLength === sab.byteLength) return known;
+  return remember(new Segment(name, sab));
+}
+
+let trackerPid: number | undefined;
+
+/**
+ * Starts, once per thread, the tracker that unlinks this process's names if it dies without
+ * doing so (tracker/tracker.cjs). It runs detached, so a Ctrl-C to the terminal's process group
+ * does not stop it before it cleans up, and leaves when this process is gone.
+ */
+function startTracker(): void {
+  if (trackerPid !== undefined) return;
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const tracker = spawn(process.execPath,
+    [new URL('../tracker/tracker.cjs', import.meta.url).pathname, String(process.pid)],
+    { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
+  trackerPid = tracker.pid ?? -1;
+  tracker.unref();
+  tracker.stdin?.on('error', () => {});
+  (tracker.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  if (isMainThread) process.on('exit', releaseAllOnExit);
+}
+
+/** The pid of this thread's tracker process, if it started one (for tests). */
+export function getTrackerPid(): number | undefined {
+  return trackerPid;
+}
+
+/**
+ * At exit, every segment this process created and still maps gives up its name (unlinked now,
+ * or by a child still attaching). The tracker handles those it cannot see here.
+ */
+function releaseAllOnExit(): void {
+  for (const ref of mapped.values()) ref.deref()?.unlink();
+}
