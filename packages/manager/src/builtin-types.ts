@@ -1,0 +1,24 @@
+import { ArrayServant } from './servants/array-servant.js';
+import { DictServant } from './servants/dict-servant.js';
+import { ListServant } from './servants/list-servant.js';
+import { LockServant } from './servants/lock-servant.js';
+import { NamespaceServant } from './servants/namespace-servant.js';
+import { QueueServant } from './servants/queue-servant.js';
+import { RLockServant } from './servants/rlock-servant.js';
+import { ValueServant } from './servants/value-servant.js';
+import { TypeRegistry } from './type-registry.js';
+
+/** Python's `SyncManager` registry: every shared type a manager serves out of the box. */
+export function builtinTypes(): TypeRegistry {
+  const types = new TypeRegistry();
+  types.register('dict', (init?: unknown) => new DictServant(init), DictServant.exposed);
+  types.register('list', (init?: unknown) => new ListServant(init), ListServant.exposed);
+  types.register('Namespace', (init?: unknown) => new NamespaceServant(init), NamespaceServant.exposed);
+  types.register('Value', (code: unknown, value?: unknown) => new ValueServant(code, value), ValueServant.exposed);
+  types.register('Array', (code: unknown, init?: unknown) => new ArrayServant(code, init), ArrayServant.exposed);
+  types.register('Lock', () => new LockServant(), LockServant.exposed);
+  types.register('RLock', () => new RLockServant(), RLockServant.exposed);
+  types.register('Queue', (maxsize?: unknown) => new QueueServant(maxsize), QueueServant.exposed);
+  types.register('JoinableQueue', (maxsize?: unknown) => new QueueServant(maxsize), QueueServant.exposed);
+  return types;
+}

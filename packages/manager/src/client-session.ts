@@ -1,0 +1,56 @@
+import type { Socket } from 'node:net';
+import { encodeFrame, FrameWriter, Reply } from '@mpts/proxy/wire';
+
+let nextClientId = 1;
+
+/** A blocking call of this client's that the manager has not replied to yet. */
+export interface PendingWait {
+  cancel(): void;
+  drop(): void;
+}
+
+/** Something a client holds that must be let go if the client dies (a lock, permits). */
+export interface Holding {
+  clientClosed(client: ClientSession): void;
+}
+
+/**
+ * The manager's side of one client connection: what it references, what it holds, what it
+ * waits for. When the connection closes, all of it is given back (DESIGN D5, D6).
+ */
+export class ClientSession {
+  readonly id = nextClientId++;
+  closed = false;
+  /** objectId → references this connection holds. */
+  readonly refs = new Map<number, number>();
+  /** requestId → its pending blocking call. */
+  readonly waits = new Map<number, PendingWait>();
+  /** Servants holding a lock or permits for this client. */
+  readonly holdings = new Set<Holding>();
+  readonly writer: FrameWriter;
+  /** How the client describes itself (pid), for `debugInfo()`. */
+  label: string;
+
+  constructor(readonly socket: Socket) {
+    this.writer = new FrameWriter(socket);
+    this.label = `client ${this.id}`;
+  }
+
+  replyOk(requestId: number, value: unknown): void {
+    if (this.closed) return;
+    this.writer.write(encodeFrame([Reply.ok, requestId, value]));
+  }
+
+  replyError(requestId: number, error: unknown): void {
+    if (this.closed) return;
+    const { name, message, stack } = describeError(error);
+    this.writer.write(encodeFrame([Reply.error, requestId, name, message, stack]));
+  }
+}
+
+function describeError(error: unknown): { name: string; message: string; stack: string | undefined } {
+  if (error instanceof Error) {
+    return { name: error.name, message: error.message, stack: (error as { remoteStack?: string }).remoteStack ?? error.stack };
+  }
+  return { name: 'RemoteError', message: String(error), stack: undefined };
+}

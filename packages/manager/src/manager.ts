@@ -1,0 +1,236 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  AcquirerProxy,
+  ArrayProxy,
+  DictProxy,
+  JoinableQueueProxy,
+  ListProxy,
+  NamespaceProxy,
+  QueueProxy,
+  ValueProxy,
+  type BaseProxy,
+} from '@mpts/proxy';
+import {
+  closeConnection,
+  Command,
+  connectionTo,
+  generateAuthkey,
+  ManagerClosedError,
+  messages,
+  prepareValue,
+  ProcessError,
+  setConnectionOptions,
+} from '@mpts/proxy/wire';
+import type { DebugInfo } from './server.js';
+import type { ServerReady, ServerStartup } from './server-startup.js';
+
+export interface ManagerOptions {
+  /** The secret every connection must prove it knows. @default 32 random bytes */
+  authkey?: Uint8Array | string;
+  /** Seconds to wait for the server at each step of `shutdown()` before SIGTERM, then SIGKILL. @default 1 */
+  shutdownTimeout?: number;
+  /** The largest frame, in bytes, the server accepts from a client. @default 64 MiB */
+  maxFrameSize?: number;
+  /** Seconds a connecting client has to authenticate. @default 10 */
+  handshakeTimeout?: number;
+}
+
+type State = 'initial' | 'started' | 'shutdown';
+
+const thisFile = fileURLToPath(import.meta.url);
+const serverEntry = join(dirname(thisFile), `server-main${extname(thisFile)}`);
+
+/**
+ * A manager: a server process holding shared objects, and the factories that create them
+ * (Python's `SyncManager`). Start it with `await using manager = await Manager.start()`; the
+ * block's end shuts the server down. If this process dies first, the server notices and exits.
+ */
+export class Manager implements AsyncDisposable {
+  private state: State = 'initial';
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+  private serverAddress: string | undefined;
+  private readonly key: Buffer;
+  private readonly options: ManagerOptions;
+
+  constructor(options: ManagerOptions = {}) {
+    this.options = options;
+    this.key = options.authkey === undefined ? generateAuthkey() : Buffer.from(options.authkey);
+  }
+
+  /** Creates a manager and starts its server. */
+  static async start(options: ManagerOptions = {}): Promise<Manager> {
+    const manager = new Manager(options);
+    await manager.start();
+    return manager;
+  }
+
+  /** The server's address (a Unix socket path). */
+  get address(): string {
+    if (this.serverAddress === undefined) throw new ProcessError(messages.managerNotStarted);
+    return this.serverAddress;
+  }
+
+  /** The authkey clients of this manager authenticate with. */
+  get authkey(): Buffer {
+    return this.key;
+  }
+
+  /** The server process's id. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Forks the server process and waits until it listens. */
+  async start(): Promise<this> {
+    if (this.state === 'started') throw new ProcessError(messages.alreadyStarted);
+    if (this.state === 'shutdown') throw new ProcessError(messages.managerShutDown);
+    this.state = 'started';
+    const child = fork(serverEntry, [], {
+      // The server runs from built JavaScript with plain node; from source it needs a loader.
+      execArgv: extname(thisFile) === '.ts' ? ['--import', import.meta.resolve('tsx')] : [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const startup: ServerStartup = {
+      authkey: this.key.toString('base64'),
+      maxFrameSize: this.options.maxFrameSize,
+      handshakeTimeout: this.options.handshakeTimeout === undefined ? undefined : this.options.handshakeTimeout * 1000,
+    };
+    child.send(startup);
+    const ready = await new Promise<ServerReady>((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new ProcessError(`the manager process exited with code ${code} while starting`)));
+      child.once('error', reject);
+    });
+    if ('error' in ready) throw new ProcessError(`the manager process failed to start:\n${ready.error}`);
+    this.serverAddress = ready.address;
+    setConnectionOptions(ready.address, { authkey: this.key, maxFrameSize: this.options.maxFrameSize });
+    // Neither the server process nor its channel keeps this process alive: a program that ends
+    // without shutting down still ends, and the server follows when the channel closes.
+    child.unref();
+    child.channel?.unref();
+    return this;
+  }
+
+  /** A shared `dict`, optionally filled from a `Map`, a plain object or `[key, value]` pairs. */
+  dict<K = unknown, V = unknown>(init?: Map<K, V> | Iterable<readonly [K, V]> | Record<string, V>): Promise<DictProxy<K, V>> {
+    const pairs = init === undefined || init instanceof Map || Array.isArray(init) || !isIterable(init) ? init : [...init];
+    return this.create('dict', pairs === undefined ? [] : [pairs]) as Promise<DictProxy<K, V>>;
+  }
+
+  /** A shared `list`, optionally filled from any iterable. */
+  list<T = unknown>(init?: Iterable<T>): Promise<ListProxy<T>> {
+    return this.create('list', init === undefined ? [] : [[...init]]) as Promise<ListProxy<T>>;
+  }
+
+  /** A shared `Namespace` with these initial attributes. */
+  namespace<T extends Record<string, unknown> = Record<string, unknown>>(init?: Partial<T>): Promise<NamespaceProxy<T>> {
+    return this.create('Namespace', init === undefined ? [] : [init]) as Promise<NamespaceProxy<T>>;
+  }
+
+  /** A shared value; a numeric typecode (`'i'`, `'d'`...) keeps it in range. */
+  value<T = number>(typecode: string, value?: T): Promise<ValueProxy<T>> {
+    return this.create('Value', value === undefined ? [typecode] : [typecode, value]) as Promise<ValueProxy<T>>;
+  }
+
+  /** A shared `array.array` of this typecode, from values or a length (zero-filled). */
+  array<T extends number | bigint = number>(typecode: string, init: Iterable<T> | number = []): Promise<ArrayProxy<T>> {
+    return this.create('Array', [typecode, typeof init === 'number' ? init : [...init]]) as Promise<ArrayProxy<T>>;
+  }
+
+  lock(): Promise<AcquirerProxy> {
+    return this.create('Lock', []) as Promise<AcquirerProxy>;
+  }
+
+  rlock(): Promise<AcquirerProxy> {
+    return this.create('RLock', []) as Promise<AcquirerProxy>;
+  }
+
+  /** A FIFO queue; `maxsize <= 0` is unbounded. */
+  queue<T = unknown>(maxsize = 0): Promise<QueueProxy<T>> {
+    return this.create('Queue', [maxsize]) as Promise<QueueProxy<T>>;
+  }
+
+  /** A queue with `taskDone()` and `join()`. */
+  joinableQueue<T = unknown>(maxsize = 0): Promise<JoinableQueueProxy<T>> {
+    return this.create('JoinableQueue', [maxsize]) as Promise<JoinableQueueProxy<T>>;
+  }
+
+  /** Creates a shared object of any registered type and returns its proxy. */
+  async create(typeId: string, args: readonly unknown[]): Promise<BaseProxy> {
+    const prepared = args.map((arg, i) => prepareValue(arg, `argument ${i + 1} of ${typeId}()`));
+    return (await this.connection().create(typeId, prepared)) as BaseProxy;
+  }
+
+  /** How many shared objects the server holds (Python's `_number_of_objects()`). */
+  async numberOfObjects(): Promise<number> {
+    return (await this.connection().command(Command.numberOfObjects)) as number;
+  }
+
+  /** Every object with its reference counts, holders and waiters, and every client. */
+  async debugInfo(): Promise<DebugInfo> {
+    return (await this.connection().command(Command.debugInfo)) as DebugInfo;
+  }
+
+  /**
+   * Stops the server: asks it to shut down, then after `shutdownTimeout` seconds sends SIGTERM,
+   * then SIGKILL. Idempotent. Proxies of this manager then reject with `ManagerClosedError`.
+   */
+  async shutdown(): Promise<void> {
+    if (this.state !== 'started') {
+      this.state = 'shutdown';
+      return;
+    }
+    this.state = 'shutdown';
+    const timeoutMs = (this.options.shutdownTimeout ?? 1) * 1000;
+    const child = this.child!;
+    const address = this.serverAddress;
+    if (address !== undefined) {
+      await withTimeout(connectionTo(address).command(Command.shutdown).catch(() => {}), timeoutMs);
+    }
+    if (!(await withTimeout(this.exited!, timeoutMs))) {
+      child.kill('SIGTERM');
+      if (!(await withTimeout(this.exited!, timeoutMs))) {
+        child.kill('SIGKILL');
+        await this.exited;
+      }
+    }
+    if (address !== undefined) await closeConnection(address);
+  }
+
+  /** Waits for the server process to end (at most `timeout` seconds). */
+  async join(options: { timeout?: number } = {}): Promise<void> {
+    if (this.exited === undefined) throw new ProcessError(messages.managerNotStarted);
+    if (options.timeout === undefined) await this.exited;
+    else await withTimeout(this.exited, options.timeout * 1000);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  private connection() {
+    if (this.state === 'initial') throw new ProcessError(messages.managerNotStarted);
+    if (this.state === 'shutdown') throw new ManagerClosedError(messages.managerClosed(this.serverAddress ?? 'unknown'));
+    return connectionTo(this.address);
+  }
+}
+
+function isIterable(value: object): value is Iterable<unknown> {
+  return typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+}
+
+/** Resolves true if `promise` settled within `ms`, false otherwise. */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
+}

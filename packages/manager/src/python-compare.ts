@@ -1,0 +1,111 @@
+import { messages } from '@mpts/proxy/wire';
+
+/**
+ * Python's `==` and `<` on the values mpts carries, for `list.index/count/remove/sort` and `in`.
+ * Numbers, bigints and booleans compare as numbers (`1 == 1.0 == True`); arrays compare item
+ * by item; values of kinds Python cannot order are a `TypeError` with Python's message.
+ */
+export function pyEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (isNumeric(a) && isNumeric(b)) return numericCompare(a, b) === 0;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => pyEquals(x, b[i]));
+  if (a instanceof Uint8Array) return b instanceof Uint8Array && Buffer.compare(a, b) === 0;
+  if (a instanceof Date) return b instanceof Date && a.getTime() === b.getTime();
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    for (const [key, value] of a) if (!b.has(key) || !pyEquals(value, b.get(key))) return false;
+    return true;
+  }
+  if (a instanceof Set) {
+    if (!(b instanceof Set) || a.size !== b.size) return false;
+    for (const value of a) if (!b.has(value)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(a) === Object.prototype && Object.getPrototypeOf(b) === Object.prototype) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every((key) => Object.hasOwn(b, key) && pyEquals((a as any)[key], (b as any)[key]));
+  }
+  return false;
+}
+
+/** Python's `a < b`; a `TypeError` with Python's message when the two cannot be ordered. */
+export function pyLessThan(a: unknown, b: unknown): boolean {
+  if (isNumeric(a) && isNumeric(b)) return numericCompare(a, b) < 0;
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b) < 0;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const length = Math.min(a.length, b.length);
+    for (let i = 0; i < length; i++) {
+      if (!pyEquals(a[i], b[i])) return pyLessThan(a[i], b[i]);
+    }
+    return a.length < b.length;
+  }
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) < 0;
+  if (a instanceof Date && b instanceof Date) return a.getTime() < b.getTime();
+  throw new TypeError(messages.notSupportedBetween('<', pyTypeName(a), pyTypeName(b)));
+}
+
+/** Python's name for the type of a value, as its error messages show it. */
+export function pyTypeName(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return Number.isInteger(value) ? 'int' : 'float';
+    case 'bigint':
+      return 'int';
+    case 'boolean':
+      return 'bool';
+    case 'string':
+      return 'str';
+    case 'undefined':
+      return 'NoneType';
+  }
+  if (value === null) return 'NoneType';
+  if (Array.isArray(value)) return 'list';
+  if (value instanceof Uint8Array) return 'bytes';
+  if (value instanceof Map) return 'dict';
+  if (value instanceof Set) return 'set';
+  if (value instanceof Date) return 'datetime';
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return 'dict';
+  return (value as object).constructor?.name ?? 'object';
+}
+
+/** Sorts a copy with Python's ordering (stable; `reverse` keeps equal items in order). */
+export function pySorted<T>(items: readonly T[], reverse: boolean): T[] {
+  const compare = reverse
+    ? (a: T, b: T) => (pyLessThan(b, a) ? -1 : pyLessThan(a, b) ? 1 : 0)
+    : (a: T, b: T) => (pyLessThan(a, b) ? -1 : pyLessThan(b, a) ? 1 : 0);
+  // A one-item list is never compared in JavaScript, but neither is it in Python.
+  return [...items].sort(compare);
+}
+
+type Numeric = number | bigint | boolean;
+
+function isNumeric(value: unknown): value is Numeric {
+  return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean';
+}
+
+function numericCompare(a: Numeric, b: Numeric): number {
+  const x = typeof a === 'boolean' ? Number(a) : a;
+  const y = typeof b === 'boolean' ? Number(b) : b;
+  if (typeof x === 'number' && typeof y === 'number') return x < y ? -1 : x > y ? 1 : x === y ? 0 : NaN;
+  // Mixed number and bigint: JavaScript's relational operators compare them exactly.
+  return x < y ? -1 : x > y ? 1 : x == y ? 0 : NaN; // eslint-disable-line eqeqeq
+}
+
+function compareCodePoints(a: string, b: string): number {
+  // JavaScript compares UTF-16 code units; Python compares code points. They differ only when
+  // a surrogate pair meets a character between U+E000 and U+FFFF.
+  if (a === b) return 0;
+  const ai = a[Symbol.iterator]();
+  const bi = b[Symbol.iterator]();
+  for (;;) {
+    const x = ai.next();
+    const y = bi.next();
+    if (x.done) return y.done ? 0 : -1;
+    if (y.done) return 1;
+    const cx = x.value.codePointAt(0)!;
+    const cy = y.value.codePointAt(0)!;
+    if (cx !== cy) return cx - cy;
+  }
+}

@@ -1,0 +1,19 @@
+import type { ClientSession } from './client-session.js';
+
+/**
+ * The real object behind a proxy, living in the manager. Its exposed methods (see
+ * `type-registry.ts`) are called with the proxy's arguments; a method may return a Promise to
+ * reply later (a blocking call, DESIGN D4), and what it throws is sent back with its class.
+ */
+export interface Servant {
+  /** Python's `str(obj)`: what `proxy.str()` shows. */
+  str?(): string;
+  /** Python's `_getvalue()`: a copy of the whole value. */
+  getValue?(): unknown;
+  /** A client's connection closed: release what it held (DESIGN D6). */
+  clientClosed?(client: ClientSession): void;
+  /** The object is being deleted: settle anything still waiting on it. */
+  dispose?(): void;
+  /** What `debugInfo()` shows of its state: holders, waiters, sizes. */
+  debugState?(): Record<string, unknown>;
+}

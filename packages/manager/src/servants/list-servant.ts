@@ -1,0 +1,168 @@
+import { IndexError, messages, pythonRepr, ValueError } from '@mpts/proxy/wire';
+import { pyEquals, pySorted, pyTypeName } from '../python-compare.js';
+import { resolveIndex, resolveSlice, sliceIndices } from '../python-slice.js';
+import type { Servant } from '../servant.js';
+
+/** Python's `list`, served to `ListProxy`. */
+export class ListServant implements Servant {
+  private items: unknown[];
+
+  constructor(init?: unknown) {
+    this.items = init === undefined || init === null ? [] : toArray(init);
+  }
+
+  static readonly exposed = [
+    'getItem', 'setItem', 'delItem', 'getSlice', 'setSlice', 'delSlice', 'len', 'contains',
+    'append', 'extend', 'insert', 'pop', 'remove', 'index', 'count', 'reverse', 'sort', 'concat',
+    'repeat', 'imul', 'copy',
+  ] as const;
+
+  getItem(index: unknown): unknown {
+    return this.items[resolveIndex(this.items.length, index, messages.listIndexOutOfRange)];
+  }
+
+  setItem(index: unknown, value: unknown): void {
+    this.items[resolveIndex(this.items.length, index, messages.listAssignmentIndexOutOfRange)] = value;
+  }
+
+  delItem(index: unknown): void {
+    this.items.splice(resolveIndex(this.items.length, index, messages.listAssignmentIndexOutOfRange), 1);
+  }
+
+  getSlice(start: unknown, stop: unknown, step: unknown): unknown[] {
+    const slice = resolveSlice(this.items.length, start, stop, step);
+    if (slice.step === 1) return this.items.slice(slice.start, slice.start + slice.count);
+    return Array.from(sliceIndices(slice), (i) => this.items[i]);
+  }
+
+  setSlice(start: unknown, stop: unknown, step: unknown, values: unknown): void {
+    const replacement = toArray(values);
+    const slice = resolveSlice(this.items.length, start, stop, step);
+    if (slice.step === 1) {
+      // A simple slice may change the list's length: l[1:3] = [7, 8, 9].
+      const end = Math.max(slice.start, slice.stop);
+      this.items.splice(slice.start, end - slice.start, ...replacement);
+      return;
+    }
+    if (replacement.length !== slice.count) {
+      throw new ValueError(messages.extendedSliceSize(replacement.length, slice.count));
+    }
+    let i = 0;
+    for (const index of sliceIndices(slice)) this.items[index] = replacement[i++];
+  }
+
+  delSlice(start: unknown, stop: unknown, step: unknown): void {
+    const slice = resolveSlice(this.items.length, start, stop, step);
+    if (slice.count === 0) return;
+    const doomed = new Set(sliceIndices(slice));
+    this.items = this.items.filter((_, index) => !doomed.has(index));
+  }
+
+  len(): number {
+    return this.items.length;
+  }
+
+  contains(value: unknown): boolean {
+    return this.items.some((item) => pyEquals(item, value));
+  }
+
+  append(value: unknown): void {
+    this.items.push(value);
+  }
+
+  extend(values: unknown): void {
+    for (const value of toArray(values)) this.items.push(value);
+  }
+
+  insert(index: unknown, value: unknown): void {
+    if (typeof index !== 'number' || !Number.isInteger(index)) {
+      throw new TypeError(`'${pyTypeName(index)}' object cannot be interpreted as an integer`);
+    }
+    const length = this.items.length;
+    const at = index < 0 ? Math.max(0, index + length) : Math.min(index, length);
+    this.items.splice(at, 0, value);
+  }
+
+  pop(index: unknown = -1): unknown {
+    if (this.items.length === 0) throw new IndexError(messages.popFromEmptyList);
+    const at = resolveIndex(this.items.length, index, messages.popIndexOutOfRange);
+    return this.items.splice(at, 1)[0];
+  }
+
+  remove(value: unknown): void {
+    const at = this.items.findIndex((item) => pyEquals(item, value));
+    if (at < 0) throw new ValueError(messages.listRemoveMissing);
+    this.items.splice(at, 1);
+  }
+
+  index(value: unknown, start: unknown = 0, stop: unknown = this.items.length): number {
+    const slice = resolveSlice(this.items.length, start, stop, 1);
+    for (let i = slice.start; i < slice.start + slice.count; i++) {
+      if (pyEquals(this.items[i], value)) return i;
+    }
+    throw new ValueError(messages.notInList(pythonRepr(value)));
+  }
+
+  count(value: unknown): number {
+    let count = 0;
+    for (const item of this.items) if (pyEquals(item, value)) count++;
+    return count;
+  }
+
+  reverse(): void {
+    this.items.reverse();
+  }
+
+  sort(reverse: unknown = false): void {
+    // Sorted as a copy: if two items cannot be compared, the list is left as it was.
+    this.items = pySorted(this.items, Boolean(reverse));
+  }
+
+  concat(other: unknown): unknown[] {
+    if (!Array.isArray(other)) {
+      throw new TypeError(`can only concatenate list (not "${pyTypeName(other)}") to list`);
+    }
+    return this.items.concat(other);
+  }
+
+  repeat(times: unknown): unknown[] {
+    return repeated(this.items, times);
+  }
+
+  imul(times: unknown): void {
+    this.items = repeated(this.items, times);
+  }
+
+  copy(): unknown[] {
+    return this.items.slice();
+  }
+
+  getValue(): unknown[] {
+    return this.items;
+  }
+
+  str(): string {
+    return pythonRepr(this.items);
+  }
+
+  debugState(): Record<string, unknown> {
+    return { length: this.items.length };
+  }
+}
+
+function toArray(values: unknown): unknown[] {
+  if (Array.isArray(values)) return values;
+  if (values instanceof Set || values instanceof Map) return [...values.keys()];
+  if (typeof values === 'string') return [...values];
+  if (ArrayBuffer.isView(values)) return Array.from(values as unknown as ArrayLike<unknown>);
+  throw new TypeError(`'${pyTypeName(values)}' object is not iterable`);
+}
+
+function repeated(items: unknown[], times: unknown): unknown[] {
+  if (typeof times !== 'number' || !Number.isInteger(times)) {
+    throw new TypeError(`can't multiply sequence by non-int of type '${pyTypeName(times)}'`);
+  }
+  const result: unknown[] = [];
+  for (let i = 0; i < times; i++) result.push(...items);
+  return result;
+}

@@ -1,0 +1,128 @@
+import { messages, QueueEmpty, QueueFull, ValueError } from '@mpts/proxy/wire';
+import { Deque } from '../deque.js';
+import type { Servant } from '../servant.js';
+import { WaitQueue } from '../waiters.js';
+
+/**
+ * Python's `queue.Queue`, served to `QueueProxy` and `JoinableQueueProxy` (Python registers the
+ * same class for both). A blocked `get` is handed the next item directly; a blocked `put`
+ * waits with its item until there is room. An item is never handed to a client that closed:
+ * its wait is dropped first, so the item stays at the head for the next getter (DESIGN D6).
+ */
+export class QueueServant implements Servant {
+  private readonly items = new Deque<unknown>();
+  private readonly maxsize: number;
+  private readonly getters = new WaitQueue<unknown>();
+  private readonly putters = new WaitQueue<void>();
+  private readonly joiners = new WaitQueue<void>();
+  private unfinished = 0;
+
+  constructor(maxsize: unknown = 0) {
+    if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) {
+      throw new TypeError(`maxsize must be an integer, not ${typeof maxsize}`);
+    }
+    this.maxsize = maxsize;
+  }
+
+  static readonly exposed = [
+    'put', 'get', 'qsize', 'empty', 'full', 'taskDone', 'join',
+  ] as const;
+
+  put(item: unknown, block: unknown = true, timeout: unknown = null): void | Promise<void> {
+    const seconds = queueTimeout(block, timeout);
+    if (!this.isFull()) {
+      this.add(item);
+      return;
+    }
+    if (!block) throw new QueueFull();
+    return this.putters.wait(seconds, () => {
+      throw new QueueFull();
+    }, item);
+  }
+
+  get(block: unknown = true, timeout: unknown = null): unknown {
+    const seconds = queueTimeout(block, timeout);
+    if (this.items.length > 0) {
+      const item = this.items.shift();
+      this.admitPutter();
+      return item;
+    }
+    if (!block) throw new QueueEmpty();
+    return this.getters.wait(seconds, () => {
+      throw new QueueEmpty();
+    });
+  }
+
+  qsize(): number {
+    return this.items.length;
+  }
+
+  empty(): boolean {
+    return this.items.length === 0;
+  }
+
+  full(): boolean {
+    return this.isFull();
+  }
+
+  taskDone(): void {
+    if (this.unfinished <= 0) throw new ValueError(messages.taskDoneTooMany);
+    if (--this.unfinished === 0) {
+      for (const joiner of this.joiners.all()) joiner.grant(undefined);
+    }
+  }
+
+  join(): void | Promise<void> {
+    if (this.unfinished === 0) return;
+    return this.joiners.wait(null, () => undefined);
+  }
+
+  getValue(): unknown[] {
+    return this.items.toArray();
+  }
+
+  dispose(): void {
+    for (const queue of [this.getters, this.putters, this.joiners] as WaitQueue<unknown>[]) {
+      for (const waiter of queue.all()) waiter.fail(new ValueError('the queue was deleted while waited on'));
+    }
+  }
+
+  debugState(): Record<string, unknown> {
+    return {
+      size: this.items.length,
+      maxsize: this.maxsize,
+      unfinished: this.unfinished,
+      getting: this.getters.all().map((waiter) => waiter.client.label),
+      putting: this.putters.all().map((waiter) => waiter.client.label),
+      joining: this.joiners.all().map((waiter) => waiter.client.label),
+    };
+  }
+
+  private isFull(): boolean {
+    return this.maxsize > 0 && this.items.length >= this.maxsize;
+  }
+
+  private add(item: unknown): void {
+    this.unfinished++;
+    const getter = this.getters.first();
+    if (getter) getter.grant(item);
+    else this.items.push(item);
+  }
+
+  private admitPutter(): void {
+    if (this.isFull()) return;
+    const putter = this.putters.first();
+    if (putter === undefined) return;
+    this.add(putter.payload);
+    putter.grant(undefined);
+  }
+}
+
+function queueTimeout(block: unknown, timeout: unknown): number | null {
+  if (!block || timeout === null || timeout === undefined) return null;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
+    throw new TypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
+  }
+  if (timeout < 0) throw new ValueError(messages.timeoutNegativeQueue);
+  return timeout;
+}

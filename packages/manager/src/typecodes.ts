@@ -1,0 +1,66 @@
+import { OverflowError, messages } from '@mpts/proxy/wire';
+import { pyTypeName } from './python-compare.js';
+
+/**
+ * The typecodes of Python's `array` module (Linux widths: `l`/`L` are 8 bytes), for a
+ * manager's `value` and `array`. Python's manager ignores the typecode; mpts keeps values in
+ * range the way `array.array` does, raising `OverflowError` with its messages.
+ */
+export interface Typecode {
+  readonly code: string;
+  readonly kind: 'int' | 'bigint' | 'float';
+  readonly storage: new (length: number) => ArrayLike<number | bigint> & { [index: number]: number | bigint };
+  readonly min?: bigint;
+  readonly max?: bigint;
+  readonly tooSmall?: string;
+  readonly tooLarge?: string;
+}
+
+const int = (
+  code: string, storage: Typecode['storage'], bits: number, signed: boolean, tooSmall: string, tooLarge: string,
+): Typecode => ({
+  code,
+  kind: bits === 64 ? 'bigint' : 'int',
+  storage,
+  min: signed ? -(1n << BigInt(bits - 1)) : 0n,
+  max: signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n,
+  tooSmall,
+  tooLarge,
+});
+
+const table = new Map<string, Typecode>([
+  ['b', int('b', Int8Array, 8, true, 'signed char is less than minimum', 'signed char is greater than maximum')],
+  ['B', int('B', Uint8Array, 8, false, 'unsigned byte integer is less than minimum', 'unsigned byte integer is greater than maximum')],
+  ['h', int('h', Int16Array, 16, true, 'signed short integer is less than minimum', 'signed short integer is greater than maximum')],
+  ['H', int('H', Uint16Array, 16, false, 'unsigned short is less than minimum', 'unsigned short is greater than maximum')],
+  ['i', int('i', Int32Array, 32, true, 'signed integer is less than minimum', 'signed integer is greater than maximum')],
+  ['I', int('I', Uint32Array, 32, false, 'unsigned int is less than minimum', 'unsigned int is greater than maximum')],
+  ['l', int('l', BigInt64Array, 64, true, 'Python int too large to convert to C long', 'Python int too large to convert to C long')],
+  ['L', int('L', BigUint64Array, 64, false, 'unsigned long is less than minimum', 'Python int too large to convert to C unsigned long')],
+  ['q', int('q', BigInt64Array, 64, true, 'Python int too large to convert to C long', 'Python int too large to convert to C long')],
+  ['Q', int('Q', BigUint64Array, 64, false, 'unsigned long long is less than minimum', 'Python int too large to convert to C unsigned long long')],
+  ['f', { code: 'f', kind: 'float', storage: Float32Array }],
+  ['d', { code: 'd', kind: 'float', storage: Float64Array }],
+]);
+
+/** The typecode, or undefined for a code `array` does not know. */
+export function findTypecode(code: unknown): Typecode | undefined {
+  return typeof code === 'string' ? table.get(code) : undefined;
+}
+
+/** `value` checked against the typecode, as the storage holds it (a bigint for 64-bit codes). */
+export function coerce(typecode: Typecode, value: unknown): number | bigint {
+  if (typecode.kind === 'float') {
+    if (typeof value === 'number') return value;
+    if (typeof value === 'bigint' || typeof value === 'boolean') return Number(value);
+    throw new TypeError(messages.floatExpected(pyTypeName(value)));
+  }
+  let integer: bigint;
+  if (typeof value === 'bigint') integer = value;
+  else if (typeof value === 'boolean') integer = value ? 1n : 0n;
+  else if (typeof value === 'number' && Number.isInteger(value)) integer = BigInt(value);
+  else throw new TypeError(messages.integerExpected(pyTypeName(value)));
+  if (integer < typecode.min!) throw new OverflowError(typecode.tooSmall);
+  if (integer > typecode.max!) throw new OverflowError(typecode.tooLarge);
+  return typecode.kind === 'bigint' ? integer : Number(integer);
+}
