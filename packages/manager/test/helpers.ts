@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { expect } from 'vitest';
+import { Manager, type ManagerOptions } from '@mpts/manager';
+
+/**
+ * A manager for one test that is also a leak test: when disposed, it checks that the server
+ * holds no more shared objects than when it started, shuts the server down, and checks that the
+ * server process and its socket directory are gone.
+ *
+ * @example await using manager = await startManager();
+ */
+export async function startManager(options: ManagerOptions = {}): Promise<Manager & AsyncDisposable> {
+  const manager = await Manager.start(options);
+  const baseline = await manager.numberOfObjects();
+  const pid = manager.pid!;
+  const socketDir = dirname(manager.address);
+  const shutdown = manager.shutdown.bind(manager);
+  Object.defineProperty(manager, Symbol.asyncDispose, {
+    value: async () => {
+      try {
+        await waitFor(async () => (await manager.numberOfObjects()) === baseline, 2000).catch(() => {});
+        expect(await manager.numberOfObjects(), 'shared objects left in the manager').toBe(baseline);
+      } finally {
+        await shutdown();
+        expect(isRunning(pid), 'manager process still running').toBe(false);
+        expect(existsSync(socketDir), 'socket directory left behind').toBe(false);
+      }
+    },
+  });
+  return manager;
+}
+
+/** Polls `check` until it returns true, or rejects after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, intervalMs = 10): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Whether a process with this pid exists (and is not a zombie we could still reap). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The URL of a fixture module, for `new Process({ module })`. */
+export function fixture(name: string): string {
+  return new URL(`./fixtures/${name}`, import.meta.url).href;
+}
