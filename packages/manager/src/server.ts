@@ -318,7 +318,7 @@ export class Server {
   private command(client: ClientSession, requestId: number, name: unknown, args: unknown): void {
     switch (name) {
       case Command.ping:
-        if (Array.isArray(args) && typeof args[0] === 'string') client.label = args[0];
+        if (Array.isArray(args) && typeof args[0] === 'string') client.label = `client ${client.id} (${args[0].slice(0, 64)})`;
         this.replyOk(client, requestId, 'pong');
         return;
       case Command.numberOfObjects:

@@ -120,8 +120,9 @@ export class Connection {
     this.writer.flush();
     return new Promise((resolve) => {
       this.socket.once('close', () => resolve());
+      // End, not destroy: what was just flushed (last calls, decrefs) still reaches the manager.
       this.socket.end();
-      this.fail(new ManagerClosedError(messages.managerClosed(this.address)));
+      this.fail(new ManagerClosedError(messages.managerClosed(this.address)), false);
     });
   }
 
@@ -229,6 +230,8 @@ export class Connection {
         }
         this.socket.write(frameBytes(WELCOME));
         this.state = 'open';
+        // Introduce this process, so the manager's debugInfo() can say who holds what.
+        this.writer.write(encodeFrame([Op.command, 0, Command.ping, [`pid ${process.pid}`]]));
         this.decoder.setMaxFrameSize(this.maxFrameSize);
         for (const queued of this.beforeOpen) this.writer.write(queued);
         this.beforeOpen = [];
@@ -243,14 +246,14 @@ export class Connection {
     return new ManagerClosedError(messages.managerClosed(this.address), { cause: error });
   }
 
-  private fail(error: Error): void {
+  private fail(error: Error, destroySocket = true): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.closedError = error instanceof ProtocolError && !(error instanceof ManagerClosedError)
       ? new ManagerClosedError(`${messages.managerClosed(this.address)}: ${error.message}`, { cause: error })
       : error;
     if (error instanceof AuthenticationError) this.closedError = error;
-    this.socket.destroy();
+    if (destroySocket) this.socket.destroy();
     const pending = [...this.pending.values()];
     this.pending.clear();
     this.beforeOpen = [];
