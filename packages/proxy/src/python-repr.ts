@@ -72,10 +72,19 @@ function stringRepr(text: string): string {
     else if (char === '\r') out += '\\r';
     else if (char === '\t') out += '\\t';
     else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if ((code >= 0x80 && code < 0xa0) || code === 0xad) out += `\\x${code.toString(16)}`;
+    else if (code >= 0x80 && nonPrintable.test(char)) out += escapeCodePoint(code);
     else out += char;
   }
   return out + quote;
+}
+
+/** What Python's `str.isprintable()` calls non-printable: control, format, unassigned, separators. */
+const nonPrintable = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
+
+function escapeCodePoint(code: number): string {
+  if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;
+  if (code < 0x10000) return `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\U${code.toString(16).padStart(8, '0')}`;
 }
 
 function bytesRepr(bytes: Uint8Array): string {

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decode, encode, encodeFrame, prepareValue } from '@mpts/proxy/wire';
+
+/** What the manager gets: the value checked and prepared for the wire, encoded, decoded. */
+function roundTrip(value: unknown): unknown {
+  return decode(encode(prepareValue(value, 'value')));
+}
+
+describe('codec round-trips', () => {
+  it('keeps undefined and null apart, and -0, NaN and the infinities', () => {
+    expect(roundTrip(undefined)).toBeUndefined();
+    expect(roundTrip(null)).toBeNull();
+    expect(Object.is(roundTrip(-0), -0)).toBe(true);
+    expect(Object.is(roundTrip(0), 0)).toBe(true);
+    expect(roundTrip(NaN)).toBeNaN();
+    expect(roundTrip(Infinity)).toBe(Infinity);
+    expect(roundTrip(-Infinity)).toBe(-Infinity);
+    const nested = roundTrip({ a: [-0, 0, { b: -0 }], m: new Map([[1, -0]]) }) as any;
+    expect(Object.is(nested.a[0], -0)).toBe(true);
+    expect(Object.is(nested.a[1], 0)).toBe(true);
+    expect(Object.is(nested.a[2].b, -0)).toBe(true);
+    expect(Object.is(nested.m.get(1), -0)).toBe(true);
+  });
+
+  it('keeps bigints bigints and numbers numbers, at every size', () => {
+    for (const big of [0n, 1n, -1n, 2n ** 53n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n, 2n ** 64n, -(2n ** 64n), 10n ** 40n, -(10n ** 40n)]) {
+      expect(roundTrip(big)).toBe(big);
+    }
+    for (const number of [0, 1, -1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, -(2 ** 53), 0.25, 1e300, Number.MIN_VALUE]) {
+      expect(roundTrip(number)).toBe(number);
+    }
+  });
+
+  it('keeps Map keys of different kinds apart, and plain objects plain', () => {
+    const map = new Map<unknown, unknown>([[1, 'number'], ['1', 'string'], [0.25, 'float'], [true, 'bool'], [1n, 'bigint']]);
+    const back = roundTrip(map) as Map<unknown, unknown>;
+    expect(back).toBeInstanceOf(Map);
+    expect([...back]).toEqual([...map]);
+    const object = roundTrip({ x: 1, y: { z: [1, 'a'] } });
+    expect(Object.getPrototypeOf(object)).toBe(Object.prototype);
+    expect(object).toEqual({ x: 1, y: { z: [1, 'a'] } });
+    expect(roundTrip(new Map())).toEqual(new Map());
+    expect(roundTrip({})).toEqual({});
+  });
+
+  it('keeps Sets, Dates, bytes and unicode', () => {
+    expect(roundTrip(new Set([1, 'a', null]))).toEqual(new Set([1, 'a', null]));
+    const date = new Date('2024-02-29T12:34:56.789Z');
+    expect((roundTrip(date) as Date).getTime()).toBe(date.getTime());
+    const bytes = roundTrip(new Uint8Array([0, 1, 255]));
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect([...(bytes as Uint8Array)]).toEqual([0, 1, 255]);
+    expect([...(roundTrip(Buffer.from('hi')) as Uint8Array)]).toEqual([104, 105]);
+    const text = 'héllo wörld 😀 \u0000 \u{10ffff} \u2028';
+    expect(roundTrip(text)).toBe(text);
+  });
+
+  it('round-trips arbitrary JSON-like values and deep mixes (property)', () => {
+    const leaf = fc.oneof(
+      fc.constant(undefined), fc.constant(null), fc.boolean(), fc.double(), fc.integer(),
+      fc.bigInt(), fc.string({ unit: 'grapheme' }), fc.date({ noInvalidDate: true }),
+      fc.uint8Array({ maxLength: 8 }),
+    );
+    const value = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object'), tie('map'), tie('set')),
+      array: fc.array(tie('value'), { maxLength: 4 }),
+      object: fc.dictionary(fc.string(), tie('value'), { maxKeys: 4, noNullPrototype: true }),
+      map: fc.array(fc.tuple(fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.bigInt(), fc.double({ noNaN: true })), tie('value')), { maxLength: 4 })
+        .map((entries) => new Map(entries)),
+      set: fc.array(fc.oneof(fc.integer(), fc.string()), { maxLength: 4 }).map((items) => new Set(items)),
+    })).value;
+    fc.assert(fc.property(value, (v) => {
+      expect(roundTrip(v)).toStrictEqual(v);
+    }));
+  });
+
+  it('frames a message with its length in front', () => {
+    const frame = encodeFrame([0, 1, 'x']);
+    expect(frame.readUInt32BE(0)).toBe(frame.length - 4);
+    expect(decode(frame.subarray(4))).toEqual([0, 1, 'x']);
+  });
+});
+
+describe('prepareValue refuses what cannot cross, naming where it was', () => {
+  class Point {
+    x = 1;
+  }
+
+  it('refuses a function, a symbol and a class instance', () => {
+    expect(() => prepareValue(function named() {}, 'argument 1 of setItem()')).toThrow(
+      new TypeError('a function (named) at argument 1 of setItem() cannot be sent to the manager: only plain data and proxies can'),
+    );
+    expect(() => prepareValue(Symbol('s'), 'v')).toThrow(TypeError);
+    expect(() => prepareValue(new Point(), 'v')).toThrow('an instance of class Point at v cannot be sent');
+  });
+
+  it('names the path inside arrays, objects, maps and sets', () => {
+    expect(() => prepareValue({ a: [1, { b: () => 1 }] }, 'v')).toThrow(/at v\.a\[1\]\.b cannot/);
+    expect(() => prepareValue(new Map([['k', new Point()]]), 'v')).toThrow(/at v\.get\("k"\) cannot/);
+    expect(() => prepareValue(new Set([Symbol.iterator]), 'v')).toThrow(/at an element of v cannot/);
+    expect(() => prepareValue({ [Symbol('k')]: 1 }, 'v')).toThrow(/at v\[symbol key\]/);
+  });
+
+  it('refuses a cycle', () => {
+    const cyclic: unknown[] = [];
+    cyclic.push(cyclic);
+    expect(() => prepareValue(cyclic, 'v')).toThrow(TypeError);
+    const shared = [1];
+    expect(() => prepareValue([shared, shared], 'v')).not.toThrow();
+  });
+});
