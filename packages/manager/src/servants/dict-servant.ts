@@ -1,5 +1,6 @@
 import { KeyError, messages, pythonRepr, ValueError } from '@mpts/proxy/wire';
 import { HashableKeys } from '../hashable-keys.js';
+import { pyTypeName } from '../python-compare.js';
 import type { Servant } from '../servant.js';
 
 const missing = Symbol('missing');
@@ -85,18 +86,21 @@ export class DictServant implements Servant {
     if (other instanceof Map) {
       for (const [key, value] of other) this.setItem(key, value);
     } else if (Array.isArray(other)) {
-      other.forEach((pair, index) => {
-        if (!Array.isArray(pair) || pair.length !== 2) {
-          throw new ValueError(
-            `dictionary update sequence element #${index} has length ${Array.isArray(pair) ? pair.length : 1}; 2 is required`,
-          );
+      other.forEach((element, index) => {
+        // As in Python, any sequence of two is a pair: a 2-item array, or a 2-character string.
+        const pair = typeof element === 'string' ? [...element] : element;
+        if (!Array.isArray(pair)) {
+          throw new TypeError(`cannot convert dictionary update sequence element #${index} to a sequence`);
+        }
+        if (pair.length !== 2) {
+          throw new ValueError(`dictionary update sequence element #${index} has length ${pair.length}; 2 is required`);
         }
         this.setItem(pair[0], pair[1]);
       });
     } else if (typeof other === 'object' && other !== null) {
       for (const [key, value] of Object.entries(other)) this.setItem(key, value);
     } else {
-      throw new TypeError(`'${typeof other}' object is not iterable`);
+      throw new TypeError(`'${pyTypeName(other)}' object is not iterable`);
     }
   }
 
