@@ -1,5 +1,6 @@
 import { pythonRepr } from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
+import { pyTypeName } from '../python-compare.js';
 import { coerce, findTypecode, type Typecode } from '../typecodes.js';
 
 /**
@@ -19,7 +20,7 @@ export class ValueServant implements Servant {
     this.value = this.typecode ? coerce(this.typecode, value) : value;
   }
 
-  static readonly exposed = ['get', 'set'] as const;
+  static readonly exposed = ['get', 'set', 'add'] as const;
 
   get(): unknown {
     return this.value;
@@ -27,6 +28,27 @@ export class ValueServant implements Servant {
 
   set(value: unknown): void {
     this.value = this.typecode ? coerce(this.typecode, value) : value;
+  }
+
+  /**
+   * Adds `delta` in one step and returns the new value: the cure for the race in
+   * `v.set(await v.get() + 1)`, which loses updates when processes interleave. The typecode is
+   * honoured as `set` honours it.
+   */
+  add(delta: unknown): unknown {
+    const current = this.value;
+    let sum: unknown;
+    if (typeof current === 'bigint' && (typeof delta === 'bigint' || Number.isInteger(delta))) {
+      sum = current + BigInt(delta as number | bigint);
+    } else if (typeof current === 'number' && typeof delta === 'number') {
+      sum = current + delta;
+    } else if (typeof current === 'number' && typeof delta === 'bigint' && this.typecode?.kind !== 'float') {
+      sum = BigInt(current) + delta;
+    } else {
+      throw new TypeError(`unsupported operand type(s) for +=: '${pyTypeName(current)}' and '${pyTypeName(delta)}'`);
+    }
+    this.value = this.typecode ? coerce(this.typecode, sum) : sum;
+    return this.value;
   }
 
   getValue(): unknown {
