@@ -34,14 +34,18 @@ const table = new Map<string, Typecode>([
   ['h', int('h', Int16Array, 16, true, 'signed short integer is less than minimum', 'signed short integer is greater than maximum')],
   ['H', int('H', Uint16Array, 16, false, 'unsigned short is less than minimum', 'unsigned short is greater than maximum')],
   ['i', int('i', Int32Array, 32, true, 'signed integer is less than minimum', 'signed integer is greater than maximum')],
-  ['I', int('I', Uint32Array, 32, false, 'unsigned int is less than minimum', 'unsigned int is greater than maximum')],
+  ['I', int('I', Uint32Array, 32, false, "can't convert negative value to unsigned int", 'unsigned int is greater than maximum')],
   ['l', int('l', BigInt64Array, 64, true, 'Python int too large to convert to C long', 'Python int too large to convert to C long')],
-  ['L', int('L', BigUint64Array, 64, false, 'unsigned long is less than minimum', 'Python int too large to convert to C unsigned long')],
-  ['q', int('q', BigInt64Array, 64, true, 'Python int too large to convert to C long', 'Python int too large to convert to C long')],
-  ['Q', int('Q', BigUint64Array, 64, false, 'unsigned long long is less than minimum', 'Python int too large to convert to C unsigned long long')],
+  ['L', int('L', BigUint64Array, 64, false, "can't convert negative value to unsigned int", 'Python int too large to convert to C unsigned long')],
+  ['q', int('q', BigInt64Array, 64, true, 'int too big to convert', 'int too big to convert')],
+  ['Q', int('Q', BigUint64Array, 64, false, "can't convert negative int to unsigned", 'int too big to convert')],
   ['f', { code: 'f', kind: 'float', storage: Float32Array }],
   ['d', { code: 'd', kind: 'float', storage: Float64Array }],
 ]);
+
+const cLongMin = -(1n << 63n);
+const cLongMax = (1n << 63n) - 1n;
+const cUnsignedLongMax = (1n << 64n) - 1n;
 
 /** The typecode, or undefined for a code `array` does not know. */
 export function findTypecode(code: unknown): Typecode | undefined {
@@ -60,6 +64,12 @@ export function coerce(typecode: Typecode, value: unknown): number | bigint {
   else if (typeof value === 'boolean') integer = value ? 1n : 0n;
   else if (typeof value === 'number' && Number.isInteger(value)) integer = BigInt(value);
   else throw new TypeError(messages.integerExpected(pyTypeName(value)));
+  // Python first converts to a C long (unsigned long for 'I'), then checks the code's range.
+  if (typecode.kind === 'int' && (integer < cLongMin || integer > (typecode.code === 'I' ? cUnsignedLongMax : cLongMax))) {
+    throw new OverflowError(typecode.code === 'I' && integer > 0n
+      ? 'Python int too large to convert to C unsigned long'
+      : typecode.code === 'I' ? typecode.tooSmall : 'Python int too large to convert to C long');
+  }
   if (integer < typecode.min!) throw new OverflowError(typecode.tooSmall);
   if (integer > typecode.max!) throw new OverflowError(typecode.tooLarge);
   return typecode.kind === 'bigint' ? integer : Number(integer);

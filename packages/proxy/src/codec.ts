@@ -176,6 +176,11 @@ class ValueWalk {
     } else {
       const proto = Object.getPrototypeOf(object);
       if (proto !== Object.prototype && proto !== null) refuse(path, object);
+      // The decoder renames an own `__proto__` key (its guard against prototype pollution), so
+      // such an object would not come back equal: refuse it rather than change it.
+      if (Object.hasOwn(object, '__proto__')) {
+        throw new TypeError(messages.cannotTransfer(`${path}.__proto__`, 'a property named __proto__'));
+      }
       for (const key of Object.keys(object)) {
         this.visit((object as Record<string, unknown>)[key], `${path}.${key}`);
       }

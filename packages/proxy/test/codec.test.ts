@@ -110,3 +110,12 @@ describe('prepareValue refuses what cannot cross, naming where it was', () => {
     expect(() => prepareValue([shared, shared], 'v')).not.toThrow();
   });
 });
+
+describe('a property named __proto__', () => {
+  it('is refused before sending, since it would not come back as it was', () => {
+    const object = JSON.parse('{"a": {"__proto__": 1}}');
+    expect(() => prepareValue(object, 'v')).toThrow(
+      new TypeError('a property named __proto__ at v.a.__proto__ cannot be sent to the manager: only plain data and proxies can'),
+    );
+  });
+});
