@@ -202,7 +202,7 @@ export class Connection {
       call.resolve(message[2]);
     } else {
       const error = rebuildError(String(message[2]), String(message[3]), message[4] as string | undefined);
-      call.reject(call.cancelReason !== undefined && error.name === 'CancelledError'
+      call.reject(call.cancelReason !== undefined && message[2] === 'CancelledError'
         ? (call.cancelReason as Error)
         : error);
     }
