@@ -1,0 +1,114 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { encode, whileSpawning } from '@mpts/proxy/wire';
+
+const childEntry = fileURLToPath(new URL('./fixtures/child.ts', import.meta.url));
+const started = new Set<ChildProcess>();
+
+export interface ChildRun {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Resolves with the first message whose `type` is `type`. */
+  message<T = Record<string, unknown>>(type: string): Promise<T>;
+  /** Resolves when the child has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr(): string;
+}
+
+/**
+ * Starts test/fixtures/child.ts and hands it `args` the way mpts's `Process` does: encoded
+ * with the mpts codec while spawning, sent over the IPC channel, decoded in the child.
+ */
+export function runChild(task: string, args: unknown[], env: NodeJS.ProcessEnv = {}): ChildRun {
+  const bytes = whileSpawning(() => encode(args));
+  const child = fork(childEntry, [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    env: { ...process.env, ...env },
+  });
+  started.add(child);
+  let errors = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  const messages: Record<string, unknown>[] = [];
+  const waiters: { type: string; resolve: (m: never) => void }[] = [];
+  child.on('message', (message: Record<string, unknown>) => {
+    messages.push(message);
+    for (const waiter of waiters.filter((w) => w.type === message.type)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(message as never);
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      started.delete(child);
+      resolve({ code, signal });
+    });
+  });
+  child.send({ task, args: Buffer.from(bytes).toString('base64') });
+  return {
+    child,
+    pid: child.pid!,
+    message<T>(type: string): Promise<T> {
+      const seen = messages.find((m) => m.type === type);
+      if (seen) return Promise.resolve(seen as T);
+      return new Promise<T>((resolve, reject) => {
+        waiters.push({ type, resolve: resolve as (m: never) => void });
+        void exited.then(({ code, signal }) => {
+          if (!messages.some((m) => m.type === type)) {
+            reject(new Error(`child exited (${code ?? signal}) before sending '${type}': ${errors}`));
+          }
+        });
+      });
+    },
+    exited,
+    stderr: () => errors,
+  };
+}
+
+/** Kills, by pid, every child this file started that is still running. */
+export async function killChildren(): Promise<void> {
+  const running = [...started];
+  for (const child of running) child.kill('SIGKILL');
+  await Promise.all(running.map((child) => new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(undefined);
+    else child.once('exit', resolve);
+  })));
+}
+
+/** Names in /dev/shm that belong to one of these pids. */
+export function segmentsOf(...pids: number[]): string[] {
+  return readdirSync('/dev/shm').filter((name) => pids.some((pid) => name.startsWith(`mpts-${pid}-`)));
+}
+
+/** Polls until `check` holds, up to `seconds`; resolves with its last result. */
+export async function eventually<T>(check: () => T, seconds = 15): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const result = check();
+    if (result || Date.now() > deadline) return result;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Whether a process with this pid exists (and is not a zombie). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSyncSafe(`/proc/${pid}/stat`);
+    return !/\) [ZX] /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+import { readFileSync } from 'node:fs';
+function readFileSyncSafe(path: string): string {
+  return readFileSync(path, 'utf8');
+}
