@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { encodeFrame, FrameWriter, Reply } from '@mpts/proxy/wire';
+import { encodeFrame, FrameWriter, keepNegativeZeros, Reply } from '@mpts/proxy/wire';
 
 let nextClientId = 1;
 
@@ -38,7 +38,7 @@ export class ClientSession {
 
   replyOk(requestId: number, value: unknown): void {
     if (this.closed) return;
-    this.writer.write(encodeFrame([Reply.ok, requestId, value]));
+    this.writer.write(encodeFrame([Reply.ok, requestId, keepNegativeZeros(value)]));
   }
 
   replyError(requestId: number, error: unknown): void {

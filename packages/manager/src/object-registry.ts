@@ -98,6 +98,14 @@ export class ObjectRegistry {
     this.containersWithRefs++;
   }
 
+  /**
+   * A container that may hold other objects was called: it may have dropped one (a `del`, a
+   * `pop`, a `clear`), which may now be unreachable, so a collection runs at the end of the tick.
+   */
+  containerChanged(entry: ObjectEntry): void {
+    if (entry.mayHoldRefs) this.scheduleCollect();
+  }
+
   /** Deletes every object nothing references any more. */
   collect(): void {
     this.collectScheduled = false;

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { authkeyFor, encode, messages, ProcessError, rebuildError, whileSpawning } from '@mpts/proxy/wire';
+import { authkeyFor, encode, messages, prepareValue, ProcessError, rebuildError, whileSpawning } from '@mpts/proxy/wire';
 import type { ChildReport, ChildStart } from './process-messages.js';
 import { proxiesIn } from './proxies-in.js';
 
@@ -78,7 +78,7 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   async start(): Promise<void> {
     if (this.child !== undefined) throw new ProcessError(messages.processStartedTwice);
-    const args = whileSpawning(() => encode(this.args));
+    const args = whileSpawning(() => encode(prepareValue(this.args, 'args')));
     const child = fork(childEntry, [], {
       execArgv: childExecArgv(this.module),
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],

@@ -304,6 +304,7 @@ export class Server {
       if (!entry.spec.exposed.has(method)) throw new RemoteError(messages.notExposed(method, entry.spec.typeId));
       result = runAsCall({ client, requestId }, () => servant[method]!(...args));
       if (this.decodedRefs) this.objects.markHoldsRefs(entry);
+      this.objects.containerChanged(entry);
     }
     if (result instanceof Promise) {
       result.then(

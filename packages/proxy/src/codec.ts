@@ -83,12 +83,43 @@ addExtension({
 /** msgpack folds `-0` into the integer 0; this marker carries the sign across. */
 class NegativeZero {}
 const negativeZero = new NegativeZero();
+/** Set once this process decoded a `-0`: only then can its own values hold one to send back. */
+let negativeZeroDecoded = false;
 addExtension({
   Class: NegativeZero as never,
   type: ExtensionType.negativeZero,
   write: () => null,
-  read: () => -0,
+  read: () => {
+    negativeZeroDecoded = true;
+    return -0;
+  },
 });
+
+/**
+ * What to encode for a value this process holds and sends back (a manager's reply): `value`
+ * itself, or a copy that keeps the sign of its `-0`s. Free until a `-0` was ever received.
+ */
+export function keepNegativeZeros(value: unknown): unknown {
+  if (!negativeZeroDecoded) return value;
+  return containsNegativeZero(value) ? withNegativeZeros(value) : value;
+}
+
+function containsNegativeZero(value: unknown): boolean {
+  if (typeof value === 'number') return Object.is(value, -0);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value) || value instanceof Set) {
+    for (const item of value) if (containsNegativeZero(item)) return true;
+    return false;
+  }
+  if (value instanceof Map) {
+    for (const [key, item] of value) if (containsNegativeZero(key) || containsNegativeZero(item)) return true;
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) if (containsNegativeZero((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
 
 /** Encodes one message. The result may share memory with later encodings: copy it at once. */
 export function encode(value: unknown): Buffer {
