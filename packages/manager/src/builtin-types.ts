@@ -1,4 +1,8 @@
 import { ArrayServant } from './servants/array-servant.js';
+import { BarrierServant } from './servants/barrier-servant.js';
+import { ConditionServant } from './servants/condition-servant.js';
+import { EventServant } from './servants/event-servant.js';
+import { BoundedSemaphoreServant, SemaphoreServant } from './servants/semaphore-servant.js';
 import { DictServant } from './servants/dict-servant.js';
 import { ListServant } from './servants/list-servant.js';
 import { LockServant } from './servants/lock-servant.js';
@@ -18,6 +22,15 @@ export function builtinTypes(): TypeRegistry {
   types.register('Array', (code: unknown, init?: unknown) => new ArrayServant(code, init), ArrayServant.exposed);
   types.register('Lock', () => new LockServant(), LockServant.exposed);
   types.register('RLock', () => new RLockServant(), RLockServant.exposed);
+  types.register('Semaphore', (value?: unknown) => new SemaphoreServant(value), SemaphoreServant.exposed);
+  types.register('BoundedSemaphore', (value?: unknown) => new BoundedSemaphoreServant(value), BoundedSemaphoreServant.exposed);
+  types.register('Condition', (lock?: unknown) => new ConditionServant(lock), ConditionServant.exposed);
+  types.register('Event', () => new EventServant(), EventServant.exposed);
+  types.register(
+    'Barrier',
+    (parties: unknown, hasAction?: unknown, timeout?: unknown) => new BarrierServant(parties, hasAction, timeout),
+    BarrierServant.exposed,
+  );
   types.register('Queue', (maxsize?: unknown) => new QueueServant(maxsize), QueueServant.exposed);
   types.register('JoinableQueue', (maxsize?: unknown) => new QueueServant(maxsize), QueueServant.exposed);
   return types;

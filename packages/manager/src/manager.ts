@@ -4,12 +4,16 @@ import { fileURLToPath } from 'node:url';
 import {
   AcquirerProxy,
   ArrayProxy,
+  BarrierProxy,
+  ConditionProxy,
   DictProxy,
+  EventProxy,
   JoinableQueueProxy,
   ListProxy,
   NamespaceProxy,
   QueueProxy,
   ValueProxy,
+  type BarrierAction,
   type BaseProxy,
 } from '@mpts/proxy';
 import {
@@ -148,6 +152,36 @@ export class Manager implements AsyncDisposable {
 
   rlock(): Promise<AcquirerProxy> {
     return this.create('RLock', []) as Promise<AcquirerProxy>;
+  }
+
+  /** A counting semaphore with `value` permits (Python's `Semaphore`); a negative value is refused. */
+  semaphore(value = 1): Promise<AcquirerProxy> {
+    return this.create('Semaphore', [value]) as Promise<AcquirerProxy>;
+  }
+
+  /** A semaphore that refuses to be released past `value` (`ValueError`). */
+  boundedSemaphore(value = 1): Promise<AcquirerProxy> {
+    return this.create('BoundedSemaphore', [value]) as Promise<AcquirerProxy>;
+  }
+
+  /** A condition variable over `lock` (a Lock or RLock proxy of this manager), or over its own RLock. */
+  condition(lock?: AcquirerProxy): Promise<ConditionProxy> {
+    return this.create('Condition', lock === undefined ? [] : [lock]) as Promise<ConditionProxy>;
+  }
+
+  /** A shared event flag, initially clear. */
+  event(): Promise<EventProxy> {
+    return this.create('Event', []) as Promise<EventProxy>;
+  }
+
+  /**
+   * A barrier for `parties` callers. `timeout` (seconds) is the default for each `wait()`;
+   * `action` runs in the process whose `wait()` fills the barrier (see `BarrierProxy`).
+   */
+  async barrier(parties: number, options: { action?: BarrierAction; timeout?: number } = {}): Promise<BarrierProxy> {
+    const { action, timeout } = options;
+    const barrier = (await this.create('Barrier', [parties, action !== undefined, timeout ?? null])) as BarrierProxy;
+    return barrier.setAction(action);
   }
 
   /** A FIFO queue; `maxsize <= 0` is unbounded. */

@@ -17,6 +17,17 @@ export interface ObjectEntry {
   readonly ref: ServerRef;
 }
 
+/** Each object's entry by the `ServerRef` that stands for it, across every registry. */
+const entriesByRef = new WeakMap<ServerRef, ObjectEntry>();
+
+/**
+ * The servant behind a `ServerRef` a servant received as an argument (a Condition built over a
+ * passed Lock), or undefined if that object is gone.
+ */
+export function servantOf(ref: ServerRef): Servant | undefined {
+  return entriesByRef.get(ref)?.servant;
+}
+
 /**
  * id → shared object, with reference counts (DESIGN D5).
  *
@@ -38,6 +49,7 @@ export class ObjectRegistry {
     const ref = new ServerRef(id, spec.typeId, spec.tokenCarriesExposed ? [...spec.exposed] : undefined);
     const entry: ObjectEntry = { id, spec, servant, refcount: 0, mayHoldRefs: false, ref };
     this.entries.set(id, entry);
+    entriesByRef.set(ref, entry);
     // Nothing references it yet; the reply that hands it out will. Until then it must survive.
     this.scheduleCollect();
     return entry;
@@ -130,7 +142,7 @@ export class ObjectRegistry {
     while (stack.length > 0) {
       const entry = stack.pop()!;
       if (!entry.mayHoldRefs) continue;
-      for (const ref of refsIn(entry.servant.getValue?.())) {
+      for (const ref of refsIn([entry.servant.getValue?.(), entry.servant.heldRefs?.()])) {
         const held = this.entries.get(ref.id);
         if (held === undefined || reachable.has(held.id)) continue;
         reachable.add(held.id);

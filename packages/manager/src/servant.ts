@@ -10,6 +10,8 @@ export interface Servant {
   str?(): string;
   /** Python's `_getvalue()`: a copy of the whole value. */
   getValue?(): unknown;
+  /** Shared objects it holds outside its value (a Condition's lock): they live while it does. */
+  heldRefs?(): unknown[];
   /** A client's connection closed: release what it held (DESIGN D6). */
   clientClosed?(client: ClientSession): void;
   /** The object is being deleted: settle anything still waiting on it. */

@@ -30,8 +30,17 @@ export {
   QueueProxy,
   JoinableQueueProxy,
   ValueProxy,
+  BarrierProxy,
+  ConditionProxy,
+  EventProxy,
 } from './proxies/index.js';
 export type { AcquireOptions, Held, QueueWaitOptions } from './proxies/index.js';
+export type {
+  BarrierAction,
+  BarrierWaitOptions,
+  ConditionWaitOptions,
+  EventWaitOptions,
+} from './proxies/index.js';
 export { registerProxyType } from './proxy-types.js';
 export type { ProxyClass } from './proxy-types.js';
 export { toToken, fromToken } from './token.js';

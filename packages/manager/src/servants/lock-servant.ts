@@ -35,6 +35,20 @@ export class LockServant implements Servant, Holding {
     return this.owner !== undefined;
   }
 
+  /** Whether `client` may wait on a Condition over this lock (Python's `_is_owned`: any holder for a Lock). */
+  isOwned(_client: ClientSession): boolean {
+    return this.owner !== undefined;
+  }
+
+  /** For `Condition.wait`: releases the lock and returns what `restoreAfterWait` needs. */
+  releaseForWait(_client: ClientSession): number {
+    this.handOver();
+    return 1;
+  }
+
+  /** For `Condition.wait`: called once the waiting client holds the lock again. */
+  restoreAfterWait(_client: ClientSession, _saved: number): void {}
+
   clientClosed(client: ClientSession): void {
     if (this.owner === client) this.handOver();
   }

@@ -1,4 +1,6 @@
 import { messages, QueueEmpty, QueueFull, ValueError } from '@mpts/proxy/wire';
+import { currentCall } from '../call-context.js';
+import type { ClientSession, Holding } from '../client-session.js';
 import { Deque } from '../deque.js';
 import type { Servant } from '../servant.js';
 import { WaitQueue } from '../waiters.js';
@@ -8,8 +10,12 @@ import { WaitQueue } from '../waiters.js';
  * same class for both). A blocked `get` is handed the next item directly; a blocked `put`
  * waits with its item until there is room. An item is never handed to a client that closed:
  * its wait is dropped first, so the item stays at the head for the next getter (DESIGN D6).
+ * An item whose reply could not be written (the client died before the manager noticed) goes
+ * back to the head too: the manager keeps each handed-out item until the socket took its reply.
  */
-export class QueueServant implements Servant {
+export class QueueServant implements Servant, Holding {
+  /** Items handed to each client whose replies the socket has not yet confirmed written. */
+  private readonly unconfirmed = new Map<ClientSession, { batches: unknown[][]; scheduled: boolean }>();
   private readonly items = new Deque<unknown>();
   private readonly maxsize: number;
   private readonly getters = new WaitQueue<unknown>();
@@ -44,6 +50,7 @@ export class QueueServant implements Servant {
     const seconds = queueTimeout(block, timeout);
     if (this.items.length > 0) {
       const item = this.items.shift();
+      this.handed(currentCall().client, item);
       this.admitPutter();
       return item;
     }
@@ -105,8 +112,61 @@ export class QueueServant implements Servant {
   private add(item: unknown): void {
     this.unfinished++;
     const getter = this.getters.first();
-    if (getter) getter.grant(item);
-    else this.items.push(item);
+    if (getter) {
+      this.handed(getter.client, item);
+      getter.grant(item);
+    } else {
+      this.items.push(item);
+    }
+  }
+
+  /**
+   * Keeps `item` until the reply that carries it is written to `client`'s socket: a write to a
+   * client that died fails, its connection closes, and `clientClosed` puts the item back.
+   */
+  private handed(client: ClientSession, item: unknown): void {
+    let pending = this.unconfirmed.get(client);
+    if (pending === undefined) {
+      pending = { batches: [[]], scheduled: false };
+      this.unconfirmed.set(client, pending);
+      client.holdings.add(this);
+    }
+    pending.batches[pending.batches.length - 1]!.push(item);
+    if (pending.scheduled) return;
+    pending.scheduled = true;
+    const record = pending;
+    // The replies are written at the end of this tick; an empty write after them reports
+    // whether they reached the socket.
+    setImmediate(() => {
+      record.scheduled = false;
+      const batch = record.batches[record.batches.length - 1]!;
+      record.batches.push([]);
+      if (client.closed || client.socket.destroyed) return;
+      client.socket.write(EMPTY, (error) => {
+        if (error) return;
+        record.batches.splice(record.batches.indexOf(batch), 1);
+        if (this.unconfirmed.get(client) === record && record.batches.every((items) => items.length === 0)) {
+          if (!record.scheduled) {
+            this.unconfirmed.delete(client);
+            client.holdings.delete(this);
+          }
+        }
+      });
+    });
+  }
+
+  /** Items handed to a client that closed before their replies were written go back to the head. */
+  clientClosed(client: ClientSession): void {
+    const pending = this.unconfirmed.get(client);
+    if (pending === undefined) return;
+    this.unconfirmed.delete(client);
+    const lost = pending.batches.flat();
+    for (let i = lost.length - 1; i >= 0; i--) this.items.unshift(lost[i]);
+    for (let getter = this.getters.first(); getter !== undefined && this.items.length > 0; getter = this.getters.first()) {
+      const item = this.items.shift();
+      this.handed(getter.client, item);
+      getter.grant(item);
+    }
   }
 
   private admitPutter(): void {
@@ -117,6 +177,8 @@ export class QueueServant implements Servant {
     putter.grant(undefined);
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function queueTimeout(block: unknown, timeout: unknown): number | null {
   if (!block || timeout === null || timeout === undefined) return null;

@@ -34,6 +34,19 @@ export class RLockServant extends LockServant {
     return level;
   }
 
+  override isOwned(client: ClientSession): boolean {
+    return this.owner === client;
+  }
+
+  override releaseForWait(client: ClientSession): number {
+    return this.releaseAll(client);
+  }
+
+  /** The lock was acquired again (level 1, or one more if the client already held it). */
+  override restoreAfterWait(client: ClientSession, saved: number): void {
+    if (this.owner === client) this.level += saved - 1;
+  }
+
   override debugState(): Record<string, unknown> {
     return { ...super.debugState(), level: this.level };
   }

@@ -1,0 +1,130 @@
+import { messages, RuntimeError } from '@mpts/proxy/wire';
+import { currentCall, runAsCall } from '../call-context.js';
+import type { ClientSession, PendingWait } from '../client-session.js';
+import { servantOf } from '../object-registry.js';
+import type { Servant } from '../servant.js';
+import { ServerRef } from '../server-ref.js';
+import { CancelledError, WaitQueue } from '../waiters.js';
+import { LockServant } from './lock-servant.js';
+import { RLockServant } from './rlock-servant.js';
+
+/**
+ * Python's `threading.Condition`, served to `ConditionProxy`. Its lock is an RLock of its own,
+ * or the shared Lock or RLock passed to `manager.condition(lock)`, which it then keeps alive.
+ *
+ * `wait()` gives up the lock, waits for a notify (or its timeout, or its caller's abort), then
+ * takes the lock back before it replies, as Python's does: however `wait()` settles, its
+ * caller holds the lock again. Each notify wakes the longest waiters first. A waiter whose
+ * client dies is dropped, and the lock it held is released by the lock itself (DESIGN D6).
+ */
+export class ConditionServant implements Servant {
+  private readonly lock: LockServant;
+  private readonly lockRef: ServerRef | undefined;
+  private readonly waiters = new WaitQueue<boolean>();
+
+  static readonly exposed = ['acquire', 'release', 'locked', 'wait', 'notify', 'notifyAll'] as const;
+
+  constructor(lock: unknown = null) {
+    if (lock === null || lock === undefined) {
+      this.lock = new RLockServant();
+      return;
+    }
+    const servant = lock instanceof ServerRef ? servantOf(lock) : undefined;
+    if (!(servant instanceof LockServant)) {
+      throw new TypeError('the lock of a Condition must be a Lock or an RLock of the same manager');
+    }
+    this.lock = servant;
+    this.lockRef = lock as ServerRef;
+  }
+
+  acquire(blocking: unknown = true, timeout: unknown = null): boolean | Promise<boolean> {
+    return this.lock.acquire(blocking, timeout);
+  }
+
+  release(): void {
+    this.lock.release();
+  }
+
+  locked(): boolean {
+    return this.lock.locked();
+  }
+
+  wait(timeout: unknown = null): Promise<boolean> {
+    const call = currentCall();
+    if (!this.lock.isOwned(call.client)) throw new RuntimeError(messages.waitUnacquired);
+    const seconds = waitTimeout(timeout);
+    const saved = this.lock.releaseForWait(call.client);
+    return this.waiters.wait(seconds, () => false).then(
+      (notified) => this.reacquire(call.client, call.requestId, saved, notified),
+      (error: unknown) => this.reacquire(call.client, call.requestId, saved, error),
+    );
+  }
+
+  notify(n: unknown = 1): void {
+    if (!this.lock.isOwned(currentCall().client)) throw new RuntimeError(messages.notifyUnacquired);
+    if (typeof n !== 'number' || Number.isNaN(n)) throw new TypeError(`n must be a number, not ${typeof n}`);
+    for (let i = 0; i < n; i++) {
+      const waiter = this.waiters.first();
+      if (waiter === undefined) return;
+      waiter.grant(true);
+    }
+  }
+
+  notifyAll(): void {
+    this.notify(Infinity);
+  }
+
+  heldRefs(): unknown[] {
+    return this.lockRef === undefined ? [] : [this.lockRef];
+  }
+
+  dispose(): void {
+    for (const waiter of this.waiters.all()) waiter.fail(new RuntimeError('the condition was deleted while waited on'));
+    if (this.lockRef === undefined) this.lock.dispose();
+  }
+
+  str(): string {
+    return `<Condition(<${this.lock instanceof RLockServant ? 'RLock' : 'Lock'}>, ${this.waiters.size})>`;
+  }
+
+  debugState(): Record<string, unknown> {
+    return {
+      lock: this.lockRef === undefined ? this.lock.debugState() : `object ${this.lockRef.id}`,
+      waiting: this.waiters.all().map((waiter) => waiter.client.label),
+    };
+  }
+
+  /**
+   * The second half of `wait()`: take the lock back for the waiting call, then settle it with
+   * `outcome` (true when notified, false on timeout, or the error, e.g. its cancellation). An
+   * abort that comes while the lock is being taken back settles the call once it is.
+   */
+  private reacquire(client: ClientSession, requestId: number, saved: number, outcome: unknown): Promise<boolean> {
+    if (client.closed) return new Promise(() => {});
+    const settle = (): boolean => {
+      this.lock.restoreAfterWait(client, saved);
+      if (outcome instanceof Error) throw outcome;
+      if (cancelled) throw new CancelledError('the wait was cancelled by its caller');
+      return outcome as boolean;
+    };
+    let cancelled = false;
+    const got = runAsCall({ client, requestId }, () => this.lock.acquire(true, null));
+    if (got === true) return Promise.resolve().then(settle);
+    const stillWaiting: PendingWait = {
+      cancel: () => {
+        cancelled = true;
+      },
+      drop: () => {},
+    };
+    client.waits.set(requestId, stillWaiting);
+    return (got as Promise<boolean>).then(settle);
+  }
+}
+
+function waitTimeout(timeout: unknown): number | null {
+  if (timeout === null || timeout === undefined) return null;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
+    throw new TypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
+  }
+  return Math.max(0, timeout);
+}

@@ -1,0 +1,46 @@
+import { RuntimeError } from '@mpts/proxy/wire';
+import type { Servant } from '../servant.js';
+import { WaitQueue } from '../waiters.js';
+
+/** Python's `threading.Event`, served to `EventProxy`: a flag that waiters wait to see set. */
+export class EventServant implements Servant {
+  private flag = false;
+  private readonly waiters = new WaitQueue<boolean>();
+
+  static readonly exposed = ['isSet', 'set', 'clear', 'wait'] as const;
+
+  isSet(): boolean {
+    return this.flag;
+  }
+
+  set(): void {
+    this.flag = true;
+    for (const waiter of this.waiters.all()) waiter.grant(true);
+  }
+
+  clear(): void {
+    this.flag = false;
+  }
+
+  /** Resolves the flag: true at once if set, else true when set, false when `timeout` passes. */
+  wait(timeout: unknown = null): boolean | Promise<boolean> {
+    if (this.flag) return true;
+    if (timeout !== null && timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
+      throw new TypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
+    }
+    const seconds = typeof timeout === 'number' ? Math.max(0, timeout) : null;
+    return this.waiters.wait(seconds, () => this.flag);
+  }
+
+  dispose(): void {
+    for (const waiter of this.waiters.all()) waiter.fail(new RuntimeError('the event was deleted while waited on'));
+  }
+
+  str(): string {
+    return `<Event: ${this.flag ? 'set' : 'unset'}>`;
+  }
+
+  debugState(): Record<string, unknown> {
+    return { set: this.flag, waiting: this.waiters.all().map((waiter) => waiter.client.label) };
+  }
+}

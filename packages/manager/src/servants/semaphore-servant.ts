@@ -1,0 +1,140 @@
+import { messages, ValueError } from '@mpts/proxy/wire';
+import { currentCall } from '../call-context.js';
+import type { ClientSession, Holding } from '../client-session.js';
+import type { Servant } from '../servant.js';
+import { WaitQueue } from '../waiters.js';
+
+/**
+ * Python's `threading.Semaphore`, served to `AcquirerProxy`. Waiters are served first come,
+ * first served, and a released permit goes straight to the longest waiter.
+ *
+ * Any client may release (as in Python), but the manager remembers how many permits each
+ * client took and has not given back: when a client's connection closes, those permits are
+ * released for the others (DESIGN D6). A release is counted against the releasing client's own
+ * permits first, then against the oldest other holders', so a permit is never given back twice.
+ */
+export class SemaphoreServant implements Servant, Holding {
+  protected value: number;
+  /** client → permits it took and has not released. */
+  private readonly held = new Map<ClientSession, number>();
+  private readonly waiters = new WaitQueue<boolean>();
+
+  static readonly exposed = ['acquire', 'release'] as const;
+
+  constructor(value: unknown = 1) {
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      throw new TypeError(`'${typeof value}' object cannot be interpreted as an integer`);
+    }
+    if (value < 0) throw new ValueError(messages.semaphoreInitialNegative);
+    this.value = value;
+  }
+
+  acquire(blocking: unknown = true, timeout: unknown = null): boolean | Promise<boolean> {
+    if (!blocking && timeout !== null && timeout !== undefined) {
+      throw new ValueError(messages.timeoutNonBlockingSemaphore);
+    }
+    if (timeout !== null && timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
+      throw new TypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
+    }
+    const { client } = currentCall();
+    if (this.value > 0) {
+      this.take(client);
+      return true;
+    }
+    // Python: a timeout of zero or less gives up at once rather than raising.
+    if (!blocking || (typeof timeout === 'number' && timeout <= 0)) return false;
+    return this.waiters.wait(typeof timeout === 'number' ? timeout : null, () => false);
+  }
+
+  release(n: unknown = 1): void {
+    if (typeof n !== 'number' || !Number.isInteger(n)) {
+      throw new TypeError(`'${typeof n}' object cannot be interpreted as an integer`);
+    }
+    if (n < 1) throw new ValueError('n must be one or more');
+    this.checkRelease(n);
+    this.giveBack(currentCall().client, n);
+    this.value += n;
+    this.handOut();
+  }
+
+  clientClosed(client: ClientSession): void {
+    const permits = this.held.get(client);
+    if (permits === undefined) return;
+    this.held.delete(client);
+    this.value += permits;
+    this.handOut();
+  }
+
+  dispose(): void {
+    for (const waiter of this.waiters.all()) waiter.fail(new ValueError('the semaphore was deleted while waited for'));
+  }
+
+  str(): string {
+    return `<${this.constructor === SemaphoreServant ? 'Semaphore' : 'BoundedSemaphore'}: value=${this.describeValue()}>`;
+  }
+
+  debugState(): Record<string, unknown> {
+    const holders: Record<string, number> = {};
+    for (const [client, permits] of this.held) holders[client.label] = permits;
+    return { value: this.value, holders, waiting: this.waiters.all().map((waiter) => waiter.client.label) };
+  }
+
+  protected describeValue(): string {
+    return String(this.value);
+  }
+
+  /** BoundedSemaphore refuses a release past its initial value. */
+  protected checkRelease(_n: number): void {}
+
+  private take(client: ClientSession): void {
+    this.value--;
+    this.held.set(client, (this.held.get(client) ?? 0) + 1);
+    client.holdings.add(this);
+  }
+
+  /** Counts `n` released permits against `client`'s own first, then the oldest holders'. */
+  private giveBack(client: ClientSession, n: number): void {
+    const order = this.held.has(client) ? [client, ...this.held.keys()] : [...this.held.keys()];
+    for (const holder of order) {
+      if (n === 0) return;
+      const permits = this.held.get(holder);
+      if (permits === undefined) continue;
+      const taken = Math.min(permits, n);
+      n -= taken;
+      if (permits === taken) {
+        this.held.delete(holder);
+        holder.holdings.delete(this);
+      } else {
+        this.held.set(holder, permits - taken);
+      }
+    }
+  }
+
+  /** Gives free permits to the longest waiters. */
+  private handOut(): void {
+    while (this.value > 0) {
+      const next = this.waiters.first();
+      if (next === undefined) return;
+      this.take(next.client);
+      next.grant(true);
+    }
+  }
+}
+
+/** Python's `threading.BoundedSemaphore`: releasing past the initial value is a ValueError. */
+export class BoundedSemaphoreServant extends SemaphoreServant {
+  private readonly initial: number;
+
+  constructor(value: unknown = 1) {
+    super(value);
+    this.initial = this.value;
+  }
+
+  protected override checkRelease(n: number): void {
+    if (this.value + n > this.initial) throw new ValueError(messages.semaphoreReleasedTooMany);
+  }
+
+  protected override describeValue(): string {
+    return `${this.value}/${this.initial}`;
+  }
+}
