@@ -304,7 +304,7 @@ function initialItems(ctype: CType, sizeOrInit: unknown): unknown[] | number {
  * lock; zeroed when given a size, else as long as the initializer and filled from it.
  */
 export function RawArray<C extends TypecodeOrType>(typecodeOrType: C,
-  sizeOrInit: number | Iterable<InputOf<C>> | Uint8Array): CArray<C> {
+  sizeOrInit: number | Iterable<InputOf<C>> | Uint8Array): Indexed<CArray<C>, C> {
   const ctype = ctypeOf(typecodeOrType);
   const items = initialItems(ctype, sizeOrInit);
   const length = typeof items === 'number' ? items : items.length;
@@ -313,7 +313,7 @@ export function RawArray<C extends TypecodeOrType>(typecodeOrType: C,
   const array = CArray.indexed<C>(segment, DATA_OFFSET, ctype, length);
   const cells = array.asTypedArray() as unknown as Cells;
   for (let k = 0; k < stored.length; k++) cells[k] = stored[k]!;
-  return array;
+  return array as Indexed<CArray<C>, C>;
 }
 
 /**

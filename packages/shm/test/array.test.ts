@@ -85,8 +85,11 @@ describe('Array', () => {
     a.raw = Buffer.from('XY');
     expect(a.raw).toEqual(Buffer.from('XY\0lo'));
     expect(() => { a.raw = Buffer.from('toolongvalue'); }).toThrow(new ValueError('byte string too long'));
-    a[0] = 65;
+    a.setItem(0, 65);
     expect(a.raw).toEqual(Buffer.from('AY\0lo'));
+    a[1] = Buffer.from('Z');
+    expect(a.raw).toEqual(Buffer.from('AZ\0lo'));
+    a[1] = Buffer.from('Y');
     expect(() => { a[0] = 'x' as never; }).toThrow(new TypeError('one character bytes, bytearray or integer expected'));
     expect(() => { a.value = 'str' as never; }).toThrow(new TypeError('bytes expected instead of str instance'));
     expect(() => { a.raw = 'str' as never; }).toThrow(new TypeError("a bytes-like object is required, not 'str'"));

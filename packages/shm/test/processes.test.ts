@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode, whileSpawning } from '@mpts/proxy/wire';
 import { RuntimeError } from '@mpts/proxy';
@@ -151,6 +153,14 @@ describe.runIf(crossProcess.available)('a lock held by a process that dies', () 
 });
 
 describe.runIf(crossProcess.available)('no shared memory left behind', () => {
+  it('unlinks the names of objects the creating process has garbage collected', async () => {
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./fixtures/gc-check.ts', import.meta.url))],
+        (error, stdout, stderr) => (error ? reject(new Error(stderr || String(error))) : resolve(stdout)));
+    });
+    expect(JSON.parse(output)).toEqual({ before: 100, after: 0 });
+  });
+
   it('unlinks the names of a process that exits normally', async () => {
     const child = runChild('createAndExit', []);
     const { tracker, names } = await child.message<{ tracker: number; names: string[] }>('created');

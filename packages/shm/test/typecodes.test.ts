@@ -84,8 +84,8 @@ describe('typecodes', () => {
   });
 
   it("refuses an unknown typecode with Python's TypeError('this type has no size')", () => {
-    expect(() => Value('x' as never, 1)).toThrow(new TypeError('this type has no size'));
-    expect(() => RawArray('u' as never, 1)).toThrow(new TypeError('this type has no size'));
+    expect(() => Value('x' as 'i', 1)).toThrow(new TypeError('this type has no size'));
+    expect(() => RawArray('u' as 'i', 1)).toThrow(new TypeError('this type has no size'));
   });
 
   it('gives Python reprs', () => {
