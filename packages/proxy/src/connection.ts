@@ -120,6 +120,8 @@ export class Connection {
     this.writer.flush();
     return new Promise((resolve) => {
       this.socket.once('close', () => resolve());
+      // Whoever awaits the close must see it finish: the process may not exit in between.
+      this.socket.ref();
       // End, not destroy: what was just flushed (last calls, decrefs) still reaches the manager.
       this.socket.end();
       this.fail(new ManagerClosedError(messages.managerClosed(this.address)), false);

@@ -1,0 +1,140 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { Process, ProcessError, toToken, ValueError, type ListProxy } from '@mpts/manager';
+import { appendMany, throwsValueError } from '../fixtures/children.js';
+import { exitsWith, passToGrandchild, runForever, throwsRangeError } from '../fixtures/process-children.js';
+import { fixture, isRunning, startManager } from '../helpers.js';
+
+describe('Process', () => {
+  it('two children mutate one dict and one list at the same time, and nothing is lost', async () => {
+    await using manager = await startManager();
+    using l = await manager.list<string>();
+    using d = await manager.dict<string, number>();
+    const count = 300;
+    const children = ['a', 'b'].map(
+      (tag) => new Process({ target: appendMany, args: [l, d, tag, count], module: fixture('children.ts') }),
+    );
+    await Promise.all(children.map((child) => child.start()));
+    await Promise.all(children.map((child) => child.join()));
+    expect(children.map((child) => child.exitCode)).toEqual([0, 0]);
+    const items = await l.copy();
+    expect(items).toHaveLength(2 * count);
+    const expected = ['a', 'b'].flatMap((tag) => Array.from({ length: count }, (_, i) => `${tag}-${i}`));
+    expect([...items].sort()).toEqual([...expected].sort());
+    // Each child's own calls stay in the order it sent them.
+    for (const tag of ['a', 'b']) {
+      expect(items.filter((item) => item.startsWith(`${tag}-`))).toEqual(expected.filter((item) => item.startsWith(`${tag}-`)));
+    }
+    expect(await d.len()).toBe(2 * count);
+    expect(await d.getItem('b-299')).toBe(299);
+  });
+
+  it('passes proxies on from a child to a grandchild', async () => {
+    await using manager = await startManager();
+    using l = await manager.list<string>();
+    using d = await manager.dict<string, number>();
+    const p = new Process({ target: passToGrandchild, args: [l, d], module: fixture('process-children.ts') });
+    await p.start();
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    expect(await l.copy()).toEqual(['child', 'grandchild']);
+    expect(await d.getItem('grandchild exit code')).toBe(0);
+    const grandchildPid = await d.getItem('grandchild pid');
+    expect(grandchildPid).not.toBe(p.pid);
+    expect(isRunning(grandchildPid)).toBe(false);
+  });
+
+  it('a throwing target gives exit code 1 and its error, of the same class, in the parent', async () => {
+    await using manager = await startManager();
+    const p = new Process({ target: throwsValueError, module: fixture('children.ts') });
+    await p.start();
+    await p.join();
+    expect(p.exitCode).toBe(1);
+    expect(p.error).toBeInstanceOf(ValueError);
+    expect(p.error!.message).toBe('the child says no');
+    const q = new Process({ target: throwsRangeError, args: [3], module: fixture('process-children.ts') });
+    await q.start();
+    await q.join();
+    expect(q.exitCode).toBe(1);
+    expect(q.error).toBeInstanceOf(RangeError);
+    expect((q.error as { remoteStack?: string }).remoteStack).toMatch(/throwsRangeError/);
+  });
+
+  it('reports the exit code the target chose', async () => {
+    const p = new Process({ target: exitsWith, args: [3], module: fixture('process-children.ts') });
+    await p.start().catch(() => {});
+    await p.join();
+    expect(p.exitCode).toBe(3);
+  });
+
+  it('join({ timeout }) returns while the child runs; terminate and kill give -SIGTERM and -SIGKILL', async () => {
+    const p = new Process({ target: runForever, module: fixture('process-children.ts') });
+    expect(p.isAlive()).toBe(false);
+    expect(p.exitCode).toBeNull();
+    await expect(p.join()).rejects.toThrow(new ProcessError('can only join a started process'));
+    await p.start();
+    await expect(p.start()).rejects.toThrow(new ProcessError('processes can only be started once'));
+    await p.join({ timeout: 0.2 });
+    expect(p.isAlive()).toBe(true);
+    expect(p.exitCode).toBeNull();
+    p.terminate();
+    await p.join();
+    expect(p.isAlive()).toBe(false);
+    expect(p.exitCode).toBe(-15);
+    expect(isRunning(p.pid!)).toBe(false);
+
+    const q = new Process({ target: runForever, module: fixture('process-children.ts') });
+    await q.start();
+    q.kill();
+    await q.join({ timeout: 10 });
+    expect(q.exitCode).toBe(-9);
+  });
+
+  it('refuses arguments that cannot cross before starting anything', async () => {
+    const p = new Process({ target: runForever, args: [() => 1] as never, module: fixture('process-children.ts') });
+    await expect(p.start()).rejects.toThrow(/a function at args\[0\] cannot be sent/);
+    expect(p.pid).toBeUndefined();
+  });
+});
+
+describe('proxies through channels mpts does not manage (toToken / fromToken)', () => {
+  it('through a child_process.fork message', async () => {
+    await using manager = await startManager();
+    using l = await manager.list<string>(['parent']);
+    const token = toToken(l, { includeAuthkey: true });
+    expect(JSON.parse(JSON.stringify(token))).toEqual(token);
+    const child = fork(fileURLToPath(fixture('token-channel.mjs')), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = once(child, 'exit');
+    const reply = once(child, 'message');
+    child.send({ token, tag: 'forked' });
+    const [{ length }] = (await reply) as [{ length: number }];
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(length).toBe(2);
+    expect(await l.copy()).toEqual(['parent', 'forked']);
+  });
+
+  it('through a worker thread', async () => {
+    await using manager = await startManager();
+    using l = await manager.list<string>();
+    const worker = new Worker(new URL(fixture('token-channel.mjs')), {
+      workerData: { token: toToken(l as ListProxy<string>, { includeAuthkey: true }), tag: 'worker' },
+    });
+    const [{ length }] = (await once(worker, 'message')) as [{ length: number }];
+    const [code] = await once(worker, 'exit');
+    expect(code).toBe(0);
+    expect(length).toBe(1);
+    expect(await l.copy()).toEqual(['worker']);
+  });
+
+  it('a token without the authkey carries no secret', async () => {
+    await using manager = await startManager();
+    using l = await manager.list();
+    const token = toToken(l);
+    expect(token.authkey).toBeUndefined();
+    expect(JSON.stringify(token)).not.toContain(manager.authkey.toString('base64'));
+  });
+});
