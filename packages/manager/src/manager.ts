@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { dirname, extname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AcquirerProxy,
@@ -233,6 +234,8 @@ export class Manager implements AsyncDisposable {
         await this.exited;
       }
     }
+    // A server that was killed could not remove its private socket directory: do it here.
+    removeSocketDir(address);
     if (address !== undefined) await closeConnection(address);
   }
 
@@ -256,6 +259,13 @@ export class Manager implements AsyncDisposable {
 
 function isIterable(value: object): value is Iterable<unknown> {
   return typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+}
+
+/** Removes the private directory of a Unix socket address the server made (`mpts-*`). */
+function removeSocketDir(address: string | undefined): void {
+  if (address === undefined || !isAbsolute(address)) return;
+  const dir = dirname(address);
+  if (basename(dir).startsWith('mpts-')) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Resolves true if `promise` settled within `ms`, false otherwise. */
