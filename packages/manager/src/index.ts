@@ -57,3 +57,35 @@ export type {
   ProxyClass,
   TransferHandler,
 } from '@mpts/proxy';
+
+// Shared memory (Python's multiprocessing.sharedctypes): needs no manager. `Array` is also
+// exported as `SharedArray`, so a module can import it without hiding the global `Array`.
+export {
+  Value,
+  RawValue,
+  SharedArray,
+  Array,
+  RawArray,
+  Lock,
+  RLock,
+  CValue,
+  CArray,
+  Synchronized,
+  SynchronizedArray,
+  SynchronizedString,
+  toWorkerData,
+  fromWorkerData,
+  crossProcess,
+  c_char, c_byte, c_ubyte, c_short, c_ushort, c_int, c_uint, c_long, c_ulong, c_longlong,
+  c_ulonglong, c_float, c_double, c_int8, c_uint8, c_int16, c_uint16, c_int32, c_uint32,
+  c_int64, c_uint64, c_size_t, c_ssize_t,
+} from '@mpts/shm';
+export type {
+  AcquireOptions as SharedLockAcquireOptions,
+  AcquireAsyncOptions as SharedLockAcquireAsyncOptions,
+  LockOption,
+  SynchronizedOptions,
+  Typecode,
+  TypecodeOrType,
+  Indexed,
+} from '@mpts/shm';
