@@ -1,5 +1,10 @@
 export { Manager } from './manager.js';
 export type { ManagerOptions } from './manager.js';
+export { ManagerServer } from './serve.js';
+export type { ServeOptions } from './serve.js';
+export type { ConnectOptions, ConnectTarget } from './remote.js';
+export { builtinObject } from './register.js';
+export type { RegisterOptions } from './register.js';
 export { Process } from './process.js';
 export type { ProcessOptions } from './process.js';
 export { isMainModule } from './is-main-module.js';
@@ -25,6 +30,7 @@ export {
   ProtocolError,
   registerErrorClass,
   BaseProxy,
+  AutoProxy,
   AcquirerProxy,
   ArrayProxy,
   DictProxy,
@@ -54,6 +60,7 @@ export type {
   EventWaitOptions,
   SignalOption,
   ProxyToken,
+  RemoteMethods,
   ProxyClass,
   TransferHandler,
 } from '@mpts/proxy';

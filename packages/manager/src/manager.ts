@@ -29,6 +29,9 @@ import {
   setConnectionOptions,
 } from '@mpts/proxy/wire';
 import type { DebugInfo } from './server.js';
+import { prepareRemote, type ConnectOptions, type ConnectTarget } from './remote.js';
+import { recordRegistration, type Factory, type RegisterOptions } from './register.js';
+import { ManagerServer, moduleUrl, type ServeOptions } from './serve.js';
 import type { ServerReady, ServerStartup } from './server-startup.js';
 
 export interface ManagerOptions {
@@ -40,9 +43,14 @@ export interface ManagerOptions {
   maxFrameSize?: number;
   /** Seconds a connecting client has to authenticate. @default 10 */
   handshakeTimeout?: number;
+  /**
+   * Modules the server process imports before it serves (paths or URLs, e.g. `import.meta.url`):
+   * those that call `Manager.register(...)`, whose factories must run in the server.
+   */
+  register?: readonly (string | URL)[];
 }
 
-type State = 'initial' | 'started' | 'shutdown';
+type State = 'initial' | 'started' | 'connected' | 'shutdown';
 
 const thisFile = fileURLToPath(import.meta.url);
 const serverEntry = join(dirname(thisFile), `server-main${extname(thisFile)}`);
@@ -63,6 +71,55 @@ export class Manager implements AsyncDisposable {
   constructor(options: ManagerOptions = {}) {
     this.options = options;
     this.key = options.authkey === undefined ? generateAuthkey() : Buffer.from(options.authkey);
+  }
+
+  /**
+   * Registers a shared type of your own (Python's `BaseManager.register`). The factory runs in
+   * the server: serve with `register: [moduleUrl]` (or `mpts serve --register`) pointing at the
+   * module that makes this call. With `createMethod` (the default), `manager.<typeId>(...args)`
+   * creates one; type it with `create<AutoProxy<T>>(typeId, args)` or by declaration merging.
+   */
+  static register<T extends object>(typeId: string, factory: ((...args: any[]) => T) | null, options: RegisterOptions = {}): void {
+    recordRegistration({ typeId, factory: factory as Factory | null, options });
+    if (options.createMethod === false) return;
+    if (typeId in this.prototype && !Object.hasOwn(this.prototype, typeId)) {
+      throw new TypeError(`'${typeId}' is already a member of ${this.name}; register it with { createMethod: false }`);
+    }
+    Object.defineProperty(this.prototype, typeId, {
+      value: function (this: Manager, ...args: unknown[]) {
+        return this.create(typeId, args);
+      },
+      configurable: true,
+      writable: true,
+    });
+  }
+
+  /**
+   * Serves a manager from this process over TCP (optionally TLS) or a socket path, as Python's
+   * `get_server().serve_forever()`: `await (await Manager.serve(options)).serveForever()`.
+   */
+  static serve(options: ServeOptions): Promise<ManagerServer> {
+    return ManagerServer.start(options);
+  }
+
+  /**
+   * Connects to a manager served elsewhere (`Manager.serve()`, `mpts serve`): an address
+   * (`tcp://host:port`, `tcp://[::1]:port`, a socket path) with options, or `{ host, port,
+   * authkey, tls }`. Resolves once authenticated; a wrong authkey rejects with
+   * `AuthenticationError`. `shutdown()` then closes this side only.
+   */
+  static async connect<M extends Manager>(this: new (options?: ManagerOptions) => M, target: ConnectTarget, options: ConnectOptions = {}): Promise<M> {
+    const { address, authkey } = prepareRemote(target, options);
+    const manager = new this({ authkey });
+    manager.state = 'connected';
+    manager.serverAddress = address;
+    try {
+      await connectionTo(address).command(Command.ping);
+    } catch (error) {
+      manager.state = 'shutdown';
+      throw error;
+    }
+    return manager;
   }
 
   /** Creates a manager and starts its server. */
@@ -90,12 +147,15 @@ export class Manager implements AsyncDisposable {
 
   /** Forks the server process and waits until it listens. */
   async start(): Promise<this> {
-    if (this.state === 'started') throw new ProcessError(messages.alreadyStarted);
+    if (this.state === 'started' || this.state === 'connected') throw new ProcessError(messages.alreadyStarted);
     if (this.state === 'shutdown') throw new ProcessError(messages.managerShutDown);
     this.state = 'started';
     const child = fork(serverEntry, [], {
       // The server runs from built JavaScript with plain node; from source it needs a loader.
-      execArgv: extname(thisFile) === '.ts' ? ['--import', import.meta.resolve('tsx')] : [],
+      // (and so does a TypeScript module it must import for registered types).
+      execArgv: extname(thisFile) === '.ts' || (this.options.register ?? []).some((m) => /\.[cm]?tsx?$/.test(String(m)))
+        ? ['--import', import.meta.resolve('tsx')]
+        : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child = child;
@@ -105,7 +165,7 @@ export class Manager implements AsyncDisposable {
       maxFrameSize: this.options.maxFrameSize,
       handshakeTimeout: this.options.handshakeTimeout === undefined ? undefined : this.options.handshakeTimeout * 1000,
     };
-    child.send(startup);
+    child.send({ ...startup, register: (this.options.register ?? []).map(moduleUrl) });
     const ready = await new Promise<ServerReady>((resolve, reject) => {
       child.once('message', resolve);
       child.once('exit', (code) => reject(new ProcessError(`the manager process exited with code ${code} while starting`)));
@@ -196,9 +256,9 @@ export class Manager implements AsyncDisposable {
   }
 
   /** Creates a shared object of any registered type and returns its proxy. */
-  async create(typeId: string, args: readonly unknown[]): Promise<BaseProxy> {
+  async create<P extends BaseProxy = BaseProxy>(typeId: string, args: readonly unknown[] = []): Promise<P> {
     const prepared = args.map((arg, i) => prepareValue(arg, `argument ${i + 1} of ${typeId}()`));
-    return (await this.connection().create(typeId, prepared)) as BaseProxy;
+    return (await this.connection().create(typeId, prepared)) as P;
   }
 
   /** How many shared objects the server holds (Python's `_number_of_objects()`). */
@@ -216,6 +276,12 @@ export class Manager implements AsyncDisposable {
    * then SIGKILL. Idempotent. Proxies of this manager then reject with `ManagerClosedError`.
    */
   async shutdown(): Promise<void> {
+    if (this.state === 'connected') {
+      // A manager reached with connect() belongs to someone else: close this side only.
+      this.state = 'shutdown';
+      await closeConnection(this.serverAddress!);
+      return;
+    }
     if (this.state !== 'started') {
       this.state = 'shutdown';
       return;

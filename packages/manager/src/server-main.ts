@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinTypes } from './builtin-types.js';
+import { applyRegistrations } from './register.js';
 import { Server } from './server.js';
 import type { ServerStartup, ServerReady } from './server-startup.js';
 
@@ -38,17 +39,21 @@ process.on('exit', removeSocketDir);
 process.on('SIGTERM', () => void stop(0));
 process.on('disconnect', () => void stop(0));
 
-process.once('message', (message: ServerStartup) => {
+process.once('message', (message: ServerStartup & { register?: string[] }) => {
   start(message).catch((error: Error) => {
     process.send?.({ error: error.stack ?? String(error) } satisfies ServerReady);
     void stop(1);
   });
 });
 
-async function start(startup: ServerStartup): Promise<void> {
+async function start(startup: ServerStartup & { register?: string[] }): Promise<void> {
+  // The user's modules that register shared types: their factories run here, in the server.
+  for (const module of startup.register ?? []) await import(module);
+  const types = builtinTypes();
+  applyRegistrations(types);
   server = new Server({
     authkey: Buffer.from(startup.authkey, 'base64'),
-    types: builtinTypes(),
+    types,
     maxFrameSize: startup.maxFrameSize,
     handshakeTimeout: startup.handshakeTimeout,
   });

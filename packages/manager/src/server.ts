@@ -1,6 +1,8 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import {
   answerChallenge,
+  codecConnectionAddress,
   Command,
   decode,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -15,6 +17,7 @@ import {
   messages,
   Op,
   ProtocolError,
+  rebuildProxy,
   RemoteError,
   Reply,
   SELF_ADDRESS,
@@ -26,9 +29,10 @@ import {
 import { runAsCall } from './call-context.js';
 import { ClientSession } from './client-session.js';
 import { ObjectRegistry, type ObjectEntry } from './object-registry.js';
+import { arityOf, objectSpec } from './register.js';
 import { ForeignToken, ServerRef } from './server-ref.js';
 import type { Servant } from './servant.js';
-import type { TypeRegistry } from './type-registry.js';
+import type { TypeRegistry, TypeSpec } from './type-registry.js';
 
 export interface ServerOptions {
   readonly authkey: Uint8Array;
@@ -52,6 +56,10 @@ export interface DebugInfo {
     state: Record<string, unknown>;
   }[];
   clients: { id: number; label: string; references: number; waiting: number }[];
+  /** The typeIds this server can create. */
+  types?: string[];
+  /** The server process and where it listens. */
+  server?: { pid: number; addresses: string[]; startedAt: string };
 }
 
 /**
@@ -73,6 +81,9 @@ export class Server {
   /** Set while decoding a request: whether it carried proxies, and whether one was stale. */
   private decodedRefs = false;
   private staleRef: number | undefined;
+  /** servant → its entry, so a factory that returns a shared object (`getQueue`) reuses it. */
+  private readonly entryOf = new WeakMap<object, ObjectEntry>();
+  private readonly startedAt = new Date().toISOString();
   /** Called when a client asks the manager to shut down, after the reply is sent. */
   onShutdownRequested: (() => void) | undefined;
 
@@ -81,7 +92,9 @@ export class Server {
     this.handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.maxUnauthenticated = options.maxUnauthenticated ?? 64;
     setTokenHooks({
-      read: (data) => this.readToken(data),
+      // A client in the same process (Manager.connect next to Manager.serve) decodes its replies
+      // under its connection's address; the server decodes requests under none.
+      read: (data) => (codecConnectionAddress() === undefined ? this.readToken(data) : rebuildProxy(data)),
       written: (carrier) => {
         if (carrier instanceof ServerRef && this.replyingTo) this.objects.incref(this.replyingTo, carrier.id);
       },
@@ -90,8 +103,10 @@ export class Server {
 
   /** Starts accepting connections on a Unix socket path or a TCP host and port. */
   listen(where: { path: string } | { host: string; port: number }, netServer: NetServer = createServer()): Promise<NetServer> {
-    netServer.on('connection', (socket: Socket) => this.accept(socket));
-    netServer.on('secureConnection', (socket: Socket) => this.accept(socket));
+    // A TLS server also emits 'connection' for the raw TCP socket under the TLS one: only the
+    // decrypted stream may be served.
+    if (netServer instanceof TlsServer) netServer.on('secureConnection', (socket: Socket) => this.accept(socket));
+    else netServer.on('connection', (socket: Socket) => this.accept(socket));
     this.netServers.push(netServer);
     return new Promise((resolve, reject) => {
       netServer.once('error', reject);
@@ -137,7 +152,14 @@ export class Server {
       references: [...client.refs.values()].reduce((sum, count) => sum + count, 0),
       waiting: client.waits.size,
     }));
-    return { objects, clients };
+    const addresses = this.netServers.map((server) => server.address()).filter((a) => a !== null)
+      .map((a) => (typeof a === 'string' ? a : a.family === 'IPv6' ? `tcp://[${a.address}]:${a.port}` : `tcp://${a.address}:${a.port}`));
+    return {
+      objects,
+      clients,
+      types: this.options.types.typeIds(),
+      server: { pid: process.pid, addresses, startedAt: this.startedAt },
+    };
   }
 
   private accept(socket: Socket): void {
@@ -266,11 +288,14 @@ export class Server {
         let servant: Servant;
         try {
           servant = spec.create(...args);
+          if (typeof servant !== 'object' || servant === null) {
+            throw new TypeError(`the factory of '${typeId}' returned ${servant === null ? 'null' : typeof servant}, not an object`);
+          }
         } catch (error) {
           // As in Python, a constructor's failure is the manager's, not a method's: RemoteError.
           throw asRemoteError(error);
         }
-        const entry = this.objects.add(spec, servant);
+        const entry = this.adopt(spec, servant);
         if (this.decodedRefs) this.objects.markHoldsRefs(entry);
         this.replyOk(client, requestId, entry.ref);
         return;
@@ -279,9 +304,14 @@ export class Server {
         this.objects.incref(client, message[2] as number);
         this.replyOk(client, requestId, null);
         return;
-      case Op.decref:
-        this.objects.decref(client, message[2] as number, (message[3] as number) ?? 1);
+      case Op.decref: {
+        const count = message[3] ?? 1;
+        if (typeof message[2] !== 'number' || typeof count !== 'number' || !(count >= 1)) {
+          throw new ProtocolError('malformed decref');
+        }
+        this.objects.decref(client, message[2], count);
         return;
+      }
       case Op.cancel:
         client.waits.get(message[2] as number)?.cancel();
         return;
@@ -302,9 +332,18 @@ export class Server {
       result = entry.servant.getValue?.();
     } else {
       if (!entry.spec.exposed.has(method)) throw new RemoteError(messages.notExposed(method, entry.spec.typeId));
-      result = runAsCall({ client, requestId }, () => servant[method]!(...args));
+      const fn = servant[method];
+      if (typeof fn !== 'function') throw new RemoteError(messages.notExposed(method, entry.spec.typeId));
+      const { min, max } = arityOf(fn);
+      if (args.length < min || args.length > max) throw new TypeError(messages.wrongArgumentCount(method, min, max, args.length));
+      result = runAsCall({ client, requestId }, () => fn.apply(servant, args));
       if (this.decodedRefs) this.objects.markHoldsRefs(entry);
       this.objects.containerChanged(entry);
+      const wrapAs = entry.spec.methodToTypeId.size > 0 ? entry.spec.methodToTypeId.get(method) : undefined;
+      if (wrapAs !== undefined) {
+        // Python's method_to_typeid: the result becomes a shared object of its own, sent as a proxy.
+        result = result instanceof Promise ? result.then((value) => this.wrap(wrapAs, value)) : this.wrap(wrapAs, result);
+      }
     }
     if (result instanceof Promise) {
       result.then(
@@ -314,6 +353,25 @@ export class Server {
     } else {
       this.replyOk(client, requestId, result);
     }
+  }
+
+  /** The entry of a servant: the one it already has (a shared object), or a new one. */
+  private adopt(spec: TypeSpec, servant: Servant): ObjectEntry {
+    const known = this.entryOf.get(servant);
+    if (known !== undefined && this.objects.find(known.id) === known) return known;
+    const entry = this.objects.add(objectSpec(spec, servant), servant);
+    this.entryOf.set(servant, entry);
+    return entry;
+  }
+
+  /** A method's result, made a shared object of `typeId` (its reference goes with the reply). */
+  private wrap(typeId: string, value: unknown): ServerRef {
+    const spec = this.options.types.get(typeId);
+    const servant = spec.wrapsResults ? value : spec.create(value);
+    if (typeof servant !== 'object' || servant === null) {
+      throw new TypeError(`a result to wrap as '${typeId}' must be an object, not ${servant === null ? 'null' : typeof servant}`);
+    }
+    return this.adopt(spec, servant as Servant).ref;
   }
 
   private command(client: ClientSession, requestId: number, name: unknown, args: unknown): void {

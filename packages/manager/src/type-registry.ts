@@ -15,6 +15,18 @@ export interface TypeSpec {
   readonly tokenCarriesExposed: boolean;
   /** Methods whose result is returned as a proxy to a new shared object of the given type. */
   readonly methodToTypeId: ReadonlyMap<string, string>;
+  /**
+   * Registered types (see `register.ts`): `exposed` is worked out from each object (its class's
+   * static `exposed`, or its public methods), as Python's `public_methods(obj)`.
+   */
+  readonly autoExposed?: boolean;
+  /** The typeId written in tokens, which picks the client's proxy class (e.g. `'Queue'`). */
+  readonly proxyTypeId?: string;
+  /**
+   * A type with no factory (Python's `callable=None`): it only wraps what a `methodToTypeId`
+   * method returns, and clients cannot create it.
+   */
+  readonly wrapsResults?: boolean;
 }
 
 /** typeId → how to make and serve it: the one table of the manager's shared types. */
@@ -34,6 +46,11 @@ export class TypeRegistry {
       tokenCarriesExposed: options.tokenCarriesExposed ?? false,
       methodToTypeId: new Map(Object.entries(options.methodToTypeId ?? {})),
     });
+  }
+
+  /** Adds a fully described type (user types, see `register.ts`); replaces one of the same id. */
+  add(spec: TypeSpec): void {
+    this.specs.set(spec.typeId, spec);
   }
 
   get(typeId: string): TypeSpec {

@@ -245,7 +245,9 @@ export class Connection {
     if (this.state === 'handshake' && this.handshakeStep > 0 && !error) {
       return new AuthenticationError(messages.digestSentRejected);
     }
-    return new ManagerClosedError(messages.managerClosed(this.address), { cause: error });
+    // Say why a connection could not be made or broke (refused, unreachable, a TLS certificate).
+    const why = error?.message ? `: ${error.message}` : '';
+    return new ManagerClosedError(`${messages.managerClosed(this.address)}${why}`, { cause: error });
   }
 
   private fail(error: Error, destroySocket = true): void {

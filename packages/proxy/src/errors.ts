@@ -127,6 +127,12 @@ export const messages = {
     `frame of ${size} bytes is over the limit of ${limit} bytes`,
   notExposed: (method: string, typeId: string) =>
     `method '${method}' of ${typeId} object is not in exposed`,
+  wrongArgumentCount: (method: string, min: number, max: number, given: number) =>
+    min === max
+      ? `${method}() takes ${min} argument${min === 1 ? '' : 's'} but ${given} ${given === 1 ? 'was' : 'were'} given`
+      : given < min
+        ? `${method}() takes at least ${min} argument${min === 1 ? '' : 's'} (${given} given)`
+        : `${method}() takes at most ${max} argument${max === 1 ? '' : 's'} (${given} given)`,
   unknownObject: (id: unknown) => `no shared object with id ${String(id)}`,
   unknownType: (typeId: string) => `unknown shared type '${typeId}'`,
   cannotTransfer: (path: string, what: string) =>

@@ -20,6 +20,8 @@ export {
   registerErrorClass,
 } from './errors.js';
 export { BaseProxy } from './base-proxy.js';
+export { AutoProxy } from './auto-proxy.js';
+export type { RemoteMethods } from './auto-proxy.js';
 export type { SignalOption } from './base-proxy.js';
 export {
   AcquirerProxy,

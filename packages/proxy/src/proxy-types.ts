@@ -1,3 +1,4 @@
+import { AutoProxy } from './auto-proxy.js';
 import { BaseProxy } from './base-proxy.js';
 import { setTokenHooks, type TokenData } from './codec.js';
 import { SELF_ADDRESS } from './protocol.js';
@@ -30,7 +31,8 @@ export function rebuildProxy(data: TokenData): BaseProxy {
   const counted = data.address === SELF_ADDRESS && replyAddress !== undefined;
   const address = data.address === SELF_ADDRESS ? replyAddress : data.address;
   if (address === undefined) throw new TypeError('a proxy token without a manager address');
-  const ProxyType = proxyClassFor(data.typeId);
+  // A type with no class here but a token that lists its methods gets a generic proxy.
+  const ProxyType = proxyClasses.get(data.typeId) ?? (data.exposed ? (AutoProxy as ProxyClass) : BaseProxy);
   return new ProxyType({ ...data, address }, counted);
 }
 

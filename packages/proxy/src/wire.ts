@@ -3,6 +3,7 @@
  * connections. Not a user API; it changes with the protocol.
  */
 export * from './address.js';
+export * from './auto-proxy.js';
 export * from './auth.js';
 export * from './codec.js';
 export * from './connection.js';

@@ -1,0 +1,71 @@
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { isIP } from 'node:net';
+import {
+  authkeyFor,
+  formatTcpAddress,
+  parseAddress,
+  setConnectionOptions,
+  type ConnectionOptions,
+} from '@mpts/proxy/wire';
+
+/** How `Manager.connect()` reaches a manager served elsewhere (Python's `BaseManager(address, authkey).connect()`). */
+export interface ConnectOptions {
+  /** The secret the server was started with. @default the one already known for this address */
+  authkey?: Uint8Array | string;
+  /**
+   * Connect over TLS: `true` trusts the system's certificate authorities; an object adds Node's
+   * `tls.connect` options, typically `ca` (the server's self-signed certificate) and `servername`.
+   */
+  tls?: boolean | TlsConnectionOptions;
+  /** The largest frame, in bytes, accepted from the server. @default 64 MiB */
+  maxFrameSize?: number;
+}
+
+/** Where to connect: an address string, or a host and port (or a socket path) with the options. */
+export type ConnectTarget =
+  | string
+  | (ConnectOptions & { host: string; port: number })
+  | (ConnectOptions & { path: string });
+
+/**
+ * Works out the address of a remote manager and tells this process's connection pool how to
+ * reach it (authkey, TLS). Returns the address proxies of that manager will carry.
+ */
+export function prepareRemote(target: ConnectTarget, options: ConnectOptions = {}): { address: string; authkey: Buffer } {
+  const merged: ConnectOptions = typeof target === 'string' ? options : { ...target, ...options };
+  const address = typeof target === 'string'
+    ? normalize(target)
+    : 'path' in target ? target.path : formatTcpAddress(target.host, target.port);
+  const known = authkeyFor(address);
+  if (merged.authkey === undefined && known === undefined) {
+    throw new TypeError(`Manager.connect() needs the authkey of the manager at ${address}`);
+  }
+  const authkey = Buffer.from(merged.authkey ?? known!);
+  const connectionOptions: ConnectionOptions = { authkey, maxFrameSize: merged.maxFrameSize };
+  if (merged.tls) {
+    const tlsOptions = merged.tls === true ? {} : merged.tls;
+    connectionOptions.openSocket = (to) => {
+      const where = parseAddress(to);
+      if (where.kind !== 'tcp') return tlsConnect({ ...tlsOptions, path: where.path });
+      return tlsConnect({
+        ...tlsOptions,
+        host: where.host,
+        port: where.port,
+        // SNI takes host names only; an IP address is checked against the certificate's IP SANs.
+        servername: tlsOptions.servername ?? (isIP(where.host) ? undefined : where.host),
+      });
+    };
+  }
+  setConnectionOptions(address, connectionOptions);
+  return { address, authkey };
+}
+
+/** `host:port` and `[::1]:port` are accepted for `tcp://...`; anything else is a socket path. */
+function normalize(address: string): string {
+  if (address.startsWith('tcp://')) {
+    const parsed = parseAddress(address);
+    return parsed.kind === 'tcp' ? formatTcpAddress(parsed.host, parsed.port) : address;
+  }
+  if (/^(\[[^\]]+\]|[^/:\s]+):\d+$/.test(address)) return normalize(`tcp://${address}`);
+  return address;
+}

@@ -1,0 +1,174 @@
+import { createServer as createNetServer, isIP, type Server as NetServer } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, formatTcpAddress } from '@mpts/proxy/wire';
+import { builtinTypes } from './builtin-types.js';
+import { applyRegistrations } from './register.js';
+import { Server, type DebugInfo } from './server.js';
+import type { TypeRegistry } from './type-registry.js';
+
+/** Where and how `Manager.serve()` listens (Python's `BaseManager(address, authkey).get_server()`). */
+export interface ServeOptions {
+  /** The interface to bind: `127.0.0.1`, `::1`, `0.0.0.0` (every IPv4 one), `::`... @default '127.0.0.1' */
+  host?: string;
+  /** The TCP port; 0 picks a free one (read it back from `address`). @default 0 */
+  port?: number;
+  /** A Unix socket path to listen on instead of TCP. */
+  path?: string;
+  /** The secret every client must prove it knows (bytes, or a string taken as UTF-8). */
+  authkey: Uint8Array | string;
+  /**
+   * Serve over TLS: at least `cert` and `key` (PEM). Clients then connect with `tls` options
+   * that trust this certificate (`ca`). Add `requestCert` and `ca` to require client certificates.
+   */
+  tls?: TlsOptions;
+  /** The largest frame, in bytes, a client may send. @default 64 MiB */
+  maxFrameSize?: number;
+  /** Seconds a new connection has to authenticate (TLS handshake included). @default 10 */
+  handshakeTimeout?: number;
+  /** Connections still authenticating at once; more are closed at once. @default 64 */
+  maxUnauthenticated?: number;
+  /**
+   * Modules to import before serving (paths or URLs): the modules whose top level calls
+   * `Manager.register(...)` (or a subclass's), so their factories run in this process.
+   */
+  register?: readonly (string | URL)[];
+  /** The type table to serve, for full control. @default the built-in types plus every registration */
+  types?: TypeRegistry;
+  /** Where warnings go. @default a line on stderr */
+  warn?: (message: string) => void;
+}
+
+/**
+ * A manager server running in this process, as Python's `Server.serve_forever()`: the process
+ * holds the shared objects, and clients anywhere connect with `Manager.connect(address)`.
+ * A process that serves should do nothing else that blocks its event loop.
+ */
+export class ManagerServer implements AsyncDisposable {
+  private stopped = false;
+  private readonly done: Promise<void>;
+  private finish!: () => void;
+
+  private constructor(
+    /** The server itself (its `objects`, `debugInfo()`). */
+    readonly server: Server,
+    /** Where clients connect: `tcp://host:port`, `tcp://[::1]:port`, or a socket path. */
+    readonly address: string,
+    /** The TCP port bound (useful with `port: 0`), if TCP. */
+    readonly port: number | undefined,
+    readonly tls: boolean,
+  ) {
+    this.done = new Promise((resolve) => (this.finish = resolve));
+    server.onShutdownRequested = () => void this.close();
+  }
+
+  /** Starts listening; see `Manager.serve()`. */
+  static async start(options: ServeOptions): Promise<ManagerServer> {
+    if (options.authkey === undefined || options.authkey === null || Buffer.from(options.authkey).length === 0) {
+      throw new TypeError('Manager.serve() needs an authkey: the secret every client must prove it knows');
+    }
+    for (const module of options.register ?? []) await import(moduleUrl(module));
+    const types = options.types ?? builtinTypes();
+    if (options.types === undefined) applyRegistrations(types);
+    const handshakeMs = options.handshakeTimeout === undefined ? DEFAULT_HANDSHAKE_TIMEOUT_MS : options.handshakeTimeout * 1000;
+    const server = new Server({
+      authkey: Buffer.from(options.authkey),
+      types,
+      maxFrameSize: options.maxFrameSize,
+      handshakeTimeout: handshakeMs,
+      maxUnauthenticated: options.maxUnauthenticated,
+    });
+    const netServer: NetServer = options.tls
+      ? createTlsServer({ ...options.tls, handshakeTimeout: handshakeMs })
+      : createNetServer();
+    // A TLS handshake that fails or runs past the deadline ends its connection (Node leaves
+    // it open once anyone listens for the error).
+    netServer.on('tlsClientError', (_error: Error, socket: { destroy(): void }) => socket.destroy());
+    if (options.path !== undefined) {
+      await server.listen({ path: options.path }, netServer);
+      return new ManagerServer(server, options.path, undefined, options.tls !== undefined);
+    }
+    const host = options.host ?? '127.0.0.1';
+    if (!options.tls && !isLoopback(host)) {
+      (options.warn ?? ((message: string) => process.stderr.write(`${message}\n`)))(insecureWarning(host, options.port ?? 0));
+    }
+    await server.listen({ host, port: options.port ?? 0 }, netServer);
+    const bound = netServer.address();
+    const port = typeof bound === 'object' && bound !== null ? bound.port : options.port ?? 0;
+    return new ManagerServer(server, formatTcpAddress(host, port), port, options.tls !== undefined);
+  }
+
+  /**
+   * Serves until the server is closed: by `close()`, by a client's shutdown command, or (with
+   * `signals`, the default) by SIGINT or SIGTERM, which stop it gracefully.
+   */
+  async serveForever(options: { signals?: boolean } = {}): Promise<void> {
+    const signals = options.signals ?? true;
+    const onSignal = () => void this.close();
+    if (signals) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
+    try {
+      await this.done;
+    } finally {
+      if (signals) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    }
+  }
+
+  /** Resolves once the server has stopped. */
+  get closed(): Promise<void> {
+    return this.done;
+  }
+
+  /** Stops listening and closes every client connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.stopped) return this.done;
+    this.stopped = true;
+    await this.server.close();
+    this.finish();
+  }
+
+  numberOfObjects(): number {
+    return this.server.objects.size;
+  }
+
+  debugInfo(): DebugInfo {
+    return this.server.debugInfo();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Whether `host` is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1' || bare === '0:0:0:0:0:0:0:1') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return bare.startsWith('::ffff:127.');
+}
+
+function insecureWarning(host: string, port: number): string {
+  return [
+    `mpts: WARNING: serving on ${formatTcpAddress(host, port)}, reachable from other hosts, without TLS.`,
+    '  The authkey handshake keeps out anyone who lacks the key, but every call, value and reply',
+    '  then crosses the network in clear text, where anyone on the path can read or alter it.',
+    '  Serve with TLS (tls: { cert, key }, or mpts serve --tls-cert/--tls-key), over a VPN or SSH',
+    '  tunnel, or bind 127.0.0.1.',
+  ].join('\n');
+}
+
+/** A module path or URL, as `import()` takes it. */
+export function moduleUrl(module: string | URL): string {
+  if (module instanceof URL) return module.href;
+  if (isAbsolute(module) || module.startsWith('.') || existsSync(module)) return pathToFileURL(resolve(module)).href;
+  // A URL (file:, data:...) or a package name.
+  return module;
+}

@@ -1,0 +1,92 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expect } from 'vitest';
+import { Manager } from '@mpts/manager';
+import { fixture, isRunning, waitFor } from './helpers.js';
+
+export interface RemoteServerOptions {
+  host?: string;
+  port?: number;
+  authkey?: Buffer;
+  tlsCert?: string;
+  tlsKey?: string;
+  register?: string[];
+  maxFrameSize?: number;
+  handshakeTimeout?: number;
+  maxUnauthenticated?: number;
+  /** Check at the end that the server holds no shared object. @default true */
+  leakCheck?: boolean;
+}
+
+export interface RemoteServer extends AsyncDisposable {
+  readonly address: string;
+  readonly port: number;
+  readonly authkey: Buffer;
+  readonly pid: number;
+  readonly process: ChildProcess;
+  /** What the server wrote on stderr so far. */
+  stderr(): string;
+  /** Sends SIGTERM and waits for a graceful exit; resolves the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/**
+ * A manager served by `Manager.serve()` in a process of its own (as `mpts serve` would run it),
+ * stopped with SIGTERM at the end of the test. Also a leak test: when disposed, it checks that
+ * the server holds no shared object any more and that the process is gone.
+ */
+export async function startRemoteServer(options: RemoteServerOptions = {}): Promise<RemoteServer> {
+  const authkey = options.authkey ?? randomBytes(32);
+  const child = fork(fileURLToPath(fixture('remote-server-main.ts')), [], {
+    execArgv: ['--import', tsx],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.send({ ...options, authkey: authkey.toString('base64') });
+  const ready = await new Promise<{ address: string; port: number } | { error: string }>((resolve, reject) => {
+    child.once('message', resolve as never);
+    child.once('exit', (code) => reject(new Error(`the server exited with ${code} while starting:\n${stderr}`)));
+  });
+  if ('error' in ready) throw new Error(ready.error);
+  const pid = child.pid!;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+  return {
+    address: ready.address,
+    port: ready.port,
+    authkey,
+    pid,
+    process: child,
+    stderr: () => stderr,
+    stop,
+    async [Symbol.asyncDispose]() {
+      try {
+        if (options.leakCheck !== false && child.exitCode === null) {
+          const probe = await Manager.connect(ready.address, { authkey, ...(options.tlsCert ? { tls: { ca: (await import('node:fs')).readFileSync(options.tlsCert) } } : {}) });
+          try {
+            await waitFor(async () => (await probe.numberOfObjects()) === 0, 2000).catch(() => {});
+            expect(await probe.numberOfObjects(), 'shared objects left in the remote manager').toBe(0);
+          } finally {
+            await probe.shutdown();
+          }
+        }
+      } finally {
+        expect(await stop(), 'the server exits cleanly on SIGTERM').toBe(0);
+        expect(isRunning(pid)).toBe(false);
+      }
+    },
+  };
+}
