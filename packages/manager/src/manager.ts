@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   AcquirerProxy,
   ArrayProxy,
@@ -123,8 +124,9 @@ export class Manager implements AsyncDisposable {
   }
 
   /** Creates a manager and starts its server. */
-  static async start(options: ManagerOptions = {}): Promise<Manager> {
-    const manager = new Manager(options);
+  static async start<M extends Manager>(this: new (options?: ManagerOptions) => M, options: ManagerOptions = {}): Promise<M> {
+    // A subclass (with its registered types' factory methods) starts as itself.
+    const manager = new this(options);
     await manager.start();
     return manager;
   }
@@ -154,7 +156,7 @@ export class Manager implements AsyncDisposable {
       // The server runs from built JavaScript with plain node; from source it needs a loader.
       // (and so does a TypeScript module it must import for registered types).
       execArgv: extname(thisFile) === '.ts' || (this.options.register ?? []).some((m) => /\.[cm]?tsx?$/.test(String(m)))
-        ? ['--import', import.meta.resolve('tsx')]
+        ? ['--import', tsxLoader()]
         : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -320,6 +322,15 @@ export class Manager implements AsyncDisposable {
     if (this.state === 'initial') throw new ProcessError(messages.managerNotStarted);
     if (this.state === 'shutdown') throw new ManagerClosedError(messages.managerClosed(this.serverAddress ?? 'unknown'));
     return connectionTo(this.address);
+  }
+}
+
+/** The tsx loader, for a server that runs TypeScript (from source, or a user's module). */
+function tsxLoader(): string {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   }
 }
 
