@@ -8,7 +8,7 @@ const missing = Symbol('missing');
 /** Python's `dict`, served to `DictProxy`. */
 export class DictServant implements Servant {
   private readonly map = new Map<unknown, unknown>();
-  private readonly keys_ = new HashableKeys();
+  private readonly keys_ = new HashableKeys((key) => this.map.has(key));
 
   constructor(init?: unknown) {
     if (init !== undefined && init !== null) this.update(init);

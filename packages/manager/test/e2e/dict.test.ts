@@ -140,6 +140,29 @@ describe('DictProxy', () => {
     expect(await d.str()).toBe("{1: '1', '2': 2, 0.25: None, '1': 'string one'}");
   });
 
+  it('treats equal numbers of different kinds as one key, as Python does (1 == True == 1.0 == 1n)', async () => {
+    await using manager = await startManager();
+    using d = await manager.dict<unknown, unknown>();
+    await d.setItem(1, 'a');
+    await d.setItem(true, 'b');
+    await d.setItem(1.0, 'c');
+    expect(await d.str()).toBe("{1: 'c'}");
+    expect(await d.getItem(1n)).toBe('c');
+    expect(await d.contains(true)).toBe(true);
+    await d.setItem(false, 'false first');
+    await d.setItem(0, 'zero');
+    await d.setItem(0.5, 'half');
+    expect(await d.str()).toBe("{1: 'c', False: 'zero', 0.5: 'half'}");
+    await d.setItem(2n ** 64n, 'big');
+    expect(await d.getItem(2 ** 64)).toBe('big');
+    await d.setItem([1, 2], 'tuple');
+    expect(await d.getItem([true, 2n])).toBe('tuple');
+    expect(await d.pop(0n)).toBe('zero');
+    await d.delItem(true);
+    expect(await d.keys()).toEqual([0.5, 2n ** 64n, [1, 2]]);
+    expect((await rejection(d.getItem(true))).message).toBe('True');
+  });
+
   it('refuses a method outside the exposed list with RemoteError', async () => {
     await using manager = await startManager();
     using d = await manager.dict();
