@@ -29,10 +29,12 @@ export class ArrayServant implements Servant {
   }
 
   getItem(index: unknown): number | bigint {
+    checkIndex(index);
     return this.items[resolveIndex(this.items.length, index, messages.arrayIndexOutOfRange, 'array')]!;
   }
 
   setItem(index: unknown, value: unknown): void {
+    checkIndex(index);
     const at = resolveIndex(this.items.length, index, messages.arrayAssignmentIndexOutOfRange, 'array');
     this.items[at] = coerce(this.typecode, value);
   }
@@ -48,4 +50,9 @@ export class ArrayServant implements Servant {
   str(): string {
     return `array(${pythonRepr(this.typecode.code)}, ${pythonRepr(this.getValue())})`;
   }
+}
+
+function checkIndex(index: unknown): void {
+  if (typeof index === 'bigint' || (typeof index === 'number' && Number.isInteger(index))) return;
+  throw new TypeError('array indices must be integers');
 }

@@ -84,6 +84,7 @@ export class ListServant implements Servant {
   }
 
   pop(index: unknown = -1): unknown {
+    if (!isInteger(index)) throw new TypeError(messages.integerExpected(pyTypeName(index)));
     if (this.items.length === 0) throw new IndexError(messages.popFromEmptyList);
     const at = resolveIndex(this.items.length, index, messages.popIndexOutOfRange);
     return this.items.splice(at, 1)[0];
@@ -96,6 +97,9 @@ export class ListServant implements Servant {
   }
 
   index(value: unknown, start: unknown = 0, stop: unknown = this.items.length): number {
+    if (!isInteger(start) || !isInteger(stop)) {
+      throw new TypeError('slice indices must be integers or have an __index__ method');
+    }
     const slice = resolveSlice(this.items.length, start, stop, 1);
     for (let i = slice.start; i < slice.start + slice.count; i++) {
       if (pyEquals(this.items[i], value)) return i;
@@ -148,6 +152,10 @@ export class ListServant implements Servant {
   debugState(): Record<string, unknown> {
     return { length: this.items.length };
   }
+}
+
+function isInteger(value: unknown): boolean {
+  return typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value));
 }
 
 function toArray(values: unknown): unknown[] {

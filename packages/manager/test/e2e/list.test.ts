@@ -107,6 +107,11 @@ describe('ListProxy', () => {
     expect(await l.pop()).toBe('x');
     expect(await l.pop(0)).toBe(0);
     await expectError(l.pop(100), IndexError, 'pop index out of range');
+    await expectError(l.callMethod('pop', ['a']), TypeError, "'str' object cannot be interpreted as an integer");
+    await expectError(l.pop(1.5), TypeError, "'float' object cannot be interpreted as an integer");
+    await expectError(l.callMethod('index', [1, 'a']), TypeError, 'slice indices must be integers or have an __index__ method');
+    await expectError(l.callMethod('getSlice', [1, 'a', null]), TypeError, 'slice indices must be integers or None or have an __index__ method');
+    expect(await l.index(3, -3)).toBe(2);
     expect(await l.copy()).toEqual([1, 2, 3]);
     using empty = await manager.list();
     await expectError(empty.pop(), IndexError, 'pop from empty list');

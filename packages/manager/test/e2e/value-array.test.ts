@@ -115,6 +115,8 @@ describe('ArrayProxy', () => {
     await expectError(a.setItem(10, 1), IndexError, 'array assignment index out of range');
     await expectError(a.setItem(0, 2 ** 40), OverflowError, 'signed integer is greater than maximum');
     await expectError(a.setItem(0, 'x' as never), TypeError, "'str' object cannot be interpreted as an integer");
+    await expectError(a.callMethod('getItem', ['x']), TypeError, 'array indices must be integers');
+    await expectError(a.setItem(0.5, 1), TypeError, 'array indices must be integers');
     expect(await a.copy()).toEqual([1, 2, 3]);
     for (const [code, value, message] of overflows) {
       using typed = await manager.array<bigint>(code, [0n]);
