@@ -71,6 +71,21 @@ describe('Manager lifecycle', () => {
     q.releaseProxy();
   });
 
+  it('a manager that dies is a ManagerClosedError for pending and later calls, and shutdown still cleans up', async () => {
+    const manager = await Manager.start();
+    const pid = manager.pid!;
+    const socketDir = dirname(manager.address);
+    const q = await manager.queue();
+    const waiting = rejection(q.get());
+    process.kill(pid, 'SIGKILL');
+    expect(await waiting).toBeInstanceOf(ManagerClosedError);
+    expect(await rejection(q.qsize())).toBeInstanceOf(ManagerClosedError);
+    q.releaseProxy();
+    await manager.shutdown();
+    expect(isRunning(pid)).toBe(false);
+    expect(existsSync(socketDir)).toBe(false);
+  });
+
   it('await using shuts the manager down when the block throws', async () => {
     let pid = 0;
     let socketDir = '';

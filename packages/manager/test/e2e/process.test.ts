@@ -5,8 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Process, ProcessError, toToken, ValueError, type ListProxy } from '@mpts/manager';
 import { appendMany, throwsValueError } from '../fixtures/children.js';
-import { exitsWith, passToGrandchild, runForever, throwsRangeError } from '../fixtures/process-children.js';
-import { fixture, isRunning, startManager } from '../helpers.js';
+import { appendLater, exitsWith, passToGrandchild, runForever, throwsRangeError } from '../fixtures/process-children.js';
+import { fixture, isRunning, startManager, waitFor } from '../helpers.js';
 
 describe('Process', () => {
   it('two children mutate one dict and one list at the same time, and nothing is lost', async () => {
@@ -30,6 +30,34 @@ describe('Process', () => {
     }
     expect(await d.len()).toBe(2 * count);
     expect(await d.getItem('b-299')).toBe(299);
+  });
+
+  it("a child's proxies hold their own references: the parent may release its own once start() resolves", async () => {
+    await using manager = await startManager();
+    const baseline = await manager.numberOfObjects();
+    const l = await manager.list<string>();
+    const p = new Process({ target: appendLater, args: [l, 300], module: fixture('process-children.ts') });
+    await p.start();
+    l.releaseProxy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await manager.numberOfObjects()).toBe(baseline + 1);
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    // The child's connection closed with it, and with it the last reference.
+    await waitFor(async () => (await manager.numberOfObjects()) === baseline);
+  });
+
+  it('a child may hold proxies of two managers', async () => {
+    await using first = await startManager();
+    await using second = await startManager();
+    using l = await first.list<string>();
+    using d = await second.dict<string, number>();
+    const p = new Process({ target: appendMany, args: [l, d, 'two', 5], module: fixture('children.ts') });
+    await p.start();
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    expect(await l.len()).toBe(5);
+    expect(await d.getItem('two-4')).toBe(4);
   });
 
   it('passes proxies on from a child to a grandchild', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QueueEmpty, QueueFull, RemoteError, ValueError, type Manager } from '@mpts/manager';
+import { DictProxy, QueueEmpty, QueueFull, RemoteError, ValueError, type Manager } from '@mpts/manager';
 import { Connection } from '@mpts/proxy/wire';
 import { startManager, waitFor } from '../helpers.js';
 
@@ -128,6 +128,23 @@ describe('Queue', () => {
     await waitFor(async () => (await waiters(manager)) === 0);
     await q.put('item');
     expect(await q.get({ timeout: 5 })).toBe('item');
+  });
+
+  it('carries proxies: a queued shared object stays alive and comes out as a live proxy', async () => {
+    await using manager = await startManager();
+    using q = await manager.queue<unknown>();
+    const baseline = await manager.numberOfObjects();
+    {
+      using d = await manager.dict<string, number>({ a: 1 });
+      await q.put({ payload: d });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await manager.numberOfObjects()).toBe(baseline + 1);
+    const { payload } = (await q.get()) as { payload: DictProxy<string, number> };
+    expect(payload).toBeInstanceOf(DictProxy);
+    expect(await payload.getItem('a')).toBe(1);
+    payload.releaseProxy();
+    await waitFor(async () => (await manager.numberOfObjects()) === baseline);
   });
 
   it('refuses a method outside the exposed list', async () => {
