@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+/**
+ * The `mpts` command:
+ *
+ *   mpts serve --host 0.0.0.0 --port 50000 --authkey-file key [--tls-cert cert.pem --tls-key key.pem]
+ *              [--register ./my-types.js ...]
+ *   mpts inspect tcp://host:50000 --authkey-file key [--tls-ca cert.pem] [--json]
+ *
+ * The authkey is read from a file (never from the command line, where `ps` shows it).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Manager } from '@mpts/manager';
+import { formatDebugInfo, jsonSafe } from './inspect.js';
+
+const usage = `usage:
+  mpts serve --port <port> --authkey-file <file> [--host <host>] [--tls-cert <pem> --tls-key <pem>]
+             [--register <module>]... [--max-frame-size <bytes>] [--handshake-timeout <seconds>]
+  mpts inspect <address> --authkey-file <file> [--tls-ca <pem> | --tls] [--json]
+
+  <address> is tcp://host:port, tcp://[::1]:port, host:port, or a Unix socket path.
+  The authkey file holds the key's bytes (a trailing newline is ignored).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'serve') return serve(rest);
+  if (command === 'inspect') return inspect(rest);
+  process.stderr.write(`${command === undefined || command === '--help' || command === '-h' ? '' : `mpts: unknown command '${command}'\n`}${usage}\n`);
+  return command === '--help' || command === '-h' ? 0 : 2;
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '0' },
+      'authkey-file': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      register: { type: 'string', multiple: true },
+      'max-frame-size': { type: 'string' },
+      'handshake-timeout': { type: 'string' },
+    },
+  });
+  const authkey = readAuthkey(values['authkey-file']);
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
+    throw new UsageError('--tls-cert and --tls-key go together');
+  }
+  const server = await Manager.serve({
+    host: values.host,
+    port: integer(values.port!, '--port'),
+    authkey,
+    tls: values['tls-cert'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!) } : undefined,
+    register: values.register,
+    maxFrameSize: values['max-frame-size'] === undefined ? undefined : integer(values['max-frame-size'], '--max-frame-size'),
+    handshakeTimeout: values['handshake-timeout'] === undefined ? undefined : Number(values['handshake-timeout']),
+  });
+  // One line a script can wait for and parse.
+  process.stdout.write(`mpts: serving on ${server.address}${server.tls ? ' (TLS)' : ''} (pid ${process.pid})\n`);
+  await server.serveForever();
+  process.stdout.write('mpts: stopped\n');
+  return 0;
+}
+
+async function inspect(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'authkey-file': { type: 'string' },
+      'tls-ca': { type: 'string' },
+      tls: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const address = positionals[0];
+  if (address === undefined) throw new UsageError('inspect needs the address of a manager');
+  const authkey = readAuthkey(values['authkey-file']);
+  const tls = values['tls-ca'] ? { ca: readFileSync(values['tls-ca']) } : values.tls ? true : undefined;
+  const manager = await Manager.connect(address, { authkey, tls });
+  try {
+    const info = await manager.debugInfo();
+    // Leave out the inspecting connection itself.
+    const self = info.clients.find((client) => client.label.includes(`pid ${process.pid}`));
+    if (self) info.clients = info.clients.filter((client) => client !== self);
+    process.stdout.write(values.json ? `${JSON.stringify(info, jsonSafe, 2)}\n` : `${formatDebugInfo(info, manager.address)}\n`);
+  } finally {
+    await manager.shutdown();
+  }
+  return 0;
+}
+
+class UsageError extends Error {}
+
+function readAuthkey(file: string | undefined): Buffer {
+  if (file === undefined) throw new UsageError('--authkey-file is required: the file holding the manager\'s authkey');
+  const mode = statSync(file).mode;
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    process.stderr.write(`mpts: warning: ${file} can be read by other users; chmod 600 it\n`);
+  }
+  let key = readFileSync(file);
+  if (key.at(-1) === 0x0a) key = key.subarray(0, key.at(-2) === 0x0d ? -2 : -1);
+  if (key.length === 0) throw new UsageError(`${file} is empty`);
+  return key;
+}
+
+function integer(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`${flag} must be a non-negative integer, not '${text}'`);
+  return value;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`mpts: ${error instanceof UsageError ? `${error.message}\n${usage}` : error.message}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);
