@@ -121,6 +121,13 @@ function containsNegativeZero(value: unknown): boolean {
   return false;
 }
 
+declare global {
+  interface String {
+    /** ES2024; in Node since 20. */
+    isWellFormed(): boolean;
+  }
+}
+
 /** Encodes one message. The result may share memory with later encodings: copy it at once. */
 export function encode(value: unknown): Buffer {
   return packr.pack(value);
@@ -149,6 +156,7 @@ export function prepareValue(value: unknown, path: string): unknown {
   // Most arguments are primitives: answer them without setting up a walk.
   if (typeof value !== 'object' || value === null) {
     if (typeof value === 'number') return Object.is(value, -0) ? negativeZero : value;
+    if (typeof value === 'string') return value.isWellFormed() ? value : refuse(path, value);
     if (typeof value === 'function' || typeof value === 'symbol') refuse(path, value);
     return value;
   }
@@ -164,6 +172,8 @@ function refuse(path: string, value: unknown): never {
 function describe(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'symbol') return `a symbol (${value.toString()})`;
+  // UTF-8 has no lone surrogates: such a string would arrive with U+FFFD in their place.
+  if (typeof value === 'string') return 'a string with a lone surrogate (not valid Unicode)';
   const name = (value as object).constructor?.name;
   return name ? `an instance of class ${name}` : 'an object of unknown kind';
 }
@@ -178,6 +188,8 @@ class ValueWalk {
         if (value === 0 && 1 / value < 0) this.sawNegativeZero = true;
         return;
       case 'string':
+        if (!value.isWellFormed()) refuse(path, value);
+        return;
       case 'boolean':
       case 'bigint':
       case 'undefined':
@@ -213,6 +225,7 @@ class ValueWalk {
         throw new TypeError(messages.cannotTransfer(`${path}.__proto__`, 'a property named __proto__'));
       }
       for (const key of Object.keys(object)) {
+        if (!key.isWellFormed()) refuse(`a key of ${path}`, key);
         this.visit((object as Record<string, unknown>)[key], `${path}.${key}`);
       }
       if (Object.getOwnPropertySymbols(object).length > 0) {

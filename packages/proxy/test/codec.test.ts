@@ -119,3 +119,14 @@ describe('a property named __proto__', () => {
     );
   });
 });
+
+describe('a string that is not valid Unicode', () => {
+  it('is refused before sending, since UTF-8 cannot carry a lone surrogate', () => {
+    expect(() => prepareValue('a\ud800b', 'argument 1 of append()')).toThrow(
+      new TypeError('a string with a lone surrogate (not valid Unicode) at argument 1 of append() cannot be sent to the manager: only plain data and proxies can'),
+    );
+    expect(() => prepareValue({ list: ['ok', '\udc00'] }, 'v')).toThrow(/at v\.list\[1\] cannot/);
+    expect(() => prepareValue({ ['\ud800']: 1 }, 'v')).toThrow(/at a key of v cannot/);
+    expect(prepareValue('😀 fine', 'v')).toBe('😀 fine');
+  });
+});
