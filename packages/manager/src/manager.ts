@@ -205,8 +205,11 @@ export class Manager implements AsyncDisposable {
   }
 
   /** A shared `array.array` of this typecode, from values or a length (zero-filled). */
-  array<T extends number | bigint = number>(typecode: string, init: Iterable<T> | number = []): Promise<ArrayProxy<T>> {
-    return this.create('Array', [typecode, typeof init === 'number' ? init : [...init]]) as Promise<ArrayProxy<T>>;
+  array(typecode: string, init?: Iterable<number> | number): Promise<ArrayProxy<number>>;
+  array(typecode: string, init: Iterable<bigint>): Promise<ArrayProxy<bigint>>;
+  array<T extends number | bigint>(typecode: string, init?: Iterable<T> | number): Promise<ArrayProxy<T>>;
+  array(typecode: string, init: Iterable<number | bigint> | number = []): Promise<ArrayProxy<number | bigint>> {
+    return this.create('Array', [typecode, typeof init === 'number' ? init : [...init]]) as Promise<ArrayProxy<number | bigint>>;
   }
 
   lock(): Promise<AcquirerProxy> {

@@ -15,7 +15,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 describe('NamespaceProxy', () => {
   it("prints Namespace(a=1, b='s'), sorted, hiding names that start with _", async () => {
     await using manager = await startManager();
-    using ns = await manager.namespace({ b: 's', a: 1 });
+    using ns = await manager.namespace<Record<string, unknown>>({ b: 's', a: 1 });
     expect(await ns.str()).toBe("Namespace(a=1, b='s')");
     await ns.setattr('_x', 1);
     await ns.setattr('c', [1]);
