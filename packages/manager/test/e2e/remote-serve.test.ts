@@ -87,8 +87,10 @@ describe('connecting', () => {
 
   it('stops gracefully on SIGINT', async () => {
     const server = await startRemoteServer({ leakCheck: false });
+    const exited = new Promise<number | null>((resolve) => server.process.once('exit', (code) => resolve(code)));
     server.process.kill('SIGINT');
-    expect(await server.stop()).toBe(0);
+    expect(await exited).toBe(0);
+    await server.stop();
   });
 
   it('refuses to serve without an authkey', async () => {
