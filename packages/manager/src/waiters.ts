@@ -2,6 +2,9 @@ import { MptsError, ValueError, messages } from '@mpts/proxy/wire';
 import { currentCall } from './call-context.js';
 import type { ClientSession } from './client-session.js';
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The reply to a wait its client abandoned (an `AbortSignal`); the client rethrows its reason. */
 export class CancelledError extends MptsError {}
 
@@ -45,6 +48,11 @@ export class Waiter<T> {
   }
 
   startTimer(seconds: number, onTimeout: () => T): void {
+    // setTimeout fires at once for delays past its 32-bit limit (about 24.8 days): wait in legs.
+    if (seconds * 1000 > MAX_TIMER_MS) {
+      this.timer = setTimeout(() => this.startTimer(seconds - MAX_TIMER_MS / 1000, onTimeout), MAX_TIMER_MS);
+      return;
+    }
     this.timer = setTimeout(() => {
       if (!this.finish()) return;
       try {

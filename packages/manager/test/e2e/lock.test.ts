@@ -87,6 +87,26 @@ describe('Lock', () => {
     }
   });
 
+  it('waits for a timeout longer than setTimeout can hold (25 days and more)', async () => {
+    await using manager = await startManager();
+    using lock = await manager.lock();
+    const other = otherClient(manager);
+    try {
+      await lock.acquire();
+      const waiting = other.call(lock.id, 'acquire', [true, 3e6]);
+      let settled = false;
+      void waiting.then(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(settled).toBe(false);
+      expect((await manager.debugInfo()).clients.some((client) => client.waiting === 1)).toBe(true);
+      await lock.release();
+      expect(await waiting).toBe(true);
+      await other.call(lock.id, 'release', []);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('is released when the client holding it goes away', async () => {
     await using manager = await startManager();
     using lock = await manager.lock();
