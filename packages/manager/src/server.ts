@@ -26,7 +26,7 @@ import {
   WELCOME,
   type TokenData,
 } from '@mpts/proxy/wire';
-import { runAsCall } from './call-context.js';
+import { applyAsCall } from './call-context.js';
 import { ClientSession } from './client-session.js';
 import { ObjectRegistry, type ObjectEntry } from './object-registry.js';
 import { arityOf, objectSpec } from './register.js';
@@ -336,7 +336,7 @@ export class Server {
       if (typeof fn !== 'function') throw new RemoteError(messages.notExposed(method, entry.spec.typeId));
       const { min, max } = arityOf(fn);
       if (args.length < min || args.length > max) throw new TypeError(messages.wrongArgumentCount(method, min, max, args.length));
-      result = runAsCall({ client, requestId }, () => fn.apply(servant, args));
+      result = applyAsCall({ client, requestId }, fn, servant, args);
       if (this.decodedRefs) this.objects.markHoldsRefs(entry);
       this.objects.containerChanged(entry);
       const wrapAs = entry.spec.methodToTypeId.size > 0 ? entry.spec.methodToTypeId.get(method) : undefined;

@@ -11,7 +11,7 @@ import {
 import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, frameBytes } from './framing.js';
 import { FrameWriter } from './frame-writer.js';
 import { Command, Op, Reply } from './protocol.js';
-import { withCodecConnection } from './token-context.js';
+import { swapCodecConnection } from './token-context.js';
 import { parseAddress } from './address.js';
 
 /** A call waiting for its reply. `holder` keeps the calling proxy alive until then. */
@@ -145,14 +145,17 @@ export class Connection {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.nextRequestId++;
     let frame: Buffer;
+    const outer = swapCodecConnection(this.address);
     try {
       const message =
         op === Op.call ? [op, id, target, method, args] :
         op === Op.incref ? [op, id, target] :
         [op, id, target, method];
-      frame = withCodecConnection(this.address, () => encodeFrame(message));
+      frame = encodeFrame(message);
     } catch (error) {
       return Promise.reject(error);
+    } finally {
+      swapCodecConnection(outer);
     }
     return new Promise((resolve, reject) => {
       const call: PendingCall = { resolve, reject, holder };
@@ -188,7 +191,13 @@ export class Connection {
       this.onHandshakeFrame(frame);
       return;
     }
-    const message = withCodecConnection(this.address, () => decode(frame)) as unknown[];
+    let message: unknown[];
+    const outer = swapCodecConnection(this.address);
+    try {
+      message = decode(frame) as unknown[];
+    } finally {
+      swapCodecConnection(outer);
+    }
     if (!Array.isArray(message)) throw new ProtocolError('a reply from the manager is not an array');
     const kind = message[0];
     if (kind === Reply.fatal) {

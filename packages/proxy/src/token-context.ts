@@ -19,6 +19,16 @@ export function withCodecConnection<T>(address: string, work: () => T): T {
   }
 }
 
+/**
+ * `withCodecConnection` without a closure, for the hot path: sets the address and returns the
+ * one it replaces, which the caller restores in a `finally`.
+ */
+export function swapCodecConnection(address: string | undefined): string | undefined {
+  const outer = current;
+  current = address;
+  return outer;
+}
+
 /** The address of the manager connection being encoded for or decoded from, if any. */
 export function codecConnectionAddress(): string | undefined {
   return current;
