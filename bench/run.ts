@@ -71,7 +71,7 @@ const WORKLOADS: Workload[] = [
     peers: { mpts: mpts.W1, floor: fl(floorWorkloads.W1), python: py('W1'), redis: rd(redisWorkloads.W1) } },
   { id: 'W2', title: 'the same, 64 calls in flight', unit: 'calls/s', higherIsBetter: true,
     peers: { mpts: mpts.W2, floor: fl(floorWorkloads.W2), redis: rd(redisWorkloads.W2) } },
-  { id: 'W3', title: '4 client processes on one dict', unit: 'calls/s', higherIsBetter: true,
+  { id: 'W3', title: '4 client processes on one dict (64 in flight each; Python: 1, its limit)', unit: 'calls/s', higherIsBetter: true,
     peers: { mpts: mpts.W3, python: py('W3'), redis: rd(redisWorkloads.W3) } },
   { id: 'W4', title: 'queue, 1 producer + 1 consumer process', unit: 'items/s', higherIsBetter: true,
     peers: { mpts: mpts.W4, python: py('W4'), redis: rd(redisWorkloads.W4) } },

@@ -7,6 +7,7 @@ import type { AcquirerProxy, DictProxy, QueueProxy, ValueProxy } from '../../pac
 import type { Synchronized } from '../../packages/shm/dist/index.js';
 // Decoding a shared-memory argument needs @mpts/shm's codec extensions in this process.
 import '../../packages/shm/dist/index.js';
+import { inFlight, setWarmup } from '../lib/measure.js';
 
 type Report = { ops: number; seconds: number; role?: string };
 
@@ -20,21 +21,20 @@ function seconds(start: number): number {
   return (performance.now() - start) / 1000;
 }
 
-/** W3: setItem then getItem on this child's own key, one call at a time. */
-export async function dictWorker(d: DictProxy<string, number>, index: number, duration: number,
+/**
+ * W3: setItem/getItem on this child's own key, 64 calls in flight (as W2), after a warm-up.
+ */
+export async function dictWorker(d: DictProxy<string, number>, index: number, duration: number, warmup: number,
   ready: QueueProxy, go: QueueProxy, results: QueueProxy<Report>): Promise<void> {
   const key = `k${index}`;
+  let i = 0;
+  const op = () => (i++ & 1 ? d.getItem(key) : d.setItem(key, i));
+  setWarmup(warmup);
+  await inFlight(0, 64, op);
   const start = await gate(ready, go);
-  const deadline = start + duration * 1000;
-  let ops = 0;
-  while (performance.now() < deadline) {
-    for (let i = 0; i < 50; i++) {
-      await d.setItem(key, i);
-      await d.getItem(key);
-    }
-    ops += 100;
-  }
-  await results.put({ ops, seconds: seconds(start) });
+  setWarmup(0);
+  const m = (await inFlight(duration, 64, op)) as Report;
+  await results.put({ ops: m.ops, seconds: seconds(start) });
 }
 
 /** W4 producer: puts for `duration` seconds, up to 64 in flight, then a `null` to end. */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Manager, Process } from '../../packages/manager/dist/index.js';
 import { Value } from '../../packages/shm/dist/index.js';
-import { aggregate, forDuration, inFlight, now, rssMb, type Measurement } from '../lib/measure.js';
+import { aggregate, forDuration, inFlight, now, rssMb, warmupSeconds, type Measurement } from '../lib/measure.js';
 import * as children from './children.js';
 
 const childModule = new URL('./children.ts', import.meta.url).href;
@@ -78,7 +78,7 @@ export const mpts = {
   W3: (p: Params): Promise<Measurement> => withManager(async (m) => {
     const d = await m.dict<string, number>();
     const reports = await runChildren(m, children.dictWorker,
-      Array.from({ length: p.processes }, (_, i) => [d, i, p.duration]));
+      Array.from({ length: p.processes }, (_, i) => [d, i, p.duration, warmupSeconds]));
     return aggregate(reports);
   }),
 
