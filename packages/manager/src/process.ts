@@ -119,7 +119,8 @@ export class Process<A extends unknown[] = unknown[]> {
   /** Waits for the child to end (at most `timeout` seconds). Like Python's, it never throws. */
   async join(options: { timeout?: number } = {}): Promise<void> {
     if (this.exited === undefined) throw new ProcessError(messages.processNotStarted);
-    if (options.timeout === undefined) return this.exited;
+    // A wait longer than setTimeout can hold (24.8 days) is a wait for the end.
+    if (options.timeout === undefined || options.timeout * 1000 > 2 ** 31 - 1) return this.exited;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, options.timeout! * 1000)))]);
     clearTimeout(timer);

@@ -107,9 +107,14 @@ describe('Process', () => {
     await expect(p.start()).rejects.toThrow(new ProcessError('processes can only be started once'));
     await p.join({ timeout: 0.2 });
     expect(p.isAlive()).toBe(true);
+    // A timeout too long for setTimeout still waits, here until the SIGTERM below ends the child.
+    const longJoin = p.join({ timeout: 1e7 }).then(() => p.isAlive());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(p.isAlive()).toBe(true);
     expect(p.exitCode).toBeNull();
     p.terminate();
     await p.join();
+    expect(await longJoin).toBe(false);
     expect(p.isAlive()).toBe(false);
     expect(p.exitCode).toBe(-15);
     expect(isRunning(p.pid!)).toBe(false);

@@ -116,6 +116,33 @@ describe('authentication', () => {
     await stillWorks(manager, d);
   });
 
+  it('a client that stays silent is closed after handshakeTimeout; others carry on', async () => {
+    const { manager, d } = await managerWithData({ handshakeTimeout: 0.3 });
+    await using _ = manager;
+    using __ = d;
+    const socket = connect(manager.address);
+    socket.on('error', () => {});
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(Buffer.concat(received).toString('latin1')).toContain('#CHALLENGE#');
+    await stillWorks(manager, d);
+  });
+
+  it('a handshake frame over 256 bytes closes that connection', async () => {
+    const { manager, d } = await managerWithData();
+    await using _ = manager;
+    using __ = d;
+    const socket = connect(manager.address);
+    socket.on('error', () => {});
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.write(frameBytes(Buffer.alloc(300)));
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(Buffer.concat(received).toString('latin1')).toContain('frame of 300 bytes is over the limit of 256 bytes');
+    await stillWorks(manager, d);
+  });
+
   it('the manager itself refuses a client whose answer to its challenge is wrong', async () => {
     const { manager, d } = await managerWithData();
     await using _ = manager;
