@@ -205,11 +205,12 @@ export class Manager implements AsyncDisposable {
   }
 
   /** A shared `array.array` of this typecode, from values or a length (zero-filled). */
+  array(typecode: 'u', init?: Iterable<string> | number): Promise<ArrayProxy<string>>;
   array(typecode: string, init?: Iterable<number> | number): Promise<ArrayProxy<number>>;
   array(typecode: string, init: Iterable<bigint>): Promise<ArrayProxy<bigint>>;
-  array<T extends number | bigint>(typecode: string, init?: Iterable<T> | number): Promise<ArrayProxy<T>>;
-  array(typecode: string, init: Iterable<number | bigint> | number = []): Promise<ArrayProxy<number | bigint>> {
-    return this.create('Array', [typecode, typeof init === 'number' ? init : [...init]]) as Promise<ArrayProxy<number | bigint>>;
+  array<T extends number | bigint | string>(typecode: string, init?: Iterable<T> | number): Promise<ArrayProxy<T>>;
+  array(typecode: string, init: Iterable<number | bigint | string> | number = []): Promise<ArrayProxy<number | bigint | string>> {
+    return this.create('Array', [typecode, typeof init === 'number' ? init : [...init]]) as Promise<ArrayProxy<number | bigint | string>>;
   }
 
   lock(): Promise<AcquirerProxy> {

@@ -3,22 +3,28 @@ import { resolveIndex, resolveSlice, sliceIndices } from '../python-slice.js';
 import type { Servant } from '../servant.js';
 import { coerce, findTypecode, type Typecode } from '../typecodes.js';
 
+type Item = number | bigint | string;
+
 /**
  * A manager's `Array(typecode, sequence)`: Python's `array.array` behind `ArrayProxy`, stored
- * in a typed array of the typecode's width.
+ * in a typed array of the typecode's width (`'u'`: one Unicode character per item).
  */
 export class ArrayServant implements Servant {
-  private readonly typecode: Typecode;
-  private readonly items: ArrayLike<number | bigint> & { [index: number]: number | bigint };
+  private readonly code: string;
+  /** Undefined for `'u'`. */
+  private readonly typecode: Typecode | undefined;
+  private readonly items: ArrayLike<Item> & { [index: number]: Item };
 
   constructor(code: unknown, init: unknown = []) {
     const typecode = findTypecode(code);
-    if (typecode === undefined) throw new ValueError(messages.badTypecode);
+    if (typecode === undefined && code !== 'u') throw new ValueError(messages.badTypecode);
+    this.code = code as string;
     this.typecode = typecode;
-    const values = typeof init === 'number' ? new Array<number>(init).fill(0) : Array.from(init as Iterable<unknown>);
-    this.items = new typecode.storage(values.length);
+    const zero = typecode === undefined ? '\0' : 0;
+    const values = typeof init === 'number' ? new Array<Item>(init).fill(zero) : Array.from(init as Iterable<unknown>);
+    this.items = typecode === undefined ? new Array<string>(values.length) : new typecode.storage(values.length);
     values.forEach((value, index) => {
-      this.items[index] = coerce(typecode, value);
+      this.items[index] = this.coerce(value);
     });
   }
 
@@ -28,7 +34,7 @@ export class ArrayServant implements Servant {
     return this.items.length;
   }
 
-  getItem(index: unknown): number | bigint {
+  getItem(index: unknown): Item {
     checkIndex(index);
     return this.items[resolveIndex(this.items.length, index, messages.arrayIndexOutOfRange, 'array')]!;
   }
@@ -36,19 +42,29 @@ export class ArrayServant implements Servant {
   setItem(index: unknown, value: unknown): void {
     checkIndex(index);
     const at = resolveIndex(this.items.length, index, messages.arrayAssignmentIndexOutOfRange, 'array');
-    this.items[at] = coerce(this.typecode, value);
+    this.items[at] = this.coerce(value);
   }
 
-  getSlice(start: unknown, stop: unknown, step: unknown): (number | bigint)[] {
+  getSlice(start: unknown, stop: unknown, step: unknown): Item[] {
     return Array.from(sliceIndices(resolveSlice(this.items.length, start, stop, step)), (i) => this.items[i]!);
   }
 
-  getValue(): (number | bigint)[] {
+  getValue(): Item[] {
     return Array.from(this.items);
   }
 
+  /** Python's repr: `array('i', [1, 2])`, `array('u', 'ab')`, `array('d')` when empty. */
   str(): string {
-    return `array(${pythonRepr(this.typecode.code)}, ${pythonRepr(this.getValue())})`;
+    if (this.items.length === 0) return `array(${pythonRepr(this.code)})`;
+    const items = this.typecode === undefined ? (this.getValue() as string[]).join('') : this.getValue();
+    return `array(${pythonRepr(this.code)}, ${pythonRepr(items)})`;
+  }
+
+  private coerce(value: unknown): Item {
+    if (this.typecode !== undefined) return coerce(this.typecode, value);
+    // 'u' holds one code point (wchar_t is 4 bytes on Linux): '😀' is one, 'ab' is not.
+    if (typeof value === 'string' && value.length > 0 && value.length <= 2 && [...value].length === 1) return value;
+    throw new TypeError('array item must be unicode character');
   }
 }
 

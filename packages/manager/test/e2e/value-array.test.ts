@@ -134,6 +134,24 @@ describe('ArrayProxy', () => {
     expect(await b.copy()).toEqual([1, -128, 127]);
   });
 
+  it("holds one Unicode character per item under 'u', as Python's array does", async () => {
+    await using manager = await startManager();
+    using a = await manager.array('u', "it's");
+    expect(await a.str()).toBe(`array('u', "it's")`);
+    expect(await a.getItem(0)).toBe('i');
+    expect(await a.getSlice(null, null, 2)).toEqual(['i', "'"]);
+    await a.setItem(1, '😀');
+    expect(await a.copy()).toEqual(['i', '😀', "'", 's']);
+    await expectError(a.setItem(0, 'xy'), TypeError, 'array item must be unicode character');
+    await expectError(a.setItem(0, 5 as never), TypeError, 'array item must be unicode character');
+    using empty = await manager.array('u');
+    expect(await empty.str()).toBe("array('u')");
+    using zeros = await manager.array('u', 2);
+    expect(await zeros.copy()).toEqual(['\0', '\0']);
+    using none = await manager.array('d');
+    expect(await none.str()).toBe("array('d')");
+  });
+
   it('refuses an unknown typecode at creation with RemoteError', async () => {
     await using manager = await startManager();
     const error = await rejection(manager.array('z', [1]));

@@ -2,9 +2,10 @@ import { BaseProxy } from '../base-proxy.js';
 
 /**
  * A shared `array.array` in the manager (Python's `ArrayProxy`): a fixed-type sequence whose
- * typecode is honoured, so values out of range are an `OverflowError`.
+ * typecode is honoured, so values out of range are an `OverflowError`. Items are numbers,
+ * bigints for the 64-bit integer codes, or one-character strings for `'u'`.
  */
-export class ArrayProxy<T extends number | bigint = number> extends BaseProxy {
+export class ArrayProxy<T extends number | bigint | string = number> extends BaseProxy {
   len(): Promise<number> {
     return this.callMethod('len') as Promise<number>;
   }
