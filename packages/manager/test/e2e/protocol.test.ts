@@ -1,4 +1,7 @@
-import { connect, type Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { AuthenticationError, type Manager } from '@mpts/manager';
@@ -170,6 +173,40 @@ describe('authentication', () => {
     await closed;
     expect(frames).toHaveLength(3);
     await stillWorks(manager, d);
+  });
+});
+
+describe('mutual authentication', () => {
+  it('a client refuses a server that cannot prove it holds the authkey', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpts-impostor-'));
+    const address = join(dir, 'impostor.sock');
+    const wrongKey = Buffer.from('the impostor does not know the key');
+    const sockets = new Set<Socket>();
+    const impostor = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      let step = 0;
+      const decoder = new FrameDecoder(256, (frame) => {
+        if (step++ === 0) {
+          socket.write(frameBytes(WELCOME)); // accepts any answer
+        } else {
+          socket.write(frameBytes(answerChallenge(wrongKey, frame)!));
+        }
+      });
+      socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+      socket.write(frameBytes(makeChallenge()));
+    });
+    await new Promise<void>((resolve) => impostor.listen(address, resolve));
+    try {
+      const client = new Connection(address, { authkey: Buffer.from('the real key') });
+      const error = await client.command('ping').catch((e: Error) => e);
+      expect(error).toBeInstanceOf(AuthenticationError);
+      expect((error as Error).message).toBe('digest received was wrong');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => impostor.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
