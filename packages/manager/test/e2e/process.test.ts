@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -124,6 +125,25 @@ describe('Process', () => {
     q.kill();
     await q.join({ timeout: 10 });
     expect(q.exitCode).toBe(-9);
+  });
+
+  it.runIf(existsSync('/proc/self/cmdline'))('never puts the authkey on a command line or in the environment', async () => {
+    await using manager = await startManager();
+    using l = await manager.list();
+    const p = new Process({ target: runForever, args: [l], module: fixture('process-children.ts') });
+    await p.start();
+    try {
+      const secrets = [manager.authkey.toString('base64'), manager.authkey.toString('hex'), manager.authkey.toString('latin1')];
+      for (const pid of [p.pid!, manager.pid!]) {
+        for (const file of ['cmdline', 'environ']) {
+          const text = readFileSync(`/proc/${pid}/${file}`, 'latin1');
+          for (const secret of secrets) expect(text.includes(secret)).toBe(false);
+        }
+      }
+    } finally {
+      p.kill();
+      await p.join();
+    }
   });
 
   it('refuses arguments that cannot cross before starting anything', async () => {
