@@ -1,11 +1,13 @@
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Process, ProcessError, toToken, ValueError, type ListProxy } from '@mpts/manager';
 import { appendMany, throwsValueError } from '../fixtures/children.js';
+import { reportMain } from '../fixtures/main-guarded.js';
 import { appendLater, exitsWith, passToGrandchild, runForever, throwsRangeError } from '../fixtures/process-children.js';
 import { fixture, isRunning, startManager, waitFor } from '../helpers.js';
 
@@ -144,6 +146,21 @@ describe('Process', () => {
       p.kill();
       await p.join();
     }
+  });
+
+  it("re-imports the target's module without running its isMainModule block", async () => {
+    await using manager = await startManager();
+    using d = await manager.dict<string, boolean>();
+    const p = new Process({ target: reportMain, args: [d], module: fixture('main-guarded.ts') });
+    await p.start();
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    expect(await d.getItem('isMainModule in the child')).toBe(false);
+    // Run as a program, the same module's main block does run.
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const main = spawnSync(process.execPath, ['--import', tsx, fileURLToPath(fixture('main-guarded.ts'))], { encoding: 'utf8' });
+    expect(main.stdout).toBe('the main block ran\n');
+    expect(main.status).toBe(0);
   });
 
   it('refuses arguments that cannot cross before starting anything', async () => {
