@@ -51,11 +51,11 @@ const rounds = Number(option('--rounds') ?? 3);
 const only = option('--only')?.split(',').map((s) => s.trim().toLowerCase());
 
 const params: Params = quick
-  ? { duration: 0.2, processes: 4, lockedN: 250, atomicN: 5000, shmN: 50_000, blobBytes: 1 << 20, entries: 200_000 }
+  ? { duration: 0.1, processes: 4, lockedN: 120, atomicN: 3000, shmN: 30_000, blobBytes: 1 << 20, entries: 100_000 }
   : { duration: 1, processes: 4, lockedN: 1500, atomicN: 25_000, shmN: 250_000, blobBytes: 1 << 20, entries: 1_000_000 };
 
 // Warm-up before each clock starts; shorter with --quick, where figures are indicative only.
-setWarmup(quick ? 0.15 : 0.5);
+setWarmup(quick ? 0.1 : 0.5);
 
 let python: PythonPeer | undefined;
 let redis: RedisServer | undefined;
