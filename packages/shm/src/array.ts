@@ -1,6 +1,7 @@
 import { AttributeError, IndexError, ValueError } from '@mpts/proxy';
 import type { AcquireAsyncOptions, AcquireOptions, Lock, RLock } from './lock.js';
 import { shmMessages } from './messages.js';
+import { SynchronizedBase } from './synchronized-base.js';
 import { createSegment, DATA_OFFSET, type Segment } from './segment.js';
 import {
   ctypeOf, fromStored, pyTypeName, reprElement, toStored, viewOf, reprBytes, type CType,
@@ -321,15 +322,12 @@ export function RawArray<C extends TypecodeOrType>(typecodeOrType: C,
  * slice, `toArray()` takes the lock for that one operation; hold it across several with
  * `a.withLock(...)`. `length` needs no lock.
  */
-export class SynchronizedArray<C extends TypecodeOrType = TypecodeOrType> {
-  /** @internal */ readonly obj: CArray<C>;
-  /** @internal */ readonly lock: Lock | RLock;
+export class SynchronizedArray<C extends TypecodeOrType = TypecodeOrType> extends SynchronizedBase<CArray<C>> {
   readonly length: number;
 
   /** @internal */
   constructor(obj: CArray<C>, lock: Lock | RLock) {
-    this.obj = obj;
-    this.lock = lock;
+    super(obj, lock);
     this.length = obj.length;
   }
 
@@ -337,10 +335,6 @@ export class SynchronizedArray<C extends TypecodeOrType = TypecodeOrType> {
   static indexed<C extends TypecodeOrType>(obj: CArray<C>, lock: Lock | RLock): SynchronizedArray<C> {
     const Class = obj.ctype.kind === 'char' ? SynchronizedString : SynchronizedArray;
     return indexed(new Class<C>(obj, lock));
-  }
-
-  get typecode(): string {
-    return this.obj.typecode;
   }
 
   getItem(index: number): ElementOf<C> {
@@ -379,38 +373,6 @@ export class SynchronizedArray<C extends TypecodeOrType = TypecodeOrType> {
     for (let k = 0; k < this.length; k++) yield this.getItem(k);
   }
 
-  getLock(): Lock | RLock {
-    return this.lock;
-  }
-
-  getObj(): CArray<C> {
-    return this.obj;
-  }
-
-  acquire(options?: AcquireOptions): boolean {
-    return this.lock.acquire(options);
-  }
-
-  acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
-    return this.lock.acquireAsync(options);
-  }
-
-  release(): void {
-    this.lock.release();
-  }
-
-  withLock<T>(fn: () => T): T {
-    return this.lock.withLock(fn);
-  }
-
-  withLockAsync<T>(fn: () => T | Promise<T>): Promise<T> {
-    return this.lock.withLockAsync(fn);
-  }
-
-  hold(): Disposable {
-    return this.lock.hold();
-  }
-
   /** Atomic add without the lock; see `CArray.add`. */
   add(index: number, delta: InputOf<C>): ElementOf<C> {
     return this.obj.add(index, delta);
@@ -421,17 +383,6 @@ export class SynchronizedArray<C extends TypecodeOrType = TypecodeOrType> {
     return this.obj.compareExchange(index, expected, replacement);
   }
 
-  unlink(): void {
-    this.obj.unlink();
-  }
-
-  toString(): string {
-    return `<${this.constructor.name} wrapper for ${this.obj.toString()}>`;
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return this.toString();
-  }
 }
 
 /** Python's `SynchronizedString`: a synchronized `'c'` array, with `.value` and `.raw`. */

@@ -1,6 +1,7 @@
 import { AttributeError } from '@mpts/proxy';
 import { Lock, ownRLock, RLock, type AcquireAsyncOptions, type AcquireOptions } from './lock.js';
 import { shmMessages } from './messages.js';
+import { SynchronizedBase } from './synchronized-base.js';
 import { createSegment, DATA_OFFSET, type Segment } from './segment.js';
 import {
   ctypeOf, fromStored, pyTypeName, reprElement, toStored, viewOf, type CType, type ElementOf,
@@ -93,20 +94,7 @@ export function atomicView<V>(ctype: CType, view: V): V & Int32Array {
  * takes the lock for that one access; `v.value += 1` is therefore two accesses and NOT atomic,
  * as in Python: use `v.withLock(() => { v.value += 1 })`, or `v.add(1)` for integer types.
  */
-export class Synchronized<C extends TypecodeOrType = TypecodeOrType> {
-  private readonly obj: CValue<C>;
-  private readonly lock: Lock | RLock;
-
-  /** @internal */
-  constructor(obj: CValue<C>, lock: Lock | RLock) {
-    this.obj = obj;
-    this.lock = lock;
-  }
-
-  get typecode(): string {
-    return this.obj.typecode;
-  }
-
+export class Synchronized<C extends TypecodeOrType = TypecodeOrType> extends SynchronizedBase<CValue<C>> {
   /** The value, under the lock. */
   get value(): ElementOf<C> {
     this.lock.acquire();
@@ -126,46 +114,6 @@ export class Synchronized<C extends TypecodeOrType = TypecodeOrType> {
     }
   }
 
-  /** The lock (Python's `get_lock()`). */
-  getLock(): Lock | RLock {
-    return this.lock;
-  }
-
-  /** The raw value, without the lock (Python's `get_obj()`). */
-  getObj(): CValue<C> {
-    return this.obj;
-  }
-
-  /** The lock's `acquire`. */
-  acquire(options?: AcquireOptions): boolean {
-    return this.lock.acquire(options);
-  }
-
-  /** The lock's `acquireAsync`. */
-  acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
-    return this.lock.acquireAsync(options);
-  }
-
-  /** The lock's `release`. */
-  release(): void {
-    this.lock.release();
-  }
-
-  /** Runs `fn` holding the lock (Python's `with v.get_lock():`). */
-  withLock<T>(fn: () => T): T {
-    return this.lock.withLock(fn);
-  }
-
-  /** `withLock`, acquiring without blocking the event loop. */
-  withLockAsync<T>(fn: () => T | Promise<T>): Promise<T> {
-    return this.lock.withLockAsync(fn);
-  }
-
-  /** Takes the lock: `using held = v.hold()`. */
-  hold(): Disposable {
-    return this.lock.hold();
-  }
-
   /** Atomic add without the lock; see `CValue.add`. */
   add(delta: InputOf<C>): ElementOf<C> {
     return this.obj.add(delta);
@@ -176,18 +124,6 @@ export class Synchronized<C extends TypecodeOrType = TypecodeOrType> {
     return this.obj.compareExchange(expected, replacement);
   }
 
-  /** See `CValue.unlink` (the value's memory, and its own lock, not a lock passed in). */
-  unlink(): void {
-    this.obj.unlink();
-  }
-
-  toString(): string {
-    return `<Synchronized wrapper for ${this.obj.toString()}>`;
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return this.toString();
-  }
 }
 
 /** Python's `lock=` rules; `undefined` means no lock. */
