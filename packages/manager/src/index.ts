@@ -9,61 +9,8 @@ export { Process } from './process.js';
 export type { ProcessOptions } from './process.js';
 export { isMainModule } from './is-main-module.js';
 export type { DebugInfo } from './server.js';
-export {
-  MptsError,
-  KeyError,
-  IndexError,
-  ValueError,
-  RuntimeError,
-  AttributeError,
-  OverflowError,
-  NotImplementedError,
-  StopIteration,
-  QueueEmpty,
-  QueueFull,
-  BrokenBarrierError,
-  ProcessError,
-  AuthenticationError,
-  RemoteError,
-  ManagerClosedError,
-  ProxyReleasedError,
-  ProtocolError,
-  registerErrorClass,
-  BaseProxy,
-  AutoProxy,
-  AcquirerProxy,
-  ArrayProxy,
-  DictProxy,
-  ListProxy,
-  NamespaceProxy,
-  QueueProxy,
-  JoinableQueueProxy,
-  ValueProxy,
-  BarrierProxy,
-  ConditionProxy,
-  EventProxy,
-  registerProxyType,
-  toToken,
-  fromToken,
-  pythonRepr,
-  pythonStr,
-  registerTransferHandler,
-  isSpawning,
-} from '@mpts/proxy';
-export type {
-  AcquireOptions,
-  Held,
-  QueueWaitOptions,
-  BarrierAction,
-  BarrierWaitOptions,
-  ConditionWaitOptions,
-  EventWaitOptions,
-  SignalOption,
-  ProxyToken,
-  RemoteMethods,
-  ProxyClass,
-  TransferHandler,
-} from '@mpts/proxy';
+// The client side: proxies, error classes, tokens, pythonRepr. One import serves a user.
+export * from '@mpts/proxy';
 
 // Shared memory (Python's multiprocessing.sharedctypes): needs no manager. `Array` is also
 // exported as `SharedArray`, so a module can import it without hiding the global `Array`.
