@@ -19,14 +19,15 @@ import {
   type BaseProxy,
 } from '@mpts/proxy';
 import {
-  closeConnection,
   Command,
   connectionTo,
   generateAuthkey,
+  holdConnection,
   ManagerClosedError,
   messages,
   prepareValue,
   ProcessError,
+  releaseConnection,
   setConnectionOptions,
 } from '@mpts/proxy/wire';
 import type { DebugInfo } from './server.js';
@@ -114,10 +115,13 @@ export class Manager implements AsyncDisposable {
     const manager = new this({ authkey });
     manager.state = 'connected';
     manager.serverAddress = address;
+    // Proxies of this address work again, even if a manager here shut it down before.
+    holdConnection(address);
     try {
       await connectionTo(address).command(Command.ping);
     } catch (error) {
       manager.state = 'shutdown';
+      await releaseConnection(address, { markShutDown: false });
       throw error;
     }
     return manager;
@@ -176,6 +180,7 @@ export class Manager implements AsyncDisposable {
     if ('error' in ready) throw new ProcessError(`the manager process failed to start:\n${ready.error}`);
     this.serverAddress = ready.address;
     setConnectionOptions(ready.address, { authkey: this.key, maxFrameSize: this.options.maxFrameSize });
+    holdConnection(ready.address);
     // Neither the server process nor its channel keeps this process alive: a program that ends
     // without shutting down still ends, and the server follows when the channel closes.
     child.unref();
@@ -280,12 +285,16 @@ export class Manager implements AsyncDisposable {
   /**
    * Stops the server: asks it to shut down, then after `shutdownTimeout` seconds sends SIGTERM,
    * then SIGKILL. Idempotent. Proxies of this manager then reject with `ManagerClosedError`.
+   * On a manager reached with `connect()`, closes this process's side only (once no other
+   * manager here is connected to that address); its proxies then reject the same way.
    */
   async shutdown(): Promise<void> {
     if (this.state === 'connected') {
-      // A manager reached with connect() belongs to someone else: close this side only.
+      // A manager reached with connect() belongs to someone else: close this side only, once
+      // no other manager of this process is connected to it. Its proxies then reject with
+      // ManagerClosedError rather than reconnect (their references went with the connection).
       this.state = 'shutdown';
-      await closeConnection(this.serverAddress!);
+      await releaseConnection(this.serverAddress!);
       return;
     }
     if (this.state !== 'started') {
@@ -308,7 +317,7 @@ export class Manager implements AsyncDisposable {
     }
     // A server that was killed could not remove its private socket directory: do it here.
     removeSocketDir(address);
-    if (address !== undefined) await closeConnection(address);
+    if (address !== undefined) await releaseConnection(address, { now: true });
   }
 
   /** Waits for the server process to end (at most `timeout` seconds). */

@@ -4,7 +4,7 @@
  * count their own references on their manager, shared memory is mapped), reports ready, runs
  * the target, and exits: 0 when the target returns, 1 when it throws.
  */
-import { closeAllConnections, decode, messages, setConnectionOptions } from '@mpts/proxy/wire';
+import { closeAllConnections, decode, messages, setConnectionOptions, tlsOptionsFromData } from '@mpts/proxy/wire';
 import './index.js';
 import type { ChildReport, ChildStart, SerializedError } from './process-messages.js';
 import { proxiesIn } from './proxies-in.js';
@@ -24,8 +24,15 @@ process.once('message', (start: ChildStart) => {
 });
 
 async function run(start: ChildStart): Promise<void> {
+  const connections = new Map(start.connections ?? []);
   for (const [address, authkey] of start.authkeys) {
-    setConnectionOptions(address, { authkey: Buffer.from(authkey, 'base64') });
+    const { maxFrameSize, tls } = connections.get(address) ?? {};
+    setConnectionOptions(address, {
+      authkey: Buffer.from(authkey, 'base64'),
+      ...(maxFrameSize === undefined ? {} : { maxFrameSize }),
+      // A proxy of a manager served over TLS connects over TLS here too.
+      ...(tls === undefined ? {} : { tls: tlsOptionsFromData(tls) }),
+    });
   }
   const module = (await import(start.module)) as Record<string, unknown>;
   const target = module[start.exportName];

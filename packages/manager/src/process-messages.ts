@@ -1,3 +1,10 @@
+/** What a child needs, besides the authkey, to connect to a manager as its parent does. */
+export interface PortableConnection {
+  readonly maxFrameSize?: number;
+  /** Plain data only (functions and secure contexts are left out); bytes stay bytes. */
+  readonly tls?: Record<string, unknown>;
+}
+
 /** What a `Process` and its child say to each other over the fork's IPC channel. */
 export interface ChildStart {
   readonly kind: 'start';
@@ -10,6 +17,12 @@ export interface ChildStart {
   readonly args: Uint8Array;
   /** Authkeys of the managers whose proxies are in the arguments: [address, base64]. */
   readonly authkeys: readonly (readonly [string, string])[];
+  /**
+   * How to reach those managers besides the authkey: the frame limit and, for a manager served
+   * over TLS, the plain-data TLS options (CA, servername, client certificate...). They come
+   * here, over the IPC channel, never on the command line.
+   */
+  readonly connections?: readonly (readonly [string, PortableConnection])[];
 }
 
 export interface SerializedError {

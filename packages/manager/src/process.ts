@@ -3,8 +3,18 @@ import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { authkeyFor, encode, messages, prepareValue, ProcessError, rebuildError, whileSpawning } from '@mpts/proxy/wire';
-import type { ChildReport, ChildStart } from './process-messages.js';
+import {
+  authkeyFor,
+  connectionOptionsFor,
+  encode,
+  messages,
+  portableTlsOptions,
+  prepareValue,
+  ProcessError,
+  rebuildError,
+  whileSpawning,
+} from '@mpts/proxy/wire';
+import type { ChildReport, ChildStart, PortableConnection } from './process-messages.js';
 import { proxiesIn } from './proxies-in.js';
 
 export interface ProcessOptions<A extends unknown[]> {
@@ -111,6 +121,7 @@ export class Process<A extends unknown[] = unknown[]> {
       exportName: this.target.name,
       args,
       authkeys: managerAuthkeys(this.args),
+      connections: managerConnections(this.args),
     };
     child.send(start);
     await ready;
@@ -145,6 +156,25 @@ function managerAuthkeys(args: unknown): [string, string][] {
     if (authkey !== undefined) keys.set(proxy.address, Buffer.from(authkey).toString('base64'));
   }
   return [...keys];
+}
+
+/**
+ * How this process reaches every manager whose proxies are among the arguments, beyond the
+ * authkey: its frame limit and TLS options (their plain-data part: a `checkServerIdentity`
+ * function or a `secureContext` cannot cross to the child, which then connects without them).
+ */
+function managerConnections(args: unknown): [string, PortableConnection][] {
+  const connections = new Map<string, PortableConnection>();
+  for (const proxy of proxiesIn(args)) {
+    const known = connectionOptionsFor(proxy.address);
+    if (known === undefined || connections.has(proxy.address)) continue;
+    if (known.maxFrameSize === undefined && known.tls === undefined) continue;
+    connections.set(proxy.address, {
+      ...(known.maxFrameSize === undefined ? {} : { maxFrameSize: known.maxFrameSize }),
+      ...(known.tls === undefined ? {} : { tls: portableTlsOptions(known.tls).options as Record<string, unknown> }),
+    });
+  }
+  return [...connections];
 }
 
 /** The URL of the module that called `new Process(...)`, read from the stack. */

@@ -1,5 +1,4 @@
-import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { isIP } from 'node:net';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import {
   authkeyFor,
   formatTcpAddress,
@@ -42,20 +41,8 @@ export function prepareRemote(target: ConnectTarget, options: ConnectOptions = {
   }
   const authkey = Buffer.from(merged.authkey ?? known!);
   const connectionOptions: ConnectionOptions = { authkey, maxFrameSize: merged.maxFrameSize };
-  if (merged.tls) {
-    const tlsOptions = merged.tls === true ? {} : merged.tls;
-    connectionOptions.openSocket = (to) => {
-      const where = parseAddress(to);
-      if (where.kind !== 'tcp') return tlsConnect({ ...tlsOptions, path: where.path });
-      return tlsConnect({
-        ...tlsOptions,
-        host: where.host,
-        port: where.port,
-        // SNI takes host names only; an IP address is checked against the certificate's IP SANs.
-        servername: tlsOptions.servername ?? (isIP(where.host) ? undefined : where.host),
-      });
-    };
-  }
+  // Plain data (not a socket-opening function), so Process children can be given the same.
+  if (merged.tls) connectionOptions.tls = merged.tls === true ? {} : merged.tls;
   setConnectionOptions(address, connectionOptions);
   return { address, authkey };
 }

@@ -77,6 +77,8 @@ export class Server {
   private readonly handshakeTimeout: number;
   private readonly maxUnauthenticated: number;
   private unauthenticated = 0;
+  /** TLS connections whose TLS handshake runs, by peer: the slot each holds. */
+  private readonly tlsHandshakes = new Map<string, () => void>();
   private replyingTo: ClientSession | undefined;
   /** Set while decoding a request: whether it carried proxies, and whether one was stale. */
   private decodedRefs = false;
@@ -104,9 +106,13 @@ export class Server {
   /** Starts accepting connections on a Unix socket path or a TCP host and port. */
   listen(where: { path: string } | { host: string; port: number }, netServer: NetServer = createServer()): Promise<NetServer> {
     // A TLS server also emits 'connection' for the raw TCP socket under the TLS one: only the
-    // decrypted stream may be served.
-    if (netServer instanceof TlsServer) netServer.on('secureConnection', (socket: Socket) => this.accept(socket));
-    else netServer.on('connection', (socket: Socket) => this.accept(socket));
+    // decrypted stream may be served. Its TLS handshake counts as authenticating already.
+    if (netServer instanceof TlsServer) {
+      netServer.on('connection', (raw: Socket) => this.admitTls(raw));
+      netServer.on('secureConnection', (socket: Socket) => this.accept(socket, this.tlsSlot(socket)));
+    } else {
+      netServer.on('connection', (socket: Socket) => this.accept(socket));
+    }
     this.netServers.push(netServer);
     return new Promise((resolve, reject) => {
       netServer.once('error', reject);
@@ -162,12 +168,58 @@ export class Server {
     };
   }
 
-  private accept(socket: Socket): void {
-    if (this.unauthenticated >= this.maxUnauthenticated) {
+  /**
+   * A slot among the connections still authenticating (`maxUnauthenticated`), or undefined
+   * when they are all taken. Giving it back is idempotent.
+   */
+  private takeSlot(): (() => void) | undefined {
+    if (this.unauthenticated >= this.maxUnauthenticated) return undefined;
+    this.unauthenticated++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.unauthenticated--;
+    };
+  }
+
+  /**
+   * A raw TCP connection to a TLS server: its TLS handshake takes a slot, as the authkey
+   * handshake of a plain one does, which `accept` keeps until it authenticates.
+   */
+  private admitTls(raw: Socket): void {
+    const slot = this.takeSlot();
+    if (slot === undefined) {
+      raw.destroy();
+      return;
+    }
+    const peer = peerOf(raw);
+    if (peer === undefined) {
+      // A socket path has no peer to match the TLS socket by: only its authkey handshake counts.
+      slot();
+      return;
+    }
+    this.tlsHandshakes.set(peer, slot);
+    raw.once('close', () => {
+      slot();
+      if (this.tlsHandshakes.get(peer) === slot) this.tlsHandshakes.delete(peer);
+    });
+  }
+
+  /** The slot a TLS connection took while its TLS handshake ran. */
+  private tlsSlot(socket: Socket): (() => void) | undefined {
+    const peer = peerOf(socket);
+    const slot = peer === undefined ? undefined : this.tlsHandshakes.get(peer);
+    if (slot !== undefined) this.tlsHandshakes.delete(peer!);
+    return slot;
+  }
+
+  private accept(socket: Socket, heldSlot?: () => void): void {
+    const slot = heldSlot ?? this.takeSlot();
+    if (slot === undefined) {
       socket.destroy();
       return;
     }
-    this.unauthenticated++;
     socket.setNoDelay?.(true);
     const client = new ClientSession(socket);
     const authkey = this.options.authkey;
@@ -177,7 +229,7 @@ export class Server {
     const deadline = setTimeout(() => socket.destroy(), this.handshakeTimeout);
     const endHandshake = () => {
       clearTimeout(deadline);
-      this.unauthenticated--;
+      slot();
     };
     const decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME, (frame) => {
       if (authenticated) {
@@ -422,6 +474,11 @@ export class Server {
     this.decodedRefs = true;
     return entry.ref;
   }
+}
+
+/** Who is on the other end of a TCP connection (undefined for a socket path). */
+function peerOf(socket: Socket): string | undefined {
+  return socket.remotePort === undefined ? undefined : `${socket.remoteAddress}|${socket.remotePort}`;
 }
 
 function describe(servant: Servant): string {

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { prepareValue, TokenCarrier, type TokenData } from './codec.js';
 import type { Connection } from './connection.js';
 import { connectionTo, existingConnection } from './connection-pool.js';
-import { ProxyReleasedError, messages } from './errors.js';
+import { ManagerClosedError, ProxyReleasedError, messages } from './errors.js';
 import { SELF_ADDRESS } from './protocol.js';
 import { codecConnectionAddress } from './token-context.js';
 
@@ -49,7 +49,7 @@ export class BaseProxy extends TokenCarrier {
     this.id = token.id;
     this.address = token.address;
     this.exposed = token.exposed;
-    this.ready = counted ? Promise.resolve() : this.connection().incref(this.id);
+    this.ready = counted ? Promise.resolve() : this.countSelf();
     this.ready.catch(() => {});
     backstop.register(this, { address: this.address, id: this.id }, this);
   }
@@ -136,6 +136,16 @@ export class BaseProxy extends TokenCarrier {
 
   [inspect.custom](): string {
     return this.toString();
+  }
+
+  /** Asks the manager to count this proxy's reference; a manager known to be gone rejects. */
+  private countSelf(): Promise<unknown> {
+    try {
+      return this.connection().incref(this.id);
+    } catch (error) {
+      if (error instanceof ManagerClosedError) return Promise.reject(error);
+      throw error;
+    }
   }
 
   protected connection(): Connection {

@@ -1,5 +1,5 @@
 import { Connection, type ConnectionOptions } from './connection.js';
-import { AuthenticationError } from './errors.js';
+import { AuthenticationError, ManagerClosedError, messages } from './errors.js';
 
 /**
  * This process's connections, one per manager address (DESIGN D1), and what opening one needs:
@@ -8,6 +8,15 @@ import { AuthenticationError } from './errors.js';
 const connections = new Map<string, Connection>();
 const options = new Map<string, ConnectionOptions>();
 let processAuthkey: Uint8Array | undefined;
+/**
+ * Addresses whose manager this process shut down on purpose (`shutdown()` of the last manager
+ * here connected to it, or of the manager it started): their proxies reject with
+ * `ManagerClosedError` instead of opening a new connection, until a manager is connected to or
+ * started at that address again (`holdConnection`).
+ */
+const shutDown = new Set<string>();
+/** How many managers of this process (`Manager.connect`, `Manager.start`) use each address. */
+const holders = new Map<string, number>();
 
 /**
  * Says how to reach the manager at `address`. Proxies rebuilt in this process for that address
@@ -15,6 +24,11 @@ let processAuthkey: Uint8Array | undefined;
  */
 export function setConnectionOptions(address: string, connectionOptions: ConnectionOptions): void {
   options.set(address, connectionOptions);
+}
+
+/** How this process reaches `address` (authkey, TLS), if it was told. */
+export function connectionOptionsFor(address: string): ConnectionOptions | undefined {
+  return options.get(address);
 }
 
 /** The authkey known for `address`, if any. */
@@ -34,6 +48,7 @@ export function setProcessAuthkey(authkey: Uint8Array | undefined): void {
 export function connectionTo(address: string): Connection {
   const existing = connections.get(address);
   if (existing?.isOpen) return existing;
+  if (shutDown.has(address)) throw new ManagerClosedError(`${messages.managerClosed(address)}: its manager was shut down in this process`);
   const known = options.get(address);
   const authkey = known?.authkey ?? processAuthkey;
   if (authkey === undefined) {
@@ -60,6 +75,33 @@ export function existingConnection(address: string): Connection | undefined {
 export async function closeConnection(address: string): Promise<void> {
   await connections.get(address)?.close();
   connections.delete(address);
+}
+
+/**
+ * A manager of this process starts using `address` (`Manager.connect`, `Manager.start`): its
+ * proxies may connect again if the address was shut down here before.
+ */
+export function holdConnection(address: string): void {
+  shutDown.delete(address);
+  holders.set(address, (holders.get(address) ?? 0) + 1);
+}
+
+/**
+ * A manager of this process is done with `address`. When it was the last one (or with
+ * `{ now: true }`: its server is gone), the connection closes, and proxies for that address
+ * then reject with `ManagerClosedError`. With `{ markShutDown: false }` (a connect that
+ * failed) the count only goes down.
+ */
+export async function releaseConnection(address: string, how: { now?: boolean; markShutDown?: boolean } = {}): Promise<void> {
+  const left = (holders.get(address) ?? 1) - 1;
+  if (left > 0 && !how.now) {
+    holders.set(address, left);
+    return;
+  }
+  holders.delete(address);
+  if (how.markShutDown === false) return;
+  shutDown.add(address);
+  await closeConnection(address);
 }
 
 /** Flushes and closes every connection of this process, e.g. before a child process exits. */

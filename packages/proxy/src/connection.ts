@@ -13,6 +13,7 @@ import { FrameWriter } from './frame-writer.js';
 import { Command, Op, Reply } from './protocol.js';
 import { swapCodecConnection } from './token-context.js';
 import { parseAddress } from './address.js';
+import { openTlsSocket, type TlsClientOptions } from './tls-options.js';
 
 /** A call waiting for its reply. `holder` keeps the calling proxy alive until then. */
 interface PendingCall {
@@ -28,7 +29,12 @@ type State = 'handshake' | 'open' | 'closed';
 export interface ConnectionOptions {
   authkey: Uint8Array;
   maxFrameSize?: number;
-  /** Opens the byte stream; plain TCP or a Unix socket by default (TLS is plugged in here). */
+  /**
+   * Connect over TLS with these `tls.connect` options (`{}`: the system's certificate
+   * authorities). Plain data only, so a `Process` child can be given the same.
+   */
+  tls?: TlsClientOptions;
+  /** Opens the byte stream; by default plain TCP or a Unix socket, or TLS with `tls`. */
   openSocket?: (address: string) => Socket;
 }
 
@@ -61,7 +67,8 @@ export class Connection {
     this.address = address;
     this.authkey = options.authkey;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
-    this.socket = (options.openSocket ?? openPlainSocket)(address);
+    const tls = options.tls;
+    this.socket = options.openSocket?.(address) ?? (tls ? openTlsSocket(address, tls) : openPlainSocket(address));
     this.socket.setNoDelay?.(true);
     this.writer = new FrameWriter(this.socket);
     this.decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME, (frame) => this.onFrame(frame));

@@ -1,6 +1,7 @@
 import type { BaseProxy } from './base-proxy.js';
-import { authkeyFor, setConnectionOptions } from './connection-pool.js';
+import { authkeyFor, connectionOptionsFor, setConnectionOptions } from './connection-pool.js';
 import { rebuildProxy } from './proxy-types.js';
+import { tlsOptionsFromData, tlsOptionsToJson } from './tls-options.js';
 
 /**
  * A proxy as plain, JSON-safe data, to send through any channel: a `cluster` worker message,
@@ -17,23 +18,44 @@ export interface ProxyToken {
    * lets its holder use the manager: send it only over a channel you trust.
    */
   readonly authkey?: string;
+  /**
+   * With `includeAuthkey`, for a manager reached over TLS: the plain-data part of the TLS
+   * options this process connects with (`ca`, `servername`, a client `cert` and `key`...;
+   * bytes as `{ $bytes: base64 }`). Functions such as `checkServerIdentity` and objects such as
+   * a `secureContext` cannot travel: the receiving process connects without them.
+   */
+  readonly tls?: Record<string, unknown>;
 }
 
+/**
+ * The token of a proxy. With `{ includeAuthkey: true }` it also carries what connecting takes
+ * (the authkey and, for a TLS manager, its TLS options), so the receiving process needs no
+ * `Manager.connect()` of its own.
+ */
 export function toToken(proxy: BaseProxy, options: { includeAuthkey?: boolean } = {}): ProxyToken {
   const authkey = options.includeAuthkey ? authkeyFor(proxy.address) : undefined;
+  const tls = options.includeAuthkey ? connectionOptionsFor(proxy.address)?.tls : undefined;
   return {
     typeId: proxy.typeId,
     id: proxy.id,
     address: proxy.address,
     ...(proxy.exposed ? { exposed: proxy.exposed } : {}),
     ...(authkey ? { authkey: Buffer.from(authkey).toString('base64') } : {}),
+    ...(authkey && tls ? { tls: tlsOptionsToJson(tls) } : {}),
   };
 }
 
-/** Rebuilds a live proxy from `toToken`'s data. Await `proxy.ready` to know it is counted. */
+/**
+ * Rebuilds a live proxy from `toToken`'s data. Await `proxy.ready` to know it is counted. The
+ * authkey and TLS options a token carries are used only when this process knows no way to
+ * that address yet.
+ */
 export function fromToken<P extends BaseProxy = BaseProxy>(token: ProxyToken): P {
   if (token.authkey !== undefined && authkeyFor(token.address) === undefined) {
-    setConnectionOptions(token.address, { authkey: Buffer.from(token.authkey, 'base64') });
+    setConnectionOptions(token.address, {
+      authkey: Buffer.from(token.authkey, 'base64'),
+      ...(token.tls ? { tls: tlsOptionsFromData(token.tls) } : {}),
+    });
   }
   return rebuildProxy({ typeId: token.typeId, id: token.id, address: token.address, exposed: token.exposed }) as P;
 }

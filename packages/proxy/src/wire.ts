@@ -16,3 +16,4 @@ export * from './proxy-types.js';
 export * from './python-repr.js';
 export * from './token-context.js';
 export * from './transfer.js';
+export * from './tls-options.js';

@@ -1,0 +1,136 @@
+import { execFileSync, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Manager, ManagerClosedError, Process, toToken, type DictProxy, type ListProxy } from '@mpts/manager';
+import { RawClient, within } from '../raw-client.js';
+import { fixture, isRunning } from '../helpers.js';
+import { startRemoteServer } from '../remote-helpers.js';
+import { passToGrandchild, recordPid } from '../fixtures/remote-followups-children.js';
+
+const children = fixture('remote-followups-children.ts');
+
+/** A self-signed certificate for 127.0.0.1 and localhost, in a temp directory removed after the file. */
+let dir: string;
+let cert: string;
+let key: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mpts-tls-followups-'));
+  cert = join(dir, 'cert.pem');
+  key = join(dir, 'key.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  ], { stdio: 'ignore' });
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('proxies of a manager served over TLS', () => {
+  it('work in Process children, which connect over TLS with the options their parent used', async () => {
+    await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, handshakeTimeout: 1 });
+    await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(cert) } });
+    using d = await manager.dict<string, number>();
+    using l = await manager.list<number>();
+    const p = new Process({ target: recordPid, args: [d, l], module: children });
+    await p.start();
+    await p.join();
+    expect(p.error).toBeUndefined();
+    expect(p.exitCode).toBe(0);
+    expect(await d.get('child')).toBe(p.pid);
+    expect(await l.copy()).toEqual([p.pid]);
+  });
+
+  it('and in their children in turn', async () => {
+    await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, handshakeTimeout: 1 });
+    await using manager = await Manager.connect(`tcp://localhost:${server.port}`, {
+      authkey: server.authkey,
+      tls: { ca: readFileSync(cert), servername: 'localhost' },
+    });
+    using d = await manager.dict<string, number>();
+    using l = await manager.list<number>();
+    const p = new Process({ target: passToGrandchild, args: [d, l], module: children });
+    await p.start();
+    await p.join();
+    expect(p.error).toBeUndefined();
+    expect(p.exitCode).toBe(0);
+    const grandchild = await d.get('grandchild');
+    expect(grandchild).toBeTypeOf('number');
+    expect(grandchild).not.toBe(p.pid);
+    expect(await d.get('child')).toBe(p.pid);
+    expect(await l.copy()).toEqual([grandchild]);
+  });
+
+  it('travel in a token with the authkey and the TLS options, to a process that never connected', async () => {
+    await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, handshakeTimeout: 1 });
+    await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(cert) } });
+    using l = await manager.list<string>(['parent']);
+    const token = toToken(l as ListProxy<string>, { includeAuthkey: true });
+    expect(token.tls).toEqual({ ca: { $bytes: readFileSync(cert).toString('base64') } });
+    // JSON-safe: it survives any channel.
+    const sent = JSON.parse(JSON.stringify(token));
+    const child = fork(fileURLToPath(fixture('token-channel.mjs')), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = once(child, 'exit');
+    const reply = once(child, 'message');
+    child.send({ token: sent, tag: 'forked' });
+    const [{ length }] = (await reply) as [{ length: number }];
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(length).toBe(2);
+    expect(await l.copy()).toEqual(['parent', 'forked']);
+    // Without the authkey, a token carries neither secret nor TLS options.
+    expect(toToken(l as ListProxy<string>).tls).toBeUndefined();
+  });
+});
+
+describe('a TLS server counts TLS handshakes in progress against maxUnauthenticated', () => {
+  it('closes a connection past the cap at once, and frees the slots as they go', async () => {
+    await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, maxUnauthenticated: 3, handshakeTimeout: 5 });
+    // Three TCP connections that never start their TLS handshake.
+    const idle = [0, 1, 2].map(() => new RawClient(server.port));
+    await Promise.all(idle.map((raw) => once(raw.socket, 'connect')));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const extra = new RawClient(server.port);
+    expect(await within(extra.closed, 1000)).toBe(true); // long before the 5 s deadline
+    expect(extra.frames).toEqual([]);
+    // A real TLS client is turned away as well while the cap is reached.
+    await expect(Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(cert) } }))
+      .rejects.toThrow(ManagerClosedError);
+    expect(idle.every((raw) => !raw.isClosed)).toBe(true);
+    for (const raw of idle) raw.destroy();
+    await Promise.all(idle.map((raw) => raw.closed));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The slots came back: clients authenticate again, more than the cap one after another.
+    for (let i = 0; i < 4; i++) {
+      await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(cert) } });
+      expect(await manager.numberOfObjects()).toBe(0);
+    }
+    expect(isRunning(server.pid)).toBe(true);
+  });
+
+  it('an authenticated TLS connection gives its slot back', async () => {
+    await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, maxUnauthenticated: 2, handshakeTimeout: 5 });
+    // Two addresses of the same server: two connections of this process, both authenticated.
+    const ca = readFileSync(cert);
+    await using byIp = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca } });
+    await using byName = await Manager.connect(`tcp://localhost:${server.port}`, { authkey: server.authkey, tls: { ca } });
+    expect((await byIp.debugInfo()).clients).toHaveLength(2);
+    // Both slots are free for connections still in their TLS handshake; a third has none.
+    const idle = [0, 1].map(() => new RawClient(server.port));
+    await Promise.all(idle.map((raw) => once(raw.socket, 'connect')));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const third = new RawClient(server.port);
+    expect(await within(third.closed, 1000)).toBe(true);
+    expect(idle.every((raw) => !raw.isClosed)).toBe(true);
+    for (const raw of idle) raw.destroy();
+    await Promise.all(idle.map((raw) => raw.closed));
+    expect(await byName.numberOfObjects()).toBe(0);
+  });
+});
+
+void ({} as DictProxy<string, unknown>);
