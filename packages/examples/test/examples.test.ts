@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const src = new URL('../src/', import.meta.url);
+
+/** What each example prints: CPython's output for the ported ones. */
+const expected: Record<string, string> = {
+  'demo.ts':
+    "3.1415927\n[0, -1, -2, -3, -4, -5, -6, -7, -8, -9]\n{1: '1', '2': 2, 0.25: None}\n[9, 8, 7, 6, 5, 4, 3, 2, 1, 0]\n",
+  'dict-and-list.ts': "{1: '1', '2': 2, 0.25: None}\n[9, 8, 7, 6, 5, 4, 3, 2, 1, 0]\n",
+  'value-and-array.ts': '3.1415927\n[0, -1, -2, -3, -4, -5, -6, -7, -8, -9]\n',
+  'producer-consumer.ts': 'consumed 20 items, sum of squares 2470\n',
+  'locked-counter.ts': 'with a lock: 1000\nwith add(): 1000\n',
+  'namespace.ts': "Namespace(x=1, y='two')\nNamespace(x=42, z=[1, 2, 3])\n",
+  'shared-counter.ts': 'with the lock: 400000\nwith add(): 400000\n',
+  'remote-queue.ts': 'got "hello"\n',
+};
+
+describe('the examples', () => {
+  it('every example program has its expected output here', () => {
+    const programs = readdirSync(src).filter((name) => name.endsWith('.ts') && name !== 'python.ts');
+    expect(programs.sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  for (const [program, output] of Object.entries(expected)) {
+    it(`${program} prints what it should, and exits 0`, async () => {
+      // `--import tsx` resolves from the working directory: the examples package.
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', new URL(program, src).pathname], {
+        cwd: new URL('..', import.meta.url).pathname,
+        timeout: 60_000,
+      });
+      expect(stdout).toBe(output);
+    });
+  }
+});
