@@ -42,7 +42,8 @@ const childEntry = join(dirname(thisFile), `process-child-main${extname(thisFile
  *
  * The child re-imports the target's module (so its main block must sit behind
  * `isMainModule(import.meta)`), rebuilds the arguments (proxies reconnect to their managers and
- * authenticate with the authkey that came over the IPC channel, never on the command line),
+ * authenticate with the authkey, and the TLS options of a manager served over TLS, that came
+ * over the IPC channel, never on the command line),
  * and calls the target. A target that throws ends the child with exit code 1, and the error
  * is kept in `error`.
  */

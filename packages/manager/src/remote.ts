@@ -14,6 +14,8 @@ export interface ConnectOptions {
   /**
    * Connect over TLS: `true` trusts the system's certificate authorities; an object adds Node's
    * `tls.connect` options, typically `ca` (the server's self-signed certificate) and `servername`.
+   * `Process` children of this process get the plain-data part of them (not functions such as
+   * `checkServerIdentity`), so the proxies they are given connect over TLS too.
    */
   tls?: boolean | TlsConnectionOptions;
   /** The largest frame, in bytes, accepted from the server. @default 64 MiB */

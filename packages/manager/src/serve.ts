@@ -28,7 +28,7 @@ export interface ServeOptions {
   maxFrameSize?: number;
   /** Seconds a new connection has to authenticate (TLS handshake included). @default 10 */
   handshakeTimeout?: number;
-  /** Connections still authenticating at once; more are closed at once. @default 64 */
+  /** Connections still authenticating (TLS handshake included) at once; more are closed at once. @default 64 */
   maxUnauthenticated?: number;
   /**
    * Modules to import before serving (paths or URLs): the modules whose top level calls
