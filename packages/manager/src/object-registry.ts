@@ -1,5 +1,6 @@
 import { messages, RemoteError } from '@mpts/proxy/wire';
 import type { ClientSession } from './client-session.js';
+import { dispatchTableOf, type DispatchTable } from './dispatch-table.js';
 import type { Servant } from './servant.js';
 import { refsIn, ServerRef } from './server-ref.js';
 import type { TypeSpec } from './type-registry.js';
@@ -9,6 +10,8 @@ export interface ObjectEntry {
   readonly id: number;
   readonly spec: TypeSpec;
   readonly servant: Servant;
+  /** Its exposed methods, ready to call. */
+  readonly methods: DispatchTable;
   /** References held by client connections, summed. */
   refcount: number;
   /** Set once a proxy was stored in it: only such objects can keep others alive. */
@@ -47,7 +50,8 @@ export class ObjectRegistry {
   add(spec: TypeSpec, servant: Servant): ObjectEntry {
     const id = this.nextId++;
     const ref = new ServerRef(id, spec.typeId, spec.tokenCarriesExposed ? [...spec.exposed] : undefined);
-    const entry: ObjectEntry = { id, spec, servant, refcount: 0, mayHoldRefs: false, ref };
+    const methods = dispatchTableOf(spec, servant);
+    const entry: ObjectEntry = { id, spec, servant, methods, refcount: 0, mayHoldRefs: false, ref };
     this.entries.set(id, entry);
     entriesByRef.set(ref, entry);
     // Nothing references it yet; the reply that hands it out will. Until then it must survive.

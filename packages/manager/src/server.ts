@@ -29,7 +29,7 @@ import {
 import { applyAsCall } from './call-context.js';
 import { ClientSession } from './client-session.js';
 import { ObjectRegistry, type ObjectEntry } from './object-registry.js';
-import { arityOf, objectSpec } from './register.js';
+import { objectSpec } from './register.js';
 import { ForeignToken, ServerRef } from './server-ref.js';
 import type { Servant } from './servant.js';
 import type { TypeRegistry, TypeSpec } from './type-registry.js';
@@ -376,19 +376,18 @@ export class Server {
   }
 
   private call(client: ClientSession, requestId: number, entry: ObjectEntry, method: string, args: unknown[]): void {
-    const servant = entry.servant as unknown as Record<string, (...args: unknown[]) => unknown>;
     let result: unknown;
     if (method === '#str') {
       result = describe(entry.servant);
     } else if (method === '#getvalue') {
       result = entry.servant.getValue?.();
     } else {
-      if (!entry.spec.exposed.has(method)) throw new RemoteError(messages.notExposed(method, entry.spec.typeId));
-      const fn = servant[method];
-      if (typeof fn !== 'function') throw new RemoteError(messages.notExposed(method, entry.spec.typeId));
-      const { min, max } = arityOf(fn);
-      if (args.length < min || args.length > max) throw new TypeError(messages.wrongArgumentCount(method, min, max, args.length));
-      result = applyAsCall({ client, requestId }, fn, servant, args);
+      const exposed = entry.methods.get(method);
+      if (exposed === undefined) throw new RemoteError(messages.notExposed(method, entry.spec.typeId));
+      if (args.length < exposed.min || args.length > exposed.max) {
+        throw new TypeError(messages.wrongArgumentCount(method, exposed.min, exposed.max, args.length));
+      }
+      result = applyAsCall({ client, requestId }, exposed.fn, entry.servant, args);
       if (this.decodedRefs) this.objects.markHoldsRefs(entry);
       this.objects.containerChanged(entry);
       const wrapAs = entry.spec.methodToTypeId.size > 0 ? entry.spec.methodToTypeId.get(method) : undefined;
