@@ -54,3 +54,36 @@ export function isRunning(pid: number): boolean {
 export function fixture(name: string): string {
   return new URL(`./fixtures/${name}`, import.meta.url).href;
 }
+
+/** The error `promise` rejects with; fails the test if it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to reject');
+}
+
+/** Asserts that `promise` rejects with an error of class `kind` and exactly `message`. */
+export async function expectError(
+  promise: Promise<unknown>,
+  kind: new (...args: never[]) => Error,
+  message: string,
+): Promise<Error> {
+  const error = await rejection(promise);
+  expect(error).toBeInstanceOf(kind);
+  expect(error.message).toBe(message);
+  return error;
+}
+
+/** `expectError` for an error raised in the manager: it also carries the server's stack. */
+export async function expectRemoteError(
+  promise: Promise<unknown>,
+  kind: new (...args: never[]) => Error,
+  message: string,
+): Promise<Error> {
+  const error = await expectError(promise, kind, message);
+  expect((error as { remoteStack?: string }).remoteStack).toBeTypeOf('string');
+  return error;
+}

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { KeyError, RemoteError, ValueError, type DictProxy } from '@mpts/manager';
-import { startManager } from '../helpers.js';
+import { startManager, rejection } from '../helpers.js';
 
 /** The error a promise rejects with. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to reject');
-}
 
 // Expected values and errors are what CPython 3.11 gives for the same calls on a manager dict.
 describe('DictProxy', () => {

@@ -5,16 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Manager, ManagerClosedError, ProcessError } from '@mpts/manager';
-import { fixture, isRunning, startManager, waitFor } from '../helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to reject');
-}
+import { fixture, isRunning, startManager, waitFor, rejection } from '../helpers.js';
 
 describe('Manager lifecycle', () => {
   it("refuses a second start and a start after shutdown with Python's ProcessError", async () => {

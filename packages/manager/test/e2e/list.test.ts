@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IndexError, RemoteError, ValueError } from '@mpts/manager';
-import { startManager } from '../helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to reject');
-}
-
-async function expectError(promise: Promise<unknown>, kind: new (...args: never[]) => Error, message: string) {
-  const error = await rejection(promise);
-  expect(error).toBeInstanceOf(kind);
-  expect(error.message).toBe(message);
-  expect((error as { remoteStack?: string }).remoteStack).toBeTypeOf('string');
-}
+import { startManager, rejection, expectRemoteError } from '../helpers.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -31,12 +15,12 @@ describe('ListProxy', () => {
     expect(await l.getItem(8)).toBe(80);
     await l.delItem(-1);
     expect(await l.len()).toBe(9);
-    await expectError(l.getItem(100), IndexError, 'list index out of range');
-    await expectError(l.getItem(-11), IndexError, 'list index out of range');
-    await expectError(l.setItem(10, 1), IndexError, 'list assignment index out of range');
-    await expectError(l.delItem(-11), IndexError, 'list assignment index out of range');
-    await expectError(l.callMethod('getItem', ['a']), TypeError, 'list indices must be integers or slices, not str');
-    await expectError(l.getItem(1.5), TypeError, 'list indices must be integers or slices, not float');
+    await expectRemoteError(l.getItem(100), IndexError, 'list index out of range');
+    await expectRemoteError(l.getItem(-11), IndexError, 'list index out of range');
+    await expectRemoteError(l.setItem(10, 1), IndexError, 'list assignment index out of range');
+    await expectRemoteError(l.delItem(-11), IndexError, 'list assignment index out of range');
+    await expectRemoteError(l.callMethod('getItem', ['a']), TypeError, 'list indices must be integers or slices, not str');
+    await expectRemoteError(l.getItem(1.5), TypeError, 'list indices must be integers or slices, not float');
   });
 
   it('slices with steps and negative bounds', async () => {
@@ -48,7 +32,7 @@ describe('ListProxy', () => {
     expect(await l.getSlice(8, 2, -2)).toEqual([8, 6, 4]);
     expect(await l.getSlice(-100, 100, 3)).toEqual([0, 3, 6, 9]);
     expect(await l.getSlice(5, 1)).toEqual([]);
-    await expectError(l.getSlice(null, null, 0), ValueError, 'slice step cannot be zero');
+    await expectRemoteError(l.getSlice(null, null, 0), ValueError, 'slice step cannot be zero');
   });
 
   it('assigns and deletes slices, and refuses a wrong-sized extended slice', async () => {
@@ -56,7 +40,7 @@ describe('ListProxy', () => {
     using l = await manager.list<unknown>(range(10));
     await l.setSlice(2, 5, [7]);
     expect(await l.copy()).toEqual([0, 1, 7, 5, 6, 7, 8, 9]);
-    await expectError(l.setSlice(null, null, 2, [1]), ValueError, 'attempt to assign sequence of size 1 to extended slice of size 4');
+    await expectRemoteError(l.setSlice(null, null, 2, [1]), ValueError, 'attempt to assign sequence of size 1 to extended slice of size 4');
     expect(await l.copy()).toEqual([0, 1, 7, 5, 6, 7, 8, 9]);
     await l.setSlice(null, null, 2, [0, 0, 0, 0]);
     expect(await l.copy()).toEqual([0, 1, 0, 5, 0, 7, 0, 9]);
@@ -99,22 +83,22 @@ describe('ListProxy', () => {
     expect(await l.contains(3)).toBe(true);
     expect(await l.includes(1.0)).toBe(true);
     expect(await l.contains('3')).toBe(false);
-    await expectError(l.index(99), ValueError, '99 is not in list');
-    await expectError(l.index('x', 6), ValueError, "'x' is not in list");
-    await expectError(l.remove(99), ValueError, 'list.remove(x): x not in list');
-    await expectError(l.callMethod('insert', ['a', 1]), TypeError, "'str' object cannot be interpreted as an integer");
+    await expectRemoteError(l.index(99), ValueError, '99 is not in list');
+    await expectRemoteError(l.index('x', 6), ValueError, "'x' is not in list");
+    await expectRemoteError(l.remove(99), ValueError, 'list.remove(x): x not in list');
+    await expectRemoteError(l.callMethod('insert', ['a', 1]), TypeError, "'str' object cannot be interpreted as an integer");
     await l.remove('x');
     expect(await l.pop()).toBe('x');
     expect(await l.pop(0)).toBe(0);
-    await expectError(l.pop(100), IndexError, 'pop index out of range');
-    await expectError(l.callMethod('pop', ['a']), TypeError, "'str' object cannot be interpreted as an integer");
-    await expectError(l.pop(1.5), TypeError, "'float' object cannot be interpreted as an integer");
-    await expectError(l.callMethod('index', [1, 'a']), TypeError, 'slice indices must be integers or have an __index__ method');
-    await expectError(l.callMethod('getSlice', [1, 'a', null]), TypeError, 'slice indices must be integers or None or have an __index__ method');
+    await expectRemoteError(l.pop(100), IndexError, 'pop index out of range');
+    await expectRemoteError(l.callMethod('pop', ['a']), TypeError, "'str' object cannot be interpreted as an integer");
+    await expectRemoteError(l.pop(1.5), TypeError, "'float' object cannot be interpreted as an integer");
+    await expectRemoteError(l.callMethod('index', [1, 'a']), TypeError, 'slice indices must be integers or have an __index__ method');
+    await expectRemoteError(l.callMethod('getSlice', [1, 'a', null]), TypeError, 'slice indices must be integers or None or have an __index__ method');
     expect(await l.index(3, -3)).toBe(2);
     expect(await l.copy()).toEqual([1, 2, 3]);
     using empty = await manager.list();
-    await expectError(empty.pop(), IndexError, 'pop from empty list');
+    await expectRemoteError(empty.pop(), IndexError, 'pop from empty list');
   });
 
   it("sorts with Python's ordering, and mixed types are a TypeError that leaves the list alone", async () => {
@@ -132,12 +116,12 @@ describe('ListProxy', () => {
     expect(await tuples.copy()).toEqual([[0, 9, 9], [1, 1], [1, 2]]);
 
     using mixed = await manager.list<unknown>([1, 'x', 'y', 0]);
-    await expectError(mixed.sort(), TypeError, "'<' not supported between instances of 'str' and 'int'");
+    await expectRemoteError(mixed.sort(), TypeError, "'<' not supported between instances of 'str' and 'int'");
     expect(await mixed.copy()).toEqual([1, 'x', 'y', 0]);
     using withNone = await manager.list<unknown>([1, null]);
-    await expectError(withNone.sort(), TypeError, "'<' not supported between instances of 'NoneType' and 'int'");
+    await expectRemoteError(withNone.sort(), TypeError, "'<' not supported between instances of 'NoneType' and 'int'");
     using nested = await manager.list<unknown>([[1, 2], [1, 'a']]);
-    await expectError(nested.sort(), TypeError, "'<' not supported between instances of 'str' and 'int'");
+    await expectRemoteError(nested.sort(), TypeError, "'<' not supported between instances of 'str' and 'int'");
   });
 
   it('l + [9], l * 2, += and *=, reverse, copy, for await', async () => {
@@ -148,7 +132,7 @@ describe('ListProxy', () => {
     expect(await l.repeat(0)).toEqual([]);
     expect(await l.repeat(-1)).toEqual([]);
     expect(await l.len()).toBe(3);
-    await expectError(l.callMethod('concat', [5]), TypeError, 'can only concatenate list (not "int") to list');
+    await expectRemoteError(l.callMethod('concat', [5]), TypeError, 'can only concatenate list (not "int") to list');
     expect(await l.iadd([1])).toBe(l);
     expect(await l.copy()).toEqual(['B', 'a', 'b', 1]);
     expect(await l.imul(2)).toBe(l);

@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RemoteError, RuntimeError, ValueError, type Manager } from '@mpts/manager';
 import { Connection } from '@mpts/proxy/wire';
-import { startManager, waitFor } from '../helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to reject');
-}
-
-async function expectError(promise: Promise<unknown>, kind: new (...args: never[]) => Error, message: string) {
-  const error = await rejection(promise);
-  expect(error).toBeInstanceOf(kind);
-  expect(error.message).toBe(message);
-  expect((error as { remoteStack?: string }).remoteStack).toBeTypeOf('string');
-}
+import { startManager, waitFor, rejection, expectRemoteError } from '../helpers.js';
 
 /** A second client of the manager, as another process would be: its own authenticated socket. */
 function otherClient(manager: Manager): Connection {
@@ -44,9 +28,9 @@ describe('Lock', () => {
   it("refuses Python's invalid timeouts, and releasing an unlocked lock", async () => {
     await using manager = await startManager();
     using lock = await manager.lock();
-    await expectError(lock.acquire({ blocking: false, timeout: 1 }), ValueError, "can't specify a timeout for a non-blocking call");
-    await expectError(lock.acquire({ timeout: -5 }), ValueError, 'timeout value must be positive');
-    await expectError(lock.release(), RuntimeError, 'release unlocked lock');
+    await expectRemoteError(lock.acquire({ blocking: false, timeout: 1 }), ValueError, "can't specify a timeout for a non-blocking call");
+    await expectRemoteError(lock.acquire({ timeout: -5 }), ValueError, 'timeout value must be positive');
+    await expectRemoteError(lock.release(), RuntimeError, 'release unlocked lock');
     expect(await lock.acquire({ timeout: -1 })).toBe(true);
     await lock.release();
   });
@@ -182,7 +166,7 @@ describe('RLock', () => {
     expect(await rlock.locked()).toBe(true);
     await rlock.release();
     expect(await rlock.locked()).toBe(false);
-    await expectError(rlock.release(), RuntimeError, 'cannot release un-acquired lock');
+    await expectRemoteError(rlock.release(), RuntimeError, 'cannot release un-acquired lock');
   });
 
   it('refuses release by a client that does not hold it, and makes others wait', async () => {
@@ -191,14 +175,14 @@ describe('RLock', () => {
     const other = otherClient(manager);
     try {
       await rlock.acquire();
-      await expectError(other.call(rlock.id, 'release', []), RuntimeError, 'cannot release un-acquired lock');
+      await expectRemoteError(other.call(rlock.id, 'release', []), RuntimeError, 'cannot release un-acquired lock');
       expect(await other.call(rlock.id, 'acquire', [false, null])).toBe(false);
       expect(await other.call(rlock.id, 'acquire', [true, 0.05])).toBe(false);
-      await expectError(other.call(rlock.id, 'acquire', [false, 1]), ValueError, "can't specify a timeout for a non-blocking call");
+      await expectRemoteError(other.call(rlock.id, 'acquire', [false, 1]), ValueError, "can't specify a timeout for a non-blocking call");
       const waiting = other.call(rlock.id, 'acquire', [true, null]);
       await rlock.release();
       expect(await waiting).toBe(true);
-      await expectError(rlock.release(), RuntimeError, 'cannot release un-acquired lock');
+      await expectRemoteError(rlock.release(), RuntimeError, 'cannot release un-acquired lock');
       await other.call(rlock.id, 'release', []);
     } finally {
       await other.close();

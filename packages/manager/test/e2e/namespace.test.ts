@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AttributeError, RemoteError } from '@mpts/manager';
-import { startManager } from '../helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to reject');
-}
+import { startManager, rejection } from '../helpers.js';
 
 // Expected values and errors are what CPython 3.11 gives for a manager's Namespace.
 describe('NamespaceProxy', () => {

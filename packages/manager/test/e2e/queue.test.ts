@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DictProxy, QueueEmpty, QueueFull, RemoteError, ValueError, type Manager } from '@mpts/manager';
 import { Connection } from '@mpts/proxy/wire';
-import { startManager, waitFor } from '../helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to reject');
-}
+import { startManager, waitFor, rejection } from '../helpers.js';
 
 function otherClient(manager: Manager): Connection {
   return new Connection(manager.address, { authkey: manager.authkey });

@@ -5,14 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { BrokenBarrierError, Process, RemoteError, RuntimeError, ValueError, type Manager } from '@mpts/manager';
 import { waitForReady } from '../fixtures/sync-children.js';
-import { fixture, startManager } from '../helpers.js';
+import { fixture, startManager, expectError } from '../helpers.js';
 
 /** Asserts that `promise` rejects with an error of `kind` and exactly Python's `message`. */
-async function expectError(promise: Promise<unknown>, kind: new (...args: never[]) => Error, message: string): Promise<void> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(kind);
-  expect((error as Error).message).toBe(message);
-}
 
 async function stateOf(manager: Manager, id: number): Promise<Record<string, unknown>> {
   const info = await manager.debugInfo();

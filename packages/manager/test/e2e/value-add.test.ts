@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OverflowError, Process } from '@mpts/manager';
-import { startManager } from '../helpers.js';
+import { startManager, rejection } from '../helpers.js';
 import { addMany } from '../fixtures/value-add-children.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to reject');
-}
 
 describe('ValueProxy.add, the atomic increment', () => {
   it('adds in the manager and resolves to the new value', async () => {

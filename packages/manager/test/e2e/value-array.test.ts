@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IndexError, OverflowError, RemoteError } from '@mpts/manager';
-import { startManager } from '../helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to reject');
-}
-
-async function expectError(promise: Promise<unknown>, kind: new (...args: never[]) => Error, message: string) {
-  const error = await rejection(promise);
-  expect(error).toBeInstanceOf(kind);
-  expect(error.message).toBe(message);
-}
+import { startManager, rejection, expectError } from '../helpers.js';
 
 // Python's array.array errors for each typecode (CPython 3.11, Linux x86-64). Python's manager
 // ignores a Value's typecode; mpts honours it with array.array's rules.
