@@ -22,14 +22,16 @@ const tables = new WeakMap<TypeSpec, WeakMap<object, DispatchTable>>();
  */
 export function dispatchTableOf(spec: TypeSpec, servant: Servant): DispatchTable {
   const proto = Object.getPrototypeOf(servant) as object | null;
-  // Objects of one class share a table; a plain object's methods are its own.
-  const kind: object = proto === null || proto === Object.prototype ? servant : proto;
+  // Objects of one class share a table; a plain object's methods are its own, and so are those
+  // an object holds in its own fields (an arrow function closes over its instance).
+  const kind: object = proto === null || proto === Object.prototype || hasOwnExposed(spec, servant) ? servant : proto;
   let byKind = tables.get(spec);
   if (byKind === undefined) tables.set(spec, (byKind = new WeakMap()));
   let table = byKind.get(kind);
   if (table === undefined) {
     const methods = new Map<string, ServantMethod>();
     for (const name of spec.exposed) {
+      if (name === 'constructor' || name === '__proto__') continue;
       const fn = (servant as Record<string, unknown>)[name];
       if (typeof fn === 'function') {
         methods.set(name, { fn: fn as ServantMethod['fn'], min: fn.length, max: declaredParameters(fn) });
@@ -38,6 +40,11 @@ export function dispatchTableOf(spec: TypeSpec, servant: Servant): DispatchTable
     byKind.set(kind, (table = methods));
   }
   return table;
+}
+
+function hasOwnExposed(spec: TypeSpec, servant: Servant): boolean {
+  for (const name of spec.exposed) if (Object.hasOwn(servant, name)) return true;
+  return false;
 }
 
 /** The number of declared parameters, read from the source; Infinity when it cannot tell. */
@@ -72,6 +79,10 @@ function declaredParameters(method: Function): number {
       sawToken = false;
     } else if (c === '.' && depth === 0 && source.startsWith('...', i)) {
       return Infinity;
+    } else if (c === '/' && source[i + 1] === '/') {
+      const end = source.indexOf('\n', i + 2);
+      if (end < 0) return Infinity;
+      i = end;
     } else if (c === '/' && source[i + 1] === '*') {
       const end = source.indexOf('*/', i + 2);
       if (end < 0) return Infinity;

@@ -129,6 +129,7 @@ export class ObjectRegistry {
     for (const entry of [...this.entries.values()]) {
       if (entry.refcount > 0 || reachable?.has(entry.id)) continue;
       this.entries.delete(entry.id);
+      entriesByRef.delete(entry.ref);
       if (entry.mayHoldRefs) this.containersWithRefs--;
       entry.servant.dispose?.();
     }

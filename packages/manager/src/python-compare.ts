@@ -14,14 +14,13 @@ export function pyEquals(a: unknown, b: unknown): boolean {
   if (a instanceof Date) return b instanceof Date && a.getTime() === b.getTime();
   if (a instanceof Map) {
     if (!(b instanceof Map) || a.size !== b.size) return false;
-    for (const [key, value] of a) if (!b.has(key) || !pyEquals(value, b.get(key))) return false;
+    for (const [key, value] of a) {
+      const other = b.has(key) ? key : equalItem(b.keys(), key);
+      if (other === missing || !pyEquals(value, b.get(other))) return false;
+    }
     return true;
   }
-  if (a instanceof Set) {
-    if (!(b instanceof Set) || a.size !== b.size) return false;
-    for (const value of a) if (!b.has(value)) return false;
-    return true;
-  }
+  if (a instanceof Set) return b instanceof Set && a.size === b.size && isSubset(a, b);
   if (Object.getPrototypeOf(a) === Object.prototype && Object.getPrototypeOf(b) === Object.prototype) {
     const keys = Object.keys(a);
     if (keys.length !== Object.keys(b).length) return false;
@@ -43,6 +42,8 @@ export function pyLessThan(a: unknown, b: unknown): boolean {
   }
   if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) < 0;
   if (a instanceof Date && b instanceof Date) return a.getTime() < b.getTime();
+  // Sets are ordered by inclusion: a < b is a proper subset.
+  if (a instanceof Set && b instanceof Set) return a.size < b.size && isSubset(a, b);
   throw new TypeError(messages.notSupportedBetween('<', pyTypeName(a), pyTypeName(b)));
 }
 
@@ -50,7 +51,8 @@ export function pyLessThan(a: unknown, b: unknown): boolean {
 export function pyTypeName(value: unknown): string {
   switch (typeof value) {
     case 'number':
-      return Number.isInteger(value) ? 'int' : 'float';
+      // -0, and integers past 2**53 (sent as doubles), can only be Python floats.
+      return Number.isSafeInteger(value) && !Object.is(value, -0) ? 'int' : 'float';
     case 'bigint':
       return 'int';
     case 'boolean':
@@ -65,18 +67,33 @@ export function pyTypeName(value: unknown): string {
   if (value instanceof Uint8Array) return 'bytes';
   if (value instanceof Map) return 'dict';
   if (value instanceof Set) return 'set';
-  if (value instanceof Date) return 'datetime';
+  if (value instanceof Date) return 'datetime.datetime';
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return 'dict';
   return (value as object).constructor?.name ?? 'object';
 }
 
 /** Sorts a copy with Python's ordering (stable; `reverse` keeps equal items in order). */
 export function pySorted<T>(items: readonly T[], reverse: boolean): T[] {
-  const compare = reverse
-    ? (a: T, b: T) => (pyLessThan(b, a) ? -1 : pyLessThan(a, b) ? 1 : 0)
-    : (a: T, b: T) => (pyLessThan(a, b) ? -1 : pyLessThan(b, a) ? 1 : 0);
+  const compare = (a: T, b: T) => (pyLessThan(a, b) ? -1 : pyLessThan(b, a) ? 1 : 0);
   // A one-item list is never compared in JavaScript, but neither is it in Python.
-  return [...items].sort(compare);
+  if (!reverse) return [...items].sort(compare);
+  // As Python does it: reversed, sorted, reversed again. Equal items keep their order, and the
+  // same pairs are compared first, so a list Python cannot sort fails with Python's message.
+  return [...items].reverse().sort(compare).reverse();
+}
+
+const missing = Symbol('missing');
+
+/** The first of `items` equal to `value` as Python's `==` ({1: x} == {True: x} in Python). */
+function equalItem(items: Iterable<unknown>, value: unknown): unknown {
+  for (const item of items) if (pyEquals(value, item)) return item;
+  return missing;
+}
+
+/** Whether every item of `a` equals (as Python's `==`) an item of `b`: {1} == {True} in Python. */
+function isSubset(a: Set<unknown>, b: Set<unknown>): boolean {
+  for (const value of a) if (!b.has(value) && equalItem(b, value) === missing) return false;
+  return true;
 }
 
 type Numeric = number | bigint | boolean;

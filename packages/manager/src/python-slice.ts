@@ -41,7 +41,13 @@ export function* sliceIndices(slice: ResolvedSlice): Generator<number> {
 /** A list index checked and made non-negative, or an `IndexError` with `outOfRange`. */
 export function resolveIndex(length: number, index: unknown, outOfRange: string, container = 'list'): number {
   if (typeof index !== 'number' || !Number.isInteger(index)) {
-    if (typeof index === 'bigint') return resolveIndex(length, Number(index), outOfRange, container);
+    // As in Python, a bool is an int: l[True] is l[1].
+    if (typeof index === 'boolean') return resolveIndex(length, Number(index), outOfRange, container);
+    if (typeof index === 'bigint') {
+      // Python refuses an index past a C ssize_t before it looks at the length.
+      if (index > 2n ** 63n - 1n || index < -(2n ** 63n)) throw new IndexError("cannot fit 'int' into an index-sized integer");
+      return resolveIndex(length, Number(index), outOfRange, container);
+    }
     throw new TypeError(`${container} indices must be integers or slices, not ${pyTypeName(index)}`);
   }
   const resolved = index < 0 ? index + length : index;
@@ -50,7 +56,7 @@ export function resolveIndex(length: number, index: unknown, outOfRange: string,
 }
 
 function sliceInteger(value: unknown): number {
-  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'bigint' || typeof value === 'boolean') return Number(value);
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError('slice indices must be integers or None or have an __index__ method');
   }

@@ -14,11 +14,15 @@ export interface Typecode {
   readonly max?: bigint;
   readonly tooSmall?: string;
   readonly tooLarge?: string;
+  /** The wider code Python parses the value as first ('b' as a short, 'H' as an int), whose range and messages apply first. */
+  readonly parsedAs?: string;
 }
 
 const int = (
   code: string, storage: Typecode['storage'], bits: number, signed: boolean, tooSmall: string, tooLarge: string,
+  parsedAs?: string,
 ): Typecode => ({
+  parsedAs,
   code,
   kind: bits === 64 ? 'bigint' : 'int',
   storage,
@@ -29,10 +33,10 @@ const int = (
 });
 
 const table = new Map<string, Typecode>([
-  ['b', int('b', Int8Array, 8, true, 'signed char is less than minimum', 'signed char is greater than maximum')],
+  ['b', int('b', Int8Array, 8, true, 'signed char is less than minimum', 'signed char is greater than maximum', 'h')],
   ['B', int('B', Uint8Array, 8, false, 'unsigned byte integer is less than minimum', 'unsigned byte integer is greater than maximum')],
   ['h', int('h', Int16Array, 16, true, 'signed short integer is less than minimum', 'signed short integer is greater than maximum')],
-  ['H', int('H', Uint16Array, 16, false, 'unsigned short is less than minimum', 'unsigned short is greater than maximum')],
+  ['H', int('H', Uint16Array, 16, false, 'unsigned short is less than minimum', 'unsigned short is greater than maximum', 'i')],
   ['i', int('i', Int32Array, 32, true, 'signed integer is less than minimum', 'signed integer is greater than maximum')],
   ['I', int('I', Uint32Array, 32, false, "can't convert negative value to unsigned int", 'unsigned int is greater than maximum')],
   ['l', int('l', BigInt64Array, 64, true, 'Python int too large to convert to C long', 'Python int too large to convert to C long')],
@@ -70,6 +74,9 @@ export function coerce(typecode: Typecode, value: unknown): number | bigint {
       ? 'Python int too large to convert to C unsigned long'
       : typecode.code === 'I' ? typecode.tooSmall : 'Python int too large to convert to C long');
   }
+  const parsed = typecode.parsedAs === undefined ? undefined : table.get(typecode.parsedAs)!;
+  if (parsed !== undefined && integer < parsed.min!) throw new OverflowError(parsed.tooSmall);
+  if (parsed !== undefined && integer > parsed.max!) throw new OverflowError(parsed.tooLarge);
   if (integer < typecode.min!) throw new OverflowError(typecode.tooSmall);
   if (integer > typecode.max!) throw new OverflowError(typecode.tooLarge);
   return typecode.kind === 'bigint' ? integer : Number(integer);
