@@ -9,6 +9,7 @@ import { LockServant } from './servants/lock-servant.js';
 import { NamespaceServant } from './servants/namespace-servant.js';
 import { QueueServant } from './servants/queue-servant.js';
 import { RLockServant } from './servants/rlock-servant.js';
+import { SetServant } from './servants/set-servant.js';
 import { ValueServant } from './servants/value-servant.js';
 import { TypeRegistry } from './type-registry.js';
 
@@ -17,6 +18,7 @@ export function builtinTypes(): TypeRegistry {
   const types = new TypeRegistry();
   types.register('dict', (init?: unknown) => new DictServant(init), DictServant.exposed);
   types.register('list', (init?: unknown) => new ListServant(init), ListServant.exposed);
+  types.register('set', (init?: unknown) => new SetServant(init), SetServant.exposed);
   types.register('Namespace', (init?: unknown) => new NamespaceServant(init), NamespaceServant.exposed);
   types.register('Value', (code: unknown, value?: unknown) => new ValueServant(code, value), ValueServant.exposed);
   types.register('Array', (code: unknown, init?: unknown) => new ArrayServant(code, init), ArrayServant.exposed);

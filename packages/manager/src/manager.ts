@@ -15,6 +15,7 @@ import {
   NamespaceProxy,
   QueueProxy,
   ValueProxy,
+  SetProxy,
   type BarrierAction,
   type BaseProxy,
 } from '@mpts/proxy';
@@ -197,6 +198,11 @@ export class Manager implements AsyncDisposable {
   /** A shared `list`, optionally filled from any iterable. */
   list<T = unknown>(init?: Iterable<T>): Promise<ListProxy<T>> {
     return this.create('list', init === undefined ? [] : [[...init]]) as Promise<ListProxy<T>>;
+  }
+
+  /** A shared `set` (Python 3.14's `SyncManager.set`), optionally filled from any iterable. */
+  set<T = unknown>(init?: Iterable<T>): Promise<SetProxy<T>> {
+    return this.create('set', init === undefined ? [] : [SetProxy.operand(init)]) as Promise<SetProxy<T>>;
   }
 
   /** A shared `Namespace` with these initial attributes. */

@@ -145,6 +145,8 @@ export const messages = {
   notInList: (repr: string) => `${repr} is not in list`,
   popitemEmpty: 'popitem(): dictionary is empty',
   unhashable: (typeName: string) => `unhashable type: '${typeName}'`,
+  popFromEmptySet: 'pop from an empty set',
+  notIterable: (typeName: string) => `'${typeName}' object is not iterable`,
   notSupportedBetween: (op: string, a: string, b: string) =>
     `'${op}' not supported between instances of '${a}' and '${b}'`,
   extendedSliceSize: (got: number, size: number) =>

@@ -35,7 +35,9 @@ export {
   BarrierProxy,
   ConditionProxy,
   EventProxy,
+  SetProxy,
 } from './proxies/index.js';
+export type { SetOperand } from './proxies/index.js';
 export type { AcquireOptions, Held, QueueWaitOptions } from './proxies/index.js';
 export type {
   BarrierAction,

@@ -1,0 +1,150 @@
+import { BaseProxy } from '../base-proxy.js';
+
+/**
+ * What a set method takes where Python takes any iterable: an array, a `Set`, a string (its
+ * characters), any other iterable (read on this side, so a `Map` gives its entries, as
+ * `new Set(map)` does), or a proxy of a shared set, list or dict of the same manager (its
+ * items, or a dict's keys, read in the manager).
+ */
+export type SetOperand<T> = Iterable<T> | BaseProxy;
+
+/**
+ * A shared `set` (Python 3.14's `SetProxy`). Elements must be hashable, as in Python: numbers,
+ * strings, booleans, bigints, `null`, bytes, dates, proxies and arrays of those (Python's
+ * tuples, compared by value); `1`, `1.0`, `true` and `1n` are one element. A `Map`, `Set` or
+ * plain object is refused with `TypeError` (`unhashable type: 'dict'`). Every method returns a
+ * Promise; results are snapshots (a JavaScript `Set`), in the order elements were added.
+ */
+export class SetProxy<T = unknown> extends BaseProxy {
+  /** Sends `values` as the manager reads it: a one-shot iterable is read here first. */
+  static operand(values: SetOperand<unknown>): unknown {
+    if (Array.isArray(values) || values instanceof Set || typeof values === 'string') return values;
+    if (values instanceof BaseProxy || ArrayBuffer.isView(values)) return values;
+    return [...values];
+  }
+
+  /** `s.add(x)` */
+  add(element: T): Promise<void> {
+    return this.callMethod('add', [element]) as Promise<void>;
+  }
+
+  /** `s.discard(x)`: removes `x` if present. */
+  discard(element: T): Promise<void> {
+    return this.callMethod('discard', [element]) as Promise<void>;
+  }
+
+  /** `s.remove(x)`; rejects with `KeyError` (the repr of `x`) when it is missing. */
+  remove(element: T): Promise<void> {
+    return this.callMethod('remove', [element]) as Promise<void>;
+  }
+
+  /** `s.pop()`: removes and returns an element (the oldest); `KeyError` when empty. */
+  pop(): Promise<T> {
+    return this.callMethod('pop') as Promise<T>;
+  }
+
+  /** `s.clear()` */
+  clear(): Promise<void> {
+    return this.callMethod('clear') as Promise<void>;
+  }
+
+  /** `s.copy()`: a snapshot, as a `Set`. */
+  copy(): Promise<Set<T>> {
+    return this.callMethod('copy') as Promise<Set<T>>;
+  }
+
+  /** `len(s)` */
+  len(): Promise<number> {
+    return this.callMethod('len') as Promise<number>;
+  }
+
+  /** `x in s` */
+  contains(element: T): Promise<boolean> {
+    return this.callMethod('contains', [element]) as Promise<boolean>;
+  }
+
+  /** `s.update(*others)`, `s |= t` */
+  update(...others: SetOperand<T>[]): Promise<void> {
+    return this.callMethod('update', others.map(SetProxy.operand)) as Promise<void>;
+  }
+
+  /** `s.difference_update(*others)`, `s -= t` */
+  differenceUpdate(...others: SetOperand<T>[]): Promise<void> {
+    return this.callMethod('differenceUpdate', others.map(SetProxy.operand)) as Promise<void>;
+  }
+
+  /** `s.intersection_update(*others)`, `s &= t` */
+  intersectionUpdate(...others: SetOperand<T>[]): Promise<void> {
+    return this.callMethod('intersectionUpdate', others.map(SetProxy.operand)) as Promise<void>;
+  }
+
+  /** `s.symmetric_difference_update(other)`, `s ^= t` */
+  symmetricDifferenceUpdate(other: SetOperand<T>): Promise<void> {
+    return this.callMethod('symmetricDifferenceUpdate', [SetProxy.operand(other)]) as Promise<void>;
+  }
+
+  /** `s.union(*others)`, `s | t`: a new `Set`. */
+  union<U = T>(...others: SetOperand<U>[]): Promise<Set<T | U>> {
+    return this.callMethod('union', others.map(SetProxy.operand)) as Promise<Set<T | U>>;
+  }
+
+  /** `s.intersection(*others)`, `s & t`: a new `Set`. */
+  intersection(...others: SetOperand<unknown>[]): Promise<Set<T>> {
+    return this.callMethod('intersection', others.map(SetProxy.operand)) as Promise<Set<T>>;
+  }
+
+  /** `s.difference(*others)`, `s - t`: a new `Set`. */
+  difference(...others: SetOperand<unknown>[]): Promise<Set<T>> {
+    return this.callMethod('difference', others.map(SetProxy.operand)) as Promise<Set<T>>;
+  }
+
+  /** `s.symmetric_difference(other)`, `s ^ t`: a new `Set`. */
+  symmetricDifference<U = T>(other: SetOperand<U>): Promise<Set<T | U>> {
+    return this.callMethod('symmetricDifference', [SetProxy.operand(other)]) as Promise<Set<T | U>>;
+  }
+
+  /** `s.isdisjoint(other)` */
+  isdisjoint(other: SetOperand<unknown>): Promise<boolean> {
+    return this.callMethod('isdisjoint', [SetProxy.operand(other)]) as Promise<boolean>;
+  }
+
+  /** `s.issubset(other)`, `s <= t` */
+  issubset(other: SetOperand<unknown>): Promise<boolean> {
+    return this.callMethod('issubset', [SetProxy.operand(other)]) as Promise<boolean>;
+  }
+
+  /** `s.issuperset(other)`, `s >= t` */
+  issuperset(other: SetOperand<unknown>): Promise<boolean> {
+    return this.callMethod('issuperset', [SetProxy.operand(other)]) as Promise<boolean>;
+  }
+
+  /** `Set.has`: the same as `contains`. */
+  has(element: T): Promise<boolean> {
+    return this.contains(element);
+  }
+
+  /** `Set.delete`: removes the element if present, resolving to whether it was. */
+  delete(element: T): Promise<boolean> {
+    return this.callMethod('delete', [element]) as Promise<boolean>;
+  }
+
+  /** `Set.isDisjointFrom`: the same as `isdisjoint`. */
+  isDisjointFrom(other: SetOperand<unknown>): Promise<boolean> {
+    return this.isdisjoint(other);
+  }
+
+  /** `Set.isSubsetOf`: the same as `issubset`. */
+  isSubsetOf(other: SetOperand<unknown>): Promise<boolean> {
+    return this.issubset(other);
+  }
+
+  /** `Set.isSupersetOf`: the same as `issuperset`. */
+  isSupersetOf(other: SetOperand<unknown>): Promise<boolean> {
+    return this.issuperset(other);
+  }
+
+  /** `for await (const x of s)`: the elements, from a snapshot taken when iteration starts. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    yield* await this.copy();
+  }
+}
