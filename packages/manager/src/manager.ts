@@ -170,9 +170,10 @@ export class Manager implements AsyncDisposable {
     const startup: ServerStartup = {
       authkey: this.key.toString('base64'),
       maxFrameSize: this.options.maxFrameSize,
-      handshakeTimeout: this.options.handshakeTimeout === undefined ? undefined : this.options.handshakeTimeout * 1000,
+      handshakeTimeout: this.options.handshakeTimeout,
+      register: (this.options.register ?? []).map(moduleUrl),
     };
-    child.send({ ...startup, register: (this.options.register ?? []).map(moduleUrl) });
+    child.send(startup);
     const ready = await new Promise<ServerReady>((resolve, reject) => {
       child.once('message', resolve);
       child.once('exit', (code) => reject(new ProcessError(`the manager process exited with code ${code} while starting`)));

@@ -9,17 +9,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinTypes } from './builtin-types.js';
-import { applyRegistrations } from './register.js';
-import { Server } from './server.js';
-import type { ServerStartup, ServerReady } from './server-startup.js';
+import { ManagerServer } from './serve.js';
+import type { ServerReady, ServerStartup } from './server-startup.js';
 
 // Like Python's manager process: Ctrl-C in a terminal reaches the whole process group, and the
 // parent, not the manager, decides when the manager ends.
 process.on('SIGINT', () => {});
 
 let socketDir: string | undefined;
-let server: Server | undefined;
+let server: ManagerServer | undefined;
 let stopping = false;
 
 function removeSocketDir(): void {
@@ -39,27 +37,25 @@ process.on('exit', removeSocketDir);
 process.on('SIGTERM', () => void stop(0));
 process.on('disconnect', () => void stop(0));
 
-process.once('message', (message: ServerStartup & { register?: string[] }) => {
+process.once('message', (message: ServerStartup) => {
   start(message).catch((error: Error) => {
     process.send?.({ error: error.stack ?? String(error) } satisfies ServerReady);
     void stop(1);
   });
 });
 
-async function start(startup: ServerStartup & { register?: string[] }): Promise<void> {
-  // The user's modules that register shared types: their factories run here, in the server.
-  for (const module of startup.register ?? []) await import(module);
-  const types = builtinTypes();
-  applyRegistrations(types);
-  server = new Server({
+async function start(startup: ServerStartup): Promise<void> {
+  socketDir = mkdtempSync(join(tmpdir(), 'mpts-'));
+  // The same server as Manager.serve(), on a private socket; it imports the user's modules that
+  // register shared types first, so their factories run here.
+  server = await ManagerServer.start({
+    path: join(socketDir, 'manager.sock'),
     authkey: Buffer.from(startup.authkey, 'base64'),
-    types,
+    register: startup.register,
     maxFrameSize: startup.maxFrameSize,
     handshakeTimeout: startup.handshakeTimeout,
   });
-  server.onShutdownRequested = () => void stop(0);
-  socketDir = mkdtempSync(join(tmpdir(), 'mpts-'));
-  const address = join(socketDir, 'manager.sock');
-  await server.listen({ path: address });
-  process.send?.({ address } satisfies ServerReady);
+  // A client's shutdown command closes the server; then this process ends.
+  void server.closed.then(() => stop(0));
+  process.send?.({ address: server.address } satisfies ServerReady);
 }

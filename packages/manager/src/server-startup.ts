@@ -3,7 +3,10 @@ export interface ServerStartup {
   /** base64 */
   readonly authkey: string;
   readonly maxFrameSize?: number | undefined;
+  /** Seconds. */
   readonly handshakeTimeout?: number | undefined;
+  /** URLs of the modules that register the user's shared types. */
+  readonly register: readonly string[];
 }
 
 export type ServerReady = { readonly address: string } | { readonly error: string };
