@@ -117,13 +117,26 @@ export class WaitQueue<T = unknown> {
   }
 }
 
-/** Python's timeout rules for `Lock.acquire`-style calls, turned into seconds or null. */
-export function lockTimeout(blocking: unknown, timeout: unknown, nonBlockingMessage: string): number | null {
-  if (timeout === null || timeout === undefined || timeout === -1) return null;
+/** A timeout as a call sent it: null for none, else seconds; anything else is a TypeError. */
+export function timeoutSeconds(timeout: unknown): number | null {
+  if (timeout === null || timeout === undefined) return null;
   if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
     throw new TypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
   }
-  if (!blocking) throw new ValueError(nonBlockingMessage);
-  if (timeout < 0) throw new ValueError(messages.timeoutNegative);
   return timeout;
+}
+
+/** `timeoutSeconds` where Python treats a negative timeout as zero (Event, Condition, Barrier). */
+export function nonNegativeTimeout(timeout: unknown): number | null {
+  const seconds = timeoutSeconds(timeout);
+  return seconds === null ? null : Math.max(0, seconds);
+}
+
+/** Python's timeout rules for `Lock.acquire`-style calls, turned into seconds or null. */
+export function lockTimeout(blocking: unknown, timeout: unknown, nonBlockingMessage: string): number | null {
+  const seconds = timeoutSeconds(timeout);
+  if (seconds === null || seconds === -1) return null;
+  if (!blocking) throw new ValueError(nonBlockingMessage);
+  if (seconds < 0) throw new ValueError(messages.timeoutNegative);
+  return seconds;
 }

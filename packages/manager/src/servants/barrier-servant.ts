@@ -2,7 +2,7 @@ import { BrokenBarrierError, messages, RuntimeError, ValueError } from '@mpts/pr
 import { currentCall } from '../call-context.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import type { Servant } from '../servant.js';
-import { type Waiter, WaitQueue } from '../waiters.js';
+import { nonNegativeTimeout, type Waiter, WaitQueue } from '../waiters.js';
 
 /** What `wait()` replies to the caller that fills a barrier with an action: run it, then `actionDone`. */
 export const RUN_ACTION = 'run-action';
@@ -36,11 +36,11 @@ export class BarrierServant implements Servant, Holding {
     if (parties < 1) throw new ValueError(messages.partiesPositive);
     this.partyCount = parties;
     this.hasAction = Boolean(hasAction);
-    this.defaultTimeout = seconds(timeout);
+    this.defaultTimeout = nonNegativeTimeout(timeout);
   }
 
   wait(timeout: unknown = null): number | string | Promise<number> {
-    const limit = timeout === null || timeout === undefined ? this.defaultTimeout : seconds(timeout);
+    const limit = timeout === null || timeout === undefined ? this.defaultTimeout : nonNegativeTimeout(timeout);
     if (this.isBroken) throw new BrokenBarrierError();
     const arrived = this.waiters.all().filter((waiter) => !waiter.client.closed);
     if (arrived.length + 1 < this.partyCount) {
@@ -128,12 +128,4 @@ export class BarrierServant implements Servant, Holding {
     draining?.runner.holdings.delete(this);
     for (const waiter of [...(draining?.waiters ?? []), ...this.waiters.all()]) waiter.fail(new BrokenBarrierError());
   }
-}
-
-function seconds(timeout: unknown): number | null {
-  if (timeout === null || timeout === undefined) return null;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
-    throw new TypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
-  }
-  return Math.max(0, timeout);
 }

@@ -4,7 +4,7 @@ import type { ClientSession, PendingWait } from '../client-session.js';
 import { servantOf } from '../object-registry.js';
 import type { Servant } from '../servant.js';
 import { ServerRef } from '../server-ref.js';
-import { CancelledError, WaitQueue } from '../waiters.js';
+import { CancelledError, nonNegativeTimeout, WaitQueue } from '../waiters.js';
 import { LockServant } from './lock-servant.js';
 import { RLockServant } from './rlock-servant.js';
 
@@ -52,7 +52,7 @@ export class ConditionServant implements Servant {
   wait(timeout: unknown = null): Promise<boolean> {
     const call = currentCall();
     if (!this.lock.isOwned(call.client)) throw new RuntimeError(messages.waitUnacquired);
-    const seconds = waitTimeout(timeout);
+    const seconds = nonNegativeTimeout(timeout);
     const saved = this.lock.releaseForWait(call.client);
     return this.waiters.wait(seconds, () => false).then(
       (notified) => this.reacquire(call.client, call.requestId, saved, notified),
@@ -119,12 +119,4 @@ export class ConditionServant implements Servant {
     client.waits.set(requestId, stillWaiting);
     return (got as Promise<boolean>).then(settle);
   }
-}
-
-function waitTimeout(timeout: unknown): number | null {
-  if (timeout === null || timeout === undefined) return null;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
-    throw new TypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
-  }
-  return Math.max(0, timeout);
 }

@@ -1,6 +1,6 @@
 import { RuntimeError } from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
-import { WaitQueue } from '../waiters.js';
+import { nonNegativeTimeout, WaitQueue } from '../waiters.js';
 
 /** Python's `threading.Event`, served to `EventProxy`: a flag that waiters wait to see set. */
 export class EventServant implements Servant {
@@ -25,11 +25,7 @@ export class EventServant implements Servant {
   /** Resolves the flag: true at once if set, else true when set, false when `timeout` passes. */
   wait(timeout: unknown = null): boolean | Promise<boolean> {
     if (this.flag) return true;
-    if (timeout !== null && timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
-      throw new TypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
-    }
-    const seconds = typeof timeout === 'number' ? Math.max(0, timeout) : null;
-    return this.waiters.wait(seconds, () => this.flag);
+    return this.waiters.wait(nonNegativeTimeout(timeout), () => this.flag);
   }
 
   dispose(): void {

@@ -3,7 +3,7 @@ import { currentCall } from '../call-context.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import { Deque } from '../deque.js';
 import type { Servant } from '../servant.js';
-import { WaitQueue } from '../waiters.js';
+import { timeoutSeconds, WaitQueue } from '../waiters.js';
 
 /**
  * Python's `queue.Queue`, served to `QueueProxy` and `JoinableQueueProxy` (Python registers the
@@ -181,10 +181,8 @@ export class QueueServant implements Servant, Holding {
 const EMPTY = Buffer.alloc(0);
 
 function queueTimeout(block: unknown, timeout: unknown): number | null {
-  if (!block || timeout === null || timeout === undefined) return null;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
-    throw new TypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
-  }
-  if (timeout < 0) throw new ValueError(messages.timeoutNegativeQueue);
-  return timeout;
+  if (!block) return null;
+  const seconds = timeoutSeconds(timeout);
+  if (seconds !== null && seconds < 0) throw new ValueError(messages.timeoutNegativeQueue);
+  return seconds;
 }

@@ -2,7 +2,7 @@ import { messages, ValueError } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import type { Servant } from '../servant.js';
-import { WaitQueue } from '../waiters.js';
+import { timeoutSeconds, WaitQueue } from '../waiters.js';
 
 /**
  * Python's `threading.Semaphore`, served to `AcquirerProxy`. Waiters are served first come,
@@ -33,17 +33,15 @@ export class SemaphoreServant implements Servant, Holding {
     if (!blocking && timeout !== null && timeout !== undefined) {
       throw new ValueError(messages.timeoutNonBlockingSemaphore);
     }
-    if (timeout !== null && timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
-      throw new TypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
-    }
+    const seconds = timeoutSeconds(timeout);
     const { client } = currentCall();
     if (this.value > 0) {
       this.take(client);
       return true;
     }
     // Python: a timeout of zero or less gives up at once rather than raising.
-    if (!blocking || (typeof timeout === 'number' && timeout <= 0)) return false;
-    return this.waiters.wait(typeof timeout === 'number' ? timeout : null, () => false);
+    if (!blocking || (seconds !== null && seconds <= 0)) return false;
+    return this.waiters.wait(seconds, () => false);
   }
 
   release(n: unknown = 1): void {
