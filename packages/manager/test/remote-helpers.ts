@@ -6,16 +6,23 @@ import { expect } from 'vitest';
 import { Manager } from '@mpts/manager';
 import { fixture, isRunning, waitFor } from './helpers.js';
 
-export interface RemoteServerOptions {
+/** What fixtures/remote-server-main.ts is told over IPC: where and how to serve. */
+export interface RemoteServerStartup {
   host?: string;
   port?: number;
-  authkey?: Buffer;
+  path?: string;
+  /** base64 */
+  authkey: string;
   tlsCert?: string;
   tlsKey?: string;
   register?: string[];
   maxFrameSize?: number;
   handshakeTimeout?: number;
   maxUnauthenticated?: number;
+}
+
+export interface RemoteServerOptions extends Omit<RemoteServerStartup, 'authkey' | 'path'> {
+  authkey?: Buffer;
   /** Check at the end that the server holds no shared object. @default true */
   leakCheck?: boolean;
 }
