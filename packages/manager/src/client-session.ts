@@ -9,9 +9,18 @@ export interface PendingWait {
   drop(): void;
 }
 
-/** Something a client holds that must be let go if the client dies (a lock, permits). */
+/**
+ * Something a client holds that the manager may have to take back when its connection ends
+ * (a lock, permits, queue items not yet acknowledged). DESIGN D6.
+ */
 export interface Holding {
-  clientClosed(client: ClientSession): void;
+  /**
+   * `client`'s connection ended. `lost` is true when it ended without the client's goodbye
+   * (the process crashed or was killed, or was found dead by keepalive or heartbeat): then what
+   * it held as a loan (Lock, RLock, a Condition's lock, BoundedSemaphore permits) is released.
+   * A clean close (`lost` false) keeps such holdings, as Python does.
+   */
+  clientGone(client: ClientSession, lost: boolean): void;
 }
 
 /**

@@ -121,7 +121,7 @@ function refuseCreate(typeId: string): TypeSpec['create'] {
 }
 
 /** Servant hooks the manager calls itself; never callable through a proxy. */
-const servantHooks = new Set(['constructor', 'str', 'getValue', 'clientClosed', 'dispose', 'debugState', 'then']);
+const servantHooks = new Set(['constructor', 'str', 'getValue', 'clientGone', 'dispose', 'debugState', 'then']);
 const derivedSpecs = new WeakMap<TypeSpec, WeakMap<object, TypeSpec>>();
 
 /**

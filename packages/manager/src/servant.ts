@@ -12,8 +12,8 @@ export interface Servant {
   getValue?(): unknown;
   /** Shared objects it holds outside its value (a Condition's lock): they live while it does. */
   heldRefs?(): unknown[];
-  /** A client's connection closed: release what it held (DESIGN D6). */
-  clientClosed?(client: ClientSession): void;
+  /** A client's connection ended, `lost` or closed cleanly: see `Holding.clientGone` (DESIGN D6). */
+  clientGone?(client: ClientSession, lost: boolean): void;
   /** The object is being deleted: settle anything still waiting on it. */
   dispose?(): void;
   /** What `debugInfo()` shows of its state: holders, waiters, sizes. */

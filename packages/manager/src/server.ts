@@ -293,7 +293,7 @@ export class Server {
     client.closed = true;
     this.clients.delete(client);
     for (const waiter of [...client.waits.values()]) waiter.drop();
-    for (const holding of [...client.holdings]) holding.clientClosed(client);
+    for (const holding of [...client.holdings]) holding.clientGone(client, true);
     client.holdings.clear();
     this.objects.dropClient(client);
   }

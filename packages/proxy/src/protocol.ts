@@ -12,11 +12,21 @@
  * - `[Op.cancel, 0, requestId]`                      abandon a pending blocking call (no reply of
  *                                                     its own: the cancelled call replies)
  * - `[Op.command, requestId, name, args]`            a manager-level command (`Command`)
+ * - `[Op.ack, 0, [requestId, ...]]`                  the client decoded these `Reply.okAck`
+ *                                                     replies (no reply): the manager lets go
+ *                                                     of what they handed over (queue items)
+ * - `[Op.goodbye, 0]`                                 the client closes on purpose: what it
+ *                                                     holds stays held (DESIGN D6). A socket
+ *                                                     that ends without it is a lost client.
+ * - `[Op.heartbeat, 0]`                               the answer to `Reply.heartbeat`
  *
  * Replies (server → client):
  * - `[Reply.ok, requestId, value]`
  * - `[Reply.error, requestId, errorName, message, remoteStack]`
  * - `[Reply.fatal, 0, message]`: the connection broke the protocol and is about to be closed.
+ * - `[Reply.okAck, requestId, value]`: as `ok`, and the client acknowledges it with `Op.ack`
+ *   once decoded; until then the manager keeps what it handed over (a queue item).
+ * - `[Reply.heartbeat, 0]`: the manager checks the client is alive; it answers `Op.heartbeat`.
  *
  * A connection's requests are applied in the order they were sent. Replies of blocking calls
  * (a lock's `acquire`, a queue's `get`) come back when they are ready, so out of order.
@@ -28,6 +38,9 @@ export const Op = {
   decref: 3,
   cancel: 4,
   command: 5,
+  ack: 6,
+  goodbye: 7,
+  heartbeat: 8,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -35,6 +48,8 @@ export const Reply = {
   ok: 0,
   error: 1,
   fatal: 2,
+  okAck: 3,
+  heartbeat: 4,
 } as const;
 export type Reply = (typeof Reply)[keyof typeof Reply];
 

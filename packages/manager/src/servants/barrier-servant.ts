@@ -96,7 +96,7 @@ export class BarrierServant implements Servant, Holding {
     return this.isBroken;
   }
 
-  clientClosed(client: ClientSession): void {
+  clientGone(client: ClientSession, _lost: boolean): void {
     if (this.draining?.runner === client) this.break();
   }
 

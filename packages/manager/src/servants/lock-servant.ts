@@ -49,7 +49,7 @@ export class LockServant implements Servant, Holding {
   /** For `Condition.wait`: called once the waiting client holds the lock again. */
   restoreAfterWait(_client: ClientSession, _saved: number): void {}
 
-  clientClosed(client: ClientSession): void {
+  clientGone(client: ClientSession, _lost: boolean): void {
     if (this.owner === client) this.handOver();
   }
 

@@ -122,7 +122,7 @@ export class QueueServant implements Servant, Holding {
 
   /**
    * Keeps `item` until the reply that carries it is written to `client`'s socket: a write to a
-   * client that died fails, its connection closes, and `clientClosed` puts the item back.
+   * client that died fails, its connection closes, and `clientGone` puts the item back.
    */
   private handed(client: ClientSession, item: unknown): void {
     let pending = this.unconfirmed.get(client);
@@ -156,7 +156,7 @@ export class QueueServant implements Servant, Holding {
   }
 
   /** Items handed to a client that closed before their replies were written go back to the head. */
-  clientClosed(client: ClientSession): void {
+  clientGone(client: ClientSession, _lost: boolean): void {
     const pending = this.unconfirmed.get(client);
     if (pending === undefined) return;
     this.unconfirmed.delete(client);

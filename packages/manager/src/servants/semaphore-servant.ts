@@ -55,7 +55,7 @@ export class SemaphoreServant implements Servant, Holding {
     this.handOut();
   }
 
-  clientClosed(client: ClientSession): void {
+  clientGone(client: ClientSession, _lost: boolean): void {
     const permits = this.held.get(client);
     if (permits === undefined) return;
     this.held.delete(client);
