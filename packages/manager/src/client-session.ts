@@ -30,6 +30,8 @@ export interface Holding {
 export class ClientSession {
   readonly id = nextClientId++;
   closed = false;
+  /** The client said goodbye: its connection ends cleanly, not lost (DESIGN D6). */
+  saidGoodbye = false;
   /** objectId → references this connection holds. */
   readonly refs = new Map<number, number>();
   /** requestId → its pending blocking call. */

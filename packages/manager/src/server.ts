@@ -287,13 +287,17 @@ export class Server {
     this.clientGone(client);
   }
 
-  /** A closed client's waits are dropped, its locks released, its references given back. */
+  /**
+   * A client's connection ended: its waits are dropped and its references given back. Its
+   * holdings learn whether it said goodbye first; a lost client's locks are released (D6).
+   */
   private clientGone(client: ClientSession): void {
     if (client.closed) return;
     client.closed = true;
     this.clients.delete(client);
     for (const waiter of [...client.waits.values()]) waiter.drop();
-    for (const holding of [...client.holdings]) holding.clientGone(client, true);
+    const lost = !client.saidGoodbye;
+    for (const holding of [...client.holdings]) holding.clientGone(client, lost);
     client.holdings.clear();
     this.objects.dropClient(client);
   }
@@ -366,6 +370,11 @@ export class Server {
       }
       case Op.cancel:
         client.waits.get(message[2] as number)?.cancel();
+        return;
+      case Op.goodbye:
+        client.saidGoodbye = true;
+        return;
+      case Op.heartbeat:
         return;
       case Op.command:
         this.command(client, requestId, message[2], message[3]);

@@ -59,6 +59,7 @@ export function connectionTo(address: string): Connection {
   }
   const connection = new Connection(address, { ...known, authkey });
   connections.set(address, connection);
+  closeWhenIdleOnExit();
   connection.onClose(() => {
     if (connections.get(address) === connection) connections.delete(address);
   });
@@ -108,4 +109,20 @@ export async function releaseConnection(address: string, how: { now?: boolean; m
 export async function closeAllConnections(): Promise<void> {
   await Promise.all([...connections.values()].map((connection) => connection.close()));
   connections.clear();
+}
+
+let closesOnExit = false;
+
+/**
+ * A program that simply runs out of work ends as cleanly as one that called `shutdown()`: when
+ * the event loop drains, this process says goodbye on each connection, so the manager keeps what
+ * it holds rather than treating it as lost (DESIGN D6). Closing sockets is more work for the
+ * loop, so 'beforeExit' comes again, and then finds nothing left to close.
+ */
+function closeWhenIdleOnExit(): void {
+  if (closesOnExit) return;
+  closesOnExit = true;
+  process.on('beforeExit', () => {
+    if (connections.size > 0) void closeAllConnections();
+  });
 }

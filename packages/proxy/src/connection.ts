@@ -121,9 +121,14 @@ export class Connection {
     return () => this.closeListeners.delete(listener);
   }
 
-  /** Sends what is queued and closes the connection; pending calls are rejected. */
+  /**
+   * Says goodbye, sends what is queued and closes the connection; pending calls are rejected.
+   * The goodbye tells the manager this is a clean close, so what this process holds (a lock it
+   * means another process to release, semaphore permits) stays held (DESIGN D6).
+   */
   close(): Promise<void> {
     if (this.state === 'closed') return Promise.resolve();
+    if (this.state === 'open') this.writer.write(encodeFrame([Op.goodbye, 0]));
     this.writer.flush();
     return new Promise((resolve) => {
       this.socket.once('close', () => resolve());
