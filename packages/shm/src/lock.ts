@@ -3,6 +3,7 @@ import { RuntimeError, ValueError } from '@mpts/proxy';
 import { futex } from './futex.js';
 import { shmMessages } from './messages.js';
 import { WAIT_TIMED_OUT } from './native.js';
+import { OWN_RECORD, pidOfRecord, provablyDead } from './liveness.js';
 import { createSegment, OWN_LOCK_OFFSET, type Segment } from './segment.js';
 
 /** Options of `acquire`, as Python's `acquire(block=True, timeout=None)`. */
@@ -27,10 +28,13 @@ const WORD = 0; //  0 when free, else the holder's pid | WAITERS
 const OWNER_THREAD = 1; // RLock: the holding thread's id + 1
 const COUNT = 2; // RLock: recursion depth
 const KIND = 3; // 1 Lock, 2 RLock
+// then, at byte 16, one 64-bit word: the holder's pid and PID namespace (liveness.ts), 0 while
+// unknown. Written just after the word is taken, cleared just before it is freed.
+const HOLDER_OFFSET = 16;
 const WAITERS = 0x40000000;
 const PID_MASK = 0x3fffffff;
 /** Bytes a lock takes in a segment. */
-export const LOCK_BYTES = 16;
+export const LOCK_BYTES = 24;
 
 const PID = process.pid;
 const THREAD = threadId + 1;
@@ -54,13 +58,15 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  * having waiters and sleeps on a shared futex (on the libuv pool for `acquireAsync`), in slices
  * of 100 ms; after a slice that times out it checks whether the holder's process still exists.
  * If it does not (it was SIGKILLed while holding the lock), the waiter takes the lock over: a
- * lock is never stuck behind a dead process. The data the dead holder was changing may be half
+ * lock is never stuck behind a dead process of the waiter's own PID namespace (one in another
+ * namespace cannot be checked, and is waited for). The data the dead holder was changing may be half
  * written; that is the caller's to judge.
  */
 abstract class SharedLock {
   /** @internal */ readonly segment: Segment;
   /** @internal */ readonly offset: number;
   /** @internal */ readonly i32: Int32Array;
+  private readonly holder: BigInt64Array;
 
   protected constructor(kind: 1 | 2, place?: LockPlace) {
     if (place === undefined) {
@@ -70,6 +76,7 @@ abstract class SharedLock {
     this.segment = place.segment;
     this.offset = place.offset;
     this.i32 = new Int32Array(place.segment.sab, place.offset, 4);
+    this.holder = new BigInt64Array(place.segment.sab, place.offset + HOLDER_OFFSET, 1);
     Atomics.compareExchange(this.i32, KIND, 0, kind);
   }
 
@@ -77,7 +84,7 @@ abstract class SharedLock {
   acquire(options: AcquireOptions = {}): boolean {
     if (this.reenter()) return true;
     if (!this.take(options.blocking ?? true, deadlineOf(options))) return false;
-    this.taken();
+    this.becomeHolder();
     return true;
   }
 
@@ -90,7 +97,7 @@ abstract class SharedLock {
     const { blocking = true, signal } = options;
     signal?.throwIfAborted();
     if (Atomics.compareExchange(this.i32, WORD, 0, PID) === 0) {
-      this.taken();
+      this.becomeHolder();
       return true;
     }
     if (!blocking) return this.acquire({ blocking: false });
@@ -108,7 +115,7 @@ abstract class SharedLock {
       signal?.throwIfAborted();
       if (result === WAIT_TIMED_OUT && this.takeOverFromDead(step)) break;
     }
-    this.taken();
+    this.becomeHolder();
     return true;
   }
 
@@ -192,8 +199,14 @@ abstract class SharedLock {
   /** Called once the word is ours. */
   protected taken(): void {}
 
+  private becomeHolder(): void {
+    Atomics.store(this.holder, 0, OWN_RECORD);
+    this.taken();
+  }
+
   /** Frees the word and wakes one waiter, in any process, if there may be one. */
   protected releaseWord(): void {
+    Atomics.store(this.holder, 0, 0n);
     if (Atomics.exchange(this.i32, WORD, 0) & WAITERS) futex.wake(this.i32, WORD, 1);
   }
 
@@ -235,10 +248,19 @@ abstract class SharedLock {
       : RETRY;
   }
 
-  /** Takes the lock over if the process holding `word` is gone. */
+  /**
+   * Takes the lock over if the process holding `word` is provably gone: recorded in this
+   * process's PID namespace, and no such pid any more. A holder in another namespace (another
+   * container sharing /dev/shm, `unshare --pid`) cannot be judged from here, so its lock is
+   * waited for, even if it died. A takeover writes the same namespace it replaces, so the record
+   * never describes another holder than the word's.
+   */
   private takeOverFromDead(word: number): boolean {
-    const holder = word & PID_MASK;
-    if (holder === PID || futex.pidAlive(holder)) return false;
+    const pid = word & PID_MASK;
+    if (pid === PID) return false;
+    const holder = Atomics.load(this.holder, 0);
+    // 0, or another pid: the holder has not recorded itself yet (or the lock changed hands).
+    if (pidOfRecord(holder) !== pid || !provablyDead(holder)) return false;
     return Atomics.compareExchange(this.i32, WORD, word, PID | WAITERS) === word;
   }
 }
