@@ -4,19 +4,15 @@ import { isMainThread } from 'node:worker_threads';
 import { RuntimeError } from '@mpts/proxy';
 import { shmMessages } from './messages.js';
 import { native, nativeUnavailableReason } from './native.js';
+import { reclaimOrphanedSegments } from './orphans.js';
+import { DATA_OFFSET, HANDED_OFF_AT, HEADER_INTS, MAGIC, MAGIC_INDEX, RELEASED, STATE } from './segment-layout.js';
+import { recordUser } from './segment-users.js';
+
+export { DATA_OFFSET, OWN_LOCK_OFFSET } from './segment-layout.js';
 
 /**
- * A block of shared memory that holds one or more shm objects (a value, its lock, an array...).
- *
- * Layout of every segment:
- *
- * | bytes   | what                                                                   |
- * |---------|------------------------------------------------------------------------|
- * | 0..3    | magic `MAGIC`                                                          |
- * | 4..7    | hand-off word: 2 × (hand-offs to child processes not yet attached) + 1 |
- * |         | once the creating process no longer needs the name                     |
- * | 64..79  | the segment's own lock, when it has one (a Value's default RLock)      |
- * | 128..   | data                                                                   |
+ * A block of shared memory that holds one or more shm objects (a value, its lock, an array...);
+ * its layout is in segment-layout.ts.
  *
  * With the addon, a segment is POSIX shared memory named `/mpts-<creator pid>-<random>`, which
  * a child process attaches by name. Without it, a segment is a plain SharedArrayBuffer: shared
@@ -29,6 +25,8 @@ import { native, nativeUnavailableReason } from './native.js';
  *   last child to attach.
  * - If the creator dies without that (SIGKILL), a tracker process it started unlinks every
  *   `/mpts-<its pid>-*` name, after waiting a few seconds for children still attaching.
+ * - If the tracker died too, the next process to create a segment reclaims the names whose
+ *   recorded users are all dead (orphans.ts).
  */
 export class Segment {
   readonly header: Int32Array;
@@ -38,7 +36,7 @@ export class Segment {
     readonly name: string | null,
     readonly sab: SharedArrayBuffer,
   ) {
-    this.header = new Int32Array(sab, 0, 2);
+    this.header = new Int32Array(sab, 0, HEADER_INTS);
   }
 
   /** Whether this process created the segment (its pid is in the name). */
@@ -55,6 +53,8 @@ export class Segment {
     for (;;) {
       const state = Atomics.load(this.header, STATE);
       if (state === RELEASED) throw new RuntimeError(shmMessages.segmentUnlinked(what));
+      // When, before the count, so that whoever sees the count sees when it was made.
+      Atomics.store(this.header, HANDED_OFF_AT, Math.floor(Date.now() / 1000));
       if (Atomics.compareExchange(this.header, STATE, state, state + 2) === state) return this.name;
     }
   }
@@ -76,14 +76,6 @@ export class Segment {
   }
 }
 
-const MAGIC = 0x6d707473; // 'mpts'
-const STATE = 1;
-const RELEASED = 1;
-/** Byte offset of a segment's own lock. */
-export const OWN_LOCK_OFFSET = 64;
-/** Byte offset of a segment's data. */
-export const DATA_OFFSET = 128;
-
 /** Segments mapped in this thread, by name, so one name is mapped once. */
 const mapped = new Map<string, WeakRef<Segment>>();
 const forget = new FinalizationRegistry<string>((name) => {
@@ -102,13 +94,16 @@ export function createSegment(dataBytes: number): Segment {
   const size = DATA_OFFSET + Math.max(dataBytes, 8);
   if (native === undefined) {
     const segment = new Segment(null, new SharedArrayBuffer(size));
-    segment.header[0] = MAGIC;
+    segment.header[MAGIC_INDEX] = MAGIC;
     return segment;
   }
   startTracker();
+  reclaimOrphansNowAndThen();
   const name = `/mpts-${process.pid}-${randomBytes(8).toString('hex')}`;
   const segment = new Segment(name, native.create(name, size));
-  segment.header[0] = MAGIC;
+  // The creator is a user before the magic says the segment is set up (orphans.ts relies on it).
+  recordUser(segment.sab, segment.header);
+  Atomics.store(segment.header, MAGIC_INDEX, MAGIC);
   return remember(segment);
 }
 
@@ -127,6 +122,8 @@ export function attachSegment(name: string): Segment {
       throw error;
     }
     segment = remember(new Segment(name, sab));
+    // Before the hand-off counts as done (orphans.ts relies on it).
+    recordUser(segment.sab, segment.header);
   }
   segment.attached();
   return segment;
@@ -138,6 +135,25 @@ export function adoptSegment(name: string | null, sab: SharedArrayBuffer): Segme
   const known = mapped.get(name)?.deref();
   if (known !== undefined && known.sab.byteLength === sab.byteLength) return known;
   return remember(new Segment(name, sab));
+}
+
+let lastReclaim = -Infinity;
+/** How often a process that keeps creating segments looks for orphans again. */
+const RECLAIM_INTERVAL_MS = 60_000;
+
+/**
+ * Looks for orphaned names (orphans.ts) at this thread's first segment, then at most once a
+ * minute: often enough for long-running programs, rarely enough to cost nothing.
+ */
+function reclaimOrphansNowAndThen(): void {
+  const now = performance.now();
+  if (now - lastReclaim < RECLAIM_INTERVAL_MS) return;
+  lastReclaim = now;
+  try {
+    reclaimOrphanedSegments();
+  } catch {
+    // Reclaiming is a courtesy: it must never stop this process from creating its own segment.
+  }
 }
 
 let trackerPid: number | undefined;
