@@ -20,10 +20,17 @@ export interface ChildRun {
  * Starts test/fixtures/child.ts and hands it `args` the way mpts's `Process` does: encoded
  * with the mpts codec while spawning, sent over the IPC channel, decoded in the child.
  */
-export function runChild(task: string, args: unknown[], env: NodeJS.ProcessEnv = {}): ChildRun {
+export function runChild(task: string, args: unknown[], env: NodeJS.ProcessEnv = {},
+  options: { inNewPidNamespace?: boolean } = {}): ChildRun {
   const bytes = whileSpawning(() => encode(args));
+  // In a new PID namespace (root only), through unshare: it forks the child as the namespace's
+  // pid 1, with its own /proc, and SIGKILLs it when unshare itself is killed; the IPC channel's
+  // descriptor passes through.
+  const namespaced = options.inNewPidNamespace
+    ? { execPath: 'unshare', execArgv: ['--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL', process.execPath, '--import', 'tsx'] }
+    : { execArgv: ['--import', 'tsx'] };
   const child = fork(childEntry, [], {
-    execArgv: ['--import', 'tsx'],
+    ...namespaced,
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     env: { ...process.env, ...env },
   });
