@@ -1,6 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -35,6 +34,7 @@ import type { DebugInfo } from './server.js';
 import { prepareRemote, type ConnectOptions, type ConnectTarget } from './remote.js';
 import { recordRegistration, type Factory, type RegisterOptions } from './register.js';
 import { ManagerServer, moduleUrl, type ServeOptions } from './serve.js';
+import { removeSocketDir } from './socket-dir.js';
 import type { ServerReady, ServerStartup } from './server-startup.js';
 
 export interface ManagerOptions {
@@ -44,8 +44,15 @@ export interface ManagerOptions {
   shutdownTimeout?: number;
   /** The largest frame, in bytes, the server accepts from a client. @default 64 MiB */
   maxFrameSize?: number;
-  /** Seconds a connecting client has to authenticate. @default 10 */
+  /** Seconds a connecting client has to authenticate. @default 4 */
   handshakeTimeout?: number;
+  /** Seconds of silence from a client before the server checks it with a heartbeat. @default 10 */
+  heartbeatInterval?: number;
+  /**
+   * Seconds of silence after which the server takes a client for lost (its process hung or
+   * its host unreachable) and releases what it held as a loan, such as a lock. @default 30
+   */
+  heartbeatTimeout?: number;
   /**
    * Modules the server process imports before it serves (paths or URLs, e.g. `import.meta.url`):
    * those that call `Manager.register(...)`, whose factories must run in the server.
@@ -112,14 +119,17 @@ export class Manager implements AsyncDisposable {
    * `AuthenticationError`. `shutdown()` then closes this side only.
    */
   static async connect<M extends Manager>(this: new (options?: ManagerOptions) => M, target: ConnectTarget, options: ConnectOptions = {}): Promise<M> {
-    const { address, authkey } = prepareRemote(target, options);
+    const { address, authkey, connectionOptions } = prepareRemote(target, options);
     const manager = new this({ authkey });
     manager.state = 'connected';
     manager.serverAddress = address;
     // Proxies of this address work again, even if a manager here shut it down before.
     holdConnection(address);
     try {
-      await connectionTo(address).command(Command.ping);
+      // The manager checks this authkey, even when a connection made with another is open;
+      // only a key it accepted is remembered for the address.
+      await connectionTo(address, connectionOptions).command(Command.ping);
+      setConnectionOptions(address, connectionOptions);
     } catch (error) {
       manager.state = 'shutdown';
       await releaseConnection(address, { markShutDown: false });
@@ -171,6 +181,8 @@ export class Manager implements AsyncDisposable {
       authkey: this.key.toString('base64'),
       maxFrameSize: this.options.maxFrameSize,
       handshakeTimeout: this.options.handshakeTimeout,
+      heartbeatInterval: this.options.heartbeatInterval,
+      heartbeatTimeout: this.options.heartbeatTimeout,
       register: (this.options.register ?? []).map(moduleUrl),
     };
     child.send(startup);
@@ -181,6 +193,8 @@ export class Manager implements AsyncDisposable {
     });
     if ('error' in ready) throw new ProcessError(`the manager process failed to start:\n${ready.error}`);
     this.serverAddress = ready.address;
+    // However the server ends (SIGKILL included), its private socket directory goes with it.
+    child.once('exit', () => removeSocketDir(ready.address));
     setConnectionOptions(ready.address, { authkey: this.key, maxFrameSize: this.options.maxFrameSize });
     holdConnection(ready.address);
     // Neither the server process nor its channel keeps this process alive: a program that ends
@@ -356,13 +370,6 @@ function tsxLoader(): string {
 
 function isIterable(value: object): value is Iterable<unknown> {
   return typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
-}
-
-/** Removes the private directory of a Unix socket address the server made (`mpts-*`). */
-function removeSocketDir(address: string | undefined): void {
-  if (address === undefined || !isAbsolute(address)) return;
-  const dir = dirname(address);
-  if (basename(dir).startsWith('mpts-')) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Resolves true if `promise` settled within `ms`, false otherwise. */

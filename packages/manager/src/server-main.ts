@@ -5,35 +5,35 @@
  * line), listens on a Unix socket in a fresh private directory, and sends the address back.
  * The IPC channel is used for nothing else, except to notice the parent's death: when it
  * disconnects (the parent exited or was killed), the server shuts down and removes its socket.
+ * Before it makes its own socket directory, it removes those of servers killed with their parent
+ * (socket-dir.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ManagerServer } from './serve.js';
+import { makeSocketDir, removeSocketDir, removeStaleSocketDirs } from './socket-dir.js';
 import type { ServerReady, ServerStartup } from './server-startup.js';
 
 // Like Python's manager process: Ctrl-C in a terminal reaches the whole process group, and the
 // parent, not the manager, decides when the manager ends.
 process.on('SIGINT', () => {});
 
-let socketDir: string | undefined;
+let socketPath: string | undefined;
 let server: ManagerServer | undefined;
 let stopping = false;
 
-function removeSocketDir(): void {
-  if (socketDir !== undefined) rmSync(socketDir, { recursive: true, force: true });
-  socketDir = undefined;
+function removeOwnSocketDir(): void {
+  removeSocketDir(socketPath);
+  socketPath = undefined;
 }
 
 async function stop(code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
-  removeSocketDir();
+  removeOwnSocketDir();
   await server?.close();
   process.exit(code);
 }
 
-process.on('exit', removeSocketDir);
+process.on('exit', removeOwnSocketDir);
 process.on('SIGTERM', () => void stop(0));
 process.on('disconnect', () => void stop(0));
 
@@ -45,15 +45,18 @@ process.once('message', (message: ServerStartup) => {
 });
 
 async function start(startup: ServerStartup): Promise<void> {
-  socketDir = mkdtempSync(join(tmpdir(), 'mpts-'));
+  removeStaleSocketDirs();
+  socketPath = makeSocketDir();
   // The same server as Manager.serve(), on a private socket; it imports the user's modules that
   // register shared types first, so their factories run here.
   server = await ManagerServer.start({
-    path: join(socketDir, 'manager.sock'),
+    path: socketPath,
     authkey: Buffer.from(startup.authkey, 'base64'),
     register: startup.register,
     maxFrameSize: startup.maxFrameSize,
     handshakeTimeout: startup.handshakeTimeout,
+    heartbeatInterval: startup.heartbeatInterval,
+    heartbeatTimeout: startup.heartbeatTimeout,
   });
   // A client's shutdown command closes the server; then this process ends.
   void server.closed.then(() => stop(0));
