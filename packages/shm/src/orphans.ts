@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { futex } from './futex.js';
 import { native } from './native.js';
 import { DATA_OFFSET, HANDED_OFF_AT, HEADER_INTS, MAGIC, MAGIC_INDEX, STATE } from './segment-layout.js';
@@ -47,7 +47,7 @@ const SHM_DIR = '/dev/shm';
 const SEGMENT_NAME = /^mpts-(\d+)-[0-9a-f]{16}$/;
 
 function isOrphan(name: string, alive: (pid: number) => boolean): boolean {
-  const stat = statSync(SHM_DIR + name);
+  const stat = lstatSync(SHM_DIR + name); // a symbolic link is not a segment
   if (!stat.isFile() || stat.uid !== process.getuid?.() || stat.size < DATA_OFFSET) return false;
   const sab = native!.attach(name);
   const header = new Int32Array(sab, 0, HEADER_INTS);
