@@ -30,6 +30,13 @@ export class RuntimeError extends MptsError {}
 export class AttributeError extends MptsError {}
 /** Python's `OverflowError`: a value that does not fit a manager `array`'s typecode. */
 export class OverflowError extends MptsError {}
+/**
+ * Python's `RecursionError` (a `RuntimeError`, as in Python): a value nested too deeply to
+ * print or compare.
+ */
+export class RecursionError extends RuntimeError {}
+/** Python's `MemoryError`: a container the manager refuses to build, it would be too large. */
+export class MemoryError extends MptsError {}
 /** Python's `NotImplementedError`. */
 export class NotImplementedError extends MptsError {}
 /** Python's `StopIteration`: a remote iterator is exhausted. */
@@ -83,6 +90,8 @@ const errorClasses: Record<string, ErrorClass> = Object.assign(Object.create(nul
   RuntimeError,
   AttributeError,
   OverflowError,
+  RecursionError,
+  MemoryError,
   NotImplementedError,
   StopIteration,
   QueueEmpty,
@@ -158,6 +167,15 @@ export const messages = {
   arrayAssignmentIndexOutOfRange: 'array assignment index out of range',
   badTypecode: 'bad typecode (must be b, B, u, h, H, i, I, l, L, q, Q, f or d)',
   signedTooSmall: 'signed char is less than minimum',
+  intMaxStrDigits: (limit: number) =>
+    `Exceeds the limit (${limit} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit`,
+  recursionInRepr: 'maximum recursion depth exceeded while getting the repr of an object',
+  recursionInComparison: 'maximum recursion depth exceeded in comparison',
+  exceptionStrFailed: '<exception str() failed>',
+  indexSizedInteger: "cannot fit 'int' into an index-sized integer",
+  tooManyItems: (what: string, count: bigint | number, limit: number) =>
+    `cannot make ${what} of ${count} items: the manager's limit is ${limit} items`,
+  arrayLengthNegative: (length: number) => `Array length must be >= 0, not ${length}`,
   integerExpected: (typeName: string) => `'${typeName}' object cannot be interpreted as an integer`,
   floatExpected: (typeName: string) => `must be real number, not ${typeName}`,
   releaseUnlocked: 'release unlocked lock',

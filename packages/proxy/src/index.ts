@@ -6,6 +6,8 @@ export {
   RuntimeError,
   AttributeError,
   OverflowError,
+  RecursionError,
+  MemoryError,
   NotImplementedError,
   StopIteration,
   QueueEmpty,
