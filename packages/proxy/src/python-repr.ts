@@ -1,47 +1,183 @@
+import { messages, RecursionError, ValueError } from './errors.js';
+
 /**
  * Renders values the way Python's `repr()` prints them, so a program ported from Python prints
  * what it printed there: `{1: '1', '2': 2, 0.25: None}`, `[9, 8, 7]`, `b'ab'`, `True`.
  *
  * JavaScript has one number type, so a whole float prints as an integer (`1`, where Python
  * would print `1.0` for a float).
+ *
+ * As in Python, a value nested deeper than the recursion limit is a `RecursionError`, an int of
+ * more than 4,300 digits is a `ValueError`, and a container that holds itself prints as `[...]`.
  */
 export function pythonRepr(value: unknown): string {
-  switch (typeof value) {
-    case 'undefined':
-      return 'None';
-    case 'boolean':
-      return value ? 'True' : 'False';
-    case 'number':
-      return numberRepr(value);
-    case 'bigint':
-      return value.toString();
-    case 'string':
-      return stringRepr(value);
-    case 'symbol':
-    case 'function':
-      return String(value);
+  return render(value, Infinity);
+}
+
+/**
+ * The first `limit` characters of `pythonRepr(value)`, rendering no more of the value than
+ * that: a preview of a value of any size costs about `limit` steps, not the whole value.
+ */
+export function pythonReprPreview(value: unknown, limit: number): string {
+  return render(value, Math.max(0, limit));
+}
+
+/**
+ * The repr of a value an error carries, such as a `KeyError`'s key: Python renders it only when
+ * the error is printed, and prints `<exception str() failed>` when it cannot be rendered (an
+ * int past 4,300 digits, a value nested too deeply), so the error keeps its class.
+ */
+export function exceptionValueRepr(value: unknown): string {
+  try {
+    return pythonRepr(value);
+  } catch {
+    return messages.exceptionStrFailed;
   }
-  if (value === null) return 'None';
-  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
-  if (value instanceof Map) {
-    return `{${[...value].map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
-  }
-  if (value instanceof Set) {
-    return value.size === 0 ? 'set()' : `{${[...value].map(pythonRepr).join(', ')}}`;
-  }
-  if (value instanceof Uint8Array) return bytesRepr(value);
-  if (ArrayBuffer.isView(value)) return `[${Array.from(value as unknown as ArrayLike<unknown>, pythonRepr).join(', ')}]`;
-  if (value instanceof Date) return `datetime.datetime.fromisoformat(${stringRepr(value.toISOString())})`;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
-    return `{${Object.entries(value as object).map(([k, v]) => `${stringRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
-  }
-  return String(value);
 }
 
 /** Python's `str()`: a string prints as itself, everything else as its repr. */
 export function pythonStr(value: unknown): string {
   return typeof value === 'string' ? value : pythonRepr(value);
+}
+
+/**
+ * Python's default recursion limit (`sys.getrecursionlimit()`): containers nested deeper than
+ * this are a `RecursionError` to print or compare, as in Python, instead of a JavaScript stack
+ * overflow.
+ */
+export const recursionLimit = 1000;
+
+/** CPython's `sys.int_info.default_max_str_digits`: an int longer than this has no decimal text. */
+export const maxStrDigits = 4300;
+const tooManyDigits = 10n ** BigInt(maxStrDigits);
+
+/**
+ * Python's `str(int)`: a `ValueError` past 4,300 digits, as CPython's guard against quadratic
+ * conversions, decided by one comparison instead of writing the digits out.
+ */
+export function intToDecimal(value: bigint): string {
+  if (value >= tooManyDigits || value <= -tooManyDigits) {
+    throw new ValueError(messages.intMaxStrDigits(maxStrDigits));
+  }
+  return value.toString();
+}
+
+/** Thrown to stop a rendering that has written its `limit` characters. */
+class Full {}
+const full = new Full();
+
+/** The text being written, which stops the walk once it holds `limit` characters. */
+class Output {
+  private readonly parts: string[] = [];
+  private length = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** How many more characters are wanted. */
+  get room(): number {
+    return this.limit - this.length;
+  }
+
+  write(text: string): void {
+    this.parts.push(text);
+    this.length += text.length;
+    if (this.length >= this.limit) throw full;
+  }
+
+  text(): string {
+    const text = this.parts.join('');
+    return text.length > this.limit ? text.slice(0, this.limit) : text;
+  }
+}
+
+function render(value: unknown, limit: number): string {
+  const out = new Output(limit);
+  try {
+    write(out, value, 0, new Set());
+  } catch (error) {
+    if (error !== full) throw error;
+  }
+  return out.text();
+}
+
+/**
+ * Writes `value` at nesting `depth`. `open` holds the containers being written around it: one
+ * met again inside itself prints as Python prints it, `[...]`, instead of looping.
+ */
+function write(out: Output, value: unknown, depth: number, open: Set<object>): void {
+  switch (typeof value) {
+    case 'undefined':
+      return out.write('None');
+    case 'boolean':
+      return out.write(value ? 'True' : 'False');
+    case 'number':
+      return out.write(numberRepr(value));
+    case 'bigint':
+      return out.write(intToDecimal(value));
+    case 'string':
+      return out.write(stringRepr(value, out.room));
+    case 'symbol':
+    case 'function':
+      return out.write(String(value));
+  }
+  if (value === null || typeof value !== 'object') return out.write('None');
+  if (value instanceof Uint8Array) return out.write(bytesRepr(value, out.room));
+  if (value instanceof Date) return out.write(`datetime.datetime.fromisoformat(${stringRepr(value.toISOString(), Infinity)})`);
+  if (ArrayBuffer.isView(value)) {
+    // A typed array holds numbers only: nothing nested, so no depth to count.
+    const items = value as unknown as ArrayLike<unknown>;
+    out.write('[');
+    for (let i = 0; i < (items.length ?? 0); i++) {
+      if (i > 0) out.write(', ');
+      write(out, items[i], depth, open);
+    }
+    return out.write(']');
+  }
+  const proto = Object.getPrototypeOf(value);
+  const isPlainObject = proto === Object.prototype || proto === null;
+  if (!Array.isArray(value) && !(value instanceof Map) && !(value instanceof Set) && !isPlainObject) {
+    return out.write(String(value));
+  }
+  if (open.has(value)) return out.write(Array.isArray(value) ? '[...]' : '{...}');
+  if (depth >= recursionLimit) throw new RecursionError(messages.recursionInRepr);
+  open.add(value);
+  const inner = depth + 1;
+  if (Array.isArray(value)) {
+    out.write('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.write(', ');
+      write(out, value[i], inner, open);
+    }
+    out.write(']');
+  } else if (value instanceof Set) {
+    if (value.size === 0) out.write('set()');
+    else writeItems(out, value, (item) => write(out, item, inner, open));
+  } else if (value instanceof Map) {
+    writeItems(out, value, ([key, item]: [unknown, unknown]) => {
+      write(out, key, inner, open);
+      out.write(': ');
+      write(out, item, inner, open);
+    });
+  } else {
+    writeItems(out, Object.keys(value), (key: string) => {
+      out.write(stringRepr(key, out.room));
+      out.write(': ');
+      write(out, (value as Record<string, unknown>)[key], inner, open);
+    });
+  }
+  open.delete(value);
+}
+
+/** `{a, b}`: each item written by `writeItem`, comma-separated in braces. */
+function writeItems<T>(out: Output, items: Iterable<T>, writeItem: (item: T) => void): void {
+  out.write('{');
+  let first = true;
+  for (const item of items) {
+    if (!first) out.write(', ');
+    first = false;
+    writeItem(item);
+  }
+  out.write('}');
 }
 
 function numberRepr(value: number): string {
@@ -62,10 +198,12 @@ function numberRepr(value: number): string {
   return text.includes('.') || text.includes('e') ? text : `${text}.0`;
 }
 
-function stringRepr(text: string): string {
+/** The repr of `text`, or its first `room` characters or so: a long string is escaped no further. */
+function stringRepr(text: string, room: number): string {
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
   let out = quote;
   for (const char of text) {
+    if (out.length > room) return out;
     const code = char.codePointAt(0)!;
     if (char === quote || char === '\\') out += `\\${char}`;
     else if (char === '\n') out += '\\n';
@@ -87,11 +225,13 @@ function escapeCodePoint(code: number): string {
   return `\\U${code.toString(16).padStart(8, '0')}`;
 }
 
-function bytesRepr(bytes: Uint8Array): string {
+/** The repr of `bytes`, or its first `room` characters or so, as `stringRepr`. */
+function bytesRepr(bytes: Uint8Array, room: number): string {
   const hasSingle = bytes.includes(0x27);
   const quote = hasSingle && !bytes.includes(0x22) ? '"' : "'";
   let out = `b${quote}`;
   for (const byte of bytes) {
+    if (out.length > room) return out;
     const char = String.fromCharCode(byte);
     if (char === quote || char === '\\') out += `\\${char}`;
     else if (char === '\n') out += '\\n';
