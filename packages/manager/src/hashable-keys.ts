@@ -32,8 +32,9 @@ export class HashableKeys {
         return this.numericKey(key, key ? 1 : 0);
       case 'bigint': {
         this.aliasing = true;
+        // Past 2**1024 a bigint has no number equal to it (Number() gives Infinity).
         const number = Number(key);
-        return BigInt(number) === key ? this.numericKey(key, number) : key;
+        return Number.isFinite(number) && BigInt(number) === key ? this.numericKey(key, number) : key;
       }
     }
     if (typeof key !== 'object' || key === null || key instanceof ServerRef) return key;
@@ -62,19 +63,52 @@ export class HashableKeys {
     this.canonical.clear();
   }
 
+  /**
+   * Text that equal keys share and unequal keys do not. Tuples are walked with a stack, not
+   * recursion: Python hashes a tuple nested 100,000 deep, and so must a dict here.
+   */
   private fingerprint(key: object): string {
-    if (Array.isArray(key)) return `t${key.map((item) => this.itemFingerprint(item)).join(',')}`;
-    if (key instanceof Uint8Array) return `b${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('base64')}`;
-    if (key instanceof Date) return `d${key.getTime()}`;
-    throw new TypeError(messages.unhashable(pyTypeName(key)));
+    const parts: string[] = [];
+    // What is left to write, last first: values, and the ends of the tuples being written.
+    const pending: unknown[] = [key];
+    const open = new Set<unknown[]>();
+    while (pending.length > 0) {
+      const item = pending.pop();
+      if (item instanceof TupleEnd) {
+        parts.push(')');
+        open.delete(item.tuple);
+        continue;
+      }
+      if (Array.isArray(item)) {
+        // Only a list can hold itself (a tuple cannot, in Python), and a list is unhashable.
+        if (open.has(item)) throw new TypeError(messages.unhashable('list'));
+        open.add(item);
+        parts.push('t(');
+        pending.push(new TupleEnd(item));
+        for (let i = item.length - 1; i >= 0; i--) pending.push(item[i]);
+      } else {
+        parts.push(leafFingerprint(item), ',');
+      }
+    }
+    return parts.join('');
   }
+}
 
-  private itemFingerprint(item: unknown): string {
-    // Inside a tuple too, equal numbers of different kinds are equal: (1, 2) == (True, 2).
-    if (typeof item === 'boolean') return item ? 'n:1' : 'n:0';
-    if (typeof item === 'bigint') return `n:${item}`;
-    if (typeof item === 'number') return `n:${Number.isInteger(item) ? BigInt(item) : pythonRepr(item)}`;
-    if (typeof item === 'object' && item !== null && !(item instanceof ServerRef)) return `(${this.fingerprint(item)})`;
-    return `${typeof item}:${typeof item === 'string' ? JSON.stringify(item) : pythonRepr(item)}${item instanceof ServerRef ? item.id : ''}`;
-  }
+/** Marks where a tuple's items end in `fingerprint`'s walk. */
+class TupleEnd {
+  constructor(readonly tuple: unknown[]) {}
+}
+
+function leafFingerprint(item: unknown): string {
+  // Equal numbers of different kinds are equal: (1, 2) == (True, 2) == (1.0, 2). Integers are
+  // written in hex, which costs time linear in their size, unlike decimal.
+  if (typeof item === 'boolean') return item ? 'n:1' : 'n:0';
+  if (typeof item === 'bigint') return `n:${item.toString(16)}`;
+  if (typeof item === 'number') return `n:${Number.isInteger(item) ? BigInt(item).toString(16) : pythonRepr(item)}`;
+  if (typeof item === 'string') return `s:${JSON.stringify(item)}`;
+  if (item instanceof ServerRef) return `r:${item.id}`;
+  if (item instanceof Uint8Array) return `b:${Buffer.from(item.buffer, item.byteOffset, item.byteLength).toString('base64')}`;
+  if (item instanceof Date) return `d:${item.getTime()}`;
+  if (item === null || item === undefined) return 'None';
+  throw new TypeError(messages.unhashable(pyTypeName(item)));
 }

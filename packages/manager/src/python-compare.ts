@@ -1,49 +1,75 @@
-import { messages } from '@mpts/proxy/wire';
+import { messages, RecursionError, recursionLimit } from '@mpts/proxy/wire';
 
 /**
  * Python's `==` and `<` on the values mpts carries, for `list.index/count/remove/sort` and `in`.
  * Numbers, bigints and booleans compare as numbers (`1 == 1.0 == True`); arrays compare item
  * by item; values of kinds Python cannot order are a `TypeError` with Python's message.
+ * Containers nested deeper than Python's recursion limit are a `RecursionError`, as in Python.
  */
 export function pyEquals(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (isNumeric(a) && isNumeric(b)) return numericCompare(a, b) === 0;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => pyEquals(x, b[i]));
-  if (a instanceof Uint8Array) return b instanceof Uint8Array && Buffer.compare(a, b) === 0;
-  if (a instanceof Date) return b instanceof Date && a.getTime() === b.getTime();
-  if (a instanceof Map) {
-    if (!(b instanceof Map) || a.size !== b.size) return false;
-    for (const [key, value] of a) {
-      const other = b.has(key) ? key : equalItem(b.keys(), key);
-      if (other === missing || !pyEquals(value, b.get(other))) return false;
-    }
-    return true;
-  }
-  if (a instanceof Set) return b instanceof Set && a.size === b.size && isSubset(a, b);
-  if (Object.getPrototypeOf(a) === Object.prototype && Object.getPrototypeOf(b) === Object.prototype) {
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length) return false;
-    return keys.every((key) => Object.hasOwn(b, key) && pyEquals((a as any)[key], (b as any)[key]));
-  }
-  return false;
+  return equals(a, b, 0);
 }
 
 /** Python's `a < b`; a `TypeError` with Python's message when the two cannot be ordered. */
 export function pyLessThan(a: unknown, b: unknown): boolean {
+  return lessThan(a, b, 0);
+}
+
+/** Counts one more level of nesting, as Python's comparisons count their recursion. */
+function nested(depth: number): number {
+  if (depth >= recursionLimit) throw new RecursionError(messages.recursionInComparison);
+  return depth + 1;
+}
+
+function equals(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true;
+  if (isNumeric(a) && isNumeric(b)) return numericCompare(a, b) === 0;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    const inner = nested(depth);
+    for (let i = 0; i < a.length; i++) if (!equals(a[i], b[i], inner)) return false;
+    return true;
+  }
+  if (a instanceof Uint8Array) return b instanceof Uint8Array && Buffer.compare(a, b) === 0;
+  if (a instanceof Date) return b instanceof Date && a.getTime() === b.getTime();
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    const inner = nested(depth);
+    for (const [key, value] of a) {
+      const other = b.has(key) ? key : equalItem(b.keys(), key, inner);
+      if (other === missing || !equals(value, b.get(other), inner)) return false;
+    }
+    return true;
+  }
+  if (a instanceof Set) return b instanceof Set && a.size === b.size && isSubset(a, b, nested(depth));
+  if (Object.getPrototypeOf(a) === Object.prototype && Object.getPrototypeOf(b) === Object.prototype) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    const inner = nested(depth);
+    for (const key of keys) {
+      if (!Object.hasOwn(b, key) || !equals((a as any)[key], (b as any)[key], inner)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+function lessThan(a: unknown, b: unknown, depth: number): boolean {
   if (isNumeric(a) && isNumeric(b)) return numericCompare(a, b) < 0;
   if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b) < 0;
   if (Array.isArray(a) && Array.isArray(b)) {
+    const inner = nested(depth);
     const length = Math.min(a.length, b.length);
     for (let i = 0; i < length; i++) {
-      if (!pyEquals(a[i], b[i])) return pyLessThan(a[i], b[i]);
+      if (!equals(a[i], b[i], inner)) return lessThan(a[i], b[i], inner);
     }
     return a.length < b.length;
   }
   if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) < 0;
   if (a instanceof Date && b instanceof Date) return a.getTime() < b.getTime();
   // Sets are ordered by inclusion: a < b is a proper subset.
-  if (a instanceof Set && b instanceof Set) return a.size < b.size && isSubset(a, b);
+  if (a instanceof Set && b instanceof Set) return a.size < b.size && isSubset(a, b, nested(depth));
   throw new TypeError(messages.notSupportedBetween('<', pyTypeName(a), pyTypeName(b)));
 }
 
@@ -85,14 +111,14 @@ export function pySorted<T>(items: readonly T[], reverse: boolean): T[] {
 const missing = Symbol('missing');
 
 /** The first of `items` equal to `value` as Python's `==` ({1: x} == {True: x} in Python). */
-function equalItem(items: Iterable<unknown>, value: unknown): unknown {
-  for (const item of items) if (pyEquals(value, item)) return item;
+function equalItem(items: Iterable<unknown>, value: unknown, depth: number): unknown {
+  for (const item of items) if (equals(value, item, depth)) return item;
   return missing;
 }
 
 /** Whether every item of `a` equals (as Python's `==`) an item of `b`: {1} == {True} in Python. */
-function isSubset(a: Set<unknown>, b: Set<unknown>): boolean {
-  for (const value of a) if (!b.has(value) && equalItem(b, value) === missing) return false;
+function isSubset(a: Set<unknown>, b: Set<unknown>, depth: number): boolean {
+  for (const value of a) if (!b.has(value) && equalItem(b, value, depth) === missing) return false;
   return true;
 }
 
