@@ -45,7 +45,7 @@ export function resolveIndex(length: number, index: unknown, outOfRange: string,
     if (typeof index === 'boolean') return resolveIndex(length, Number(index), outOfRange, container);
     if (typeof index === 'bigint') {
       // Python refuses an index past a C ssize_t before it looks at the length.
-      if (index > 2n ** 63n - 1n || index < -(2n ** 63n)) throw new IndexError("cannot fit 'int' into an index-sized integer");
+      if (index > 2n ** 63n - 1n || index < -(2n ** 63n)) throw new IndexError(messages.indexSizedInteger);
       return resolveIndex(length, Number(index), outOfRange, container);
     }
     throw new TypeError(`${container} indices must be integers or slices, not ${pyTypeName(index)}`);

@@ -1,4 +1,5 @@
-import { IndexError, messages, pythonRepr, ValueError } from '@mpts/proxy/wire';
+import { IndexError, messages, OverflowError, pythonRepr, pythonReprPreview, ValueError } from '@mpts/proxy/wire';
+import { checkItemCount, pushAll } from '../large-lists.js';
 import { pyEquals, pySorted, pyTypeName } from '../python-compare.js';
 import { resolveIndex, resolveSlice, sliceIndices } from '../python-slice.js';
 import type { Servant } from '../servant.js';
@@ -9,6 +10,7 @@ export class ListServant implements Servant {
 
   constructor(init?: unknown) {
     this.items = init === undefined || init === null ? [] : toArray(init);
+    checkItemCount('a list', this.items.length);
   }
 
   static readonly exposed = [
@@ -32,7 +34,9 @@ export class ListServant implements Servant {
   getSlice(start: unknown, stop: unknown, step: unknown): unknown[] {
     const slice = resolveSlice(this.items.length, start, stop, step);
     if (slice.step === 1) return this.items.slice(slice.start, slice.start + slice.count);
-    return Array.from(sliceIndices(slice), (i) => this.items[i]);
+    const result: unknown[] = [];
+    for (let i = 0, index = slice.start; i < slice.count; i++, index += slice.step) result.push(this.items[index]);
+    return result;
   }
 
   setSlice(start: unknown, stop: unknown, step: unknown, values: unknown): void {
@@ -41,7 +45,16 @@ export class ListServant implements Servant {
     if (slice.step === 1) {
       // A simple slice may change the list's length: l[1:3] = [7, 8, 9].
       const end = Math.max(slice.start, slice.stop);
-      this.items.splice(slice.start, end - slice.start, ...replacement);
+      const removed = end - slice.start;
+      if (replacement.length === removed) {
+        for (let i = 0; i < removed; i++) this.items[slice.start + i] = replacement[i];
+        return;
+      }
+      checkItemCount('a list', this.items.length - removed + replacement.length);
+      const tail = this.items.slice(end);
+      this.items.length = slice.start;
+      pushAll(this.items, replacement);
+      pushAll(this.items, tail);
       return;
     }
     if (replacement.length !== slice.count) {
@@ -54,8 +67,16 @@ export class ListServant implements Servant {
   delSlice(start: unknown, stop: unknown, step: unknown): void {
     const slice = resolveSlice(this.items.length, start, stop, step);
     if (slice.count === 0) return;
-    const doomed = new Set(sliceIndices(slice));
-    this.items = this.items.filter((_, index) => !doomed.has(index));
+    // The doomed indices, lowest first, are first + k * stride for k < count.
+    const stride = Math.abs(slice.step);
+    const first = slice.step > 0 ? slice.start : slice.start + (slice.count - 1) * slice.step;
+    const last = first + (slice.count - 1) * stride;
+    let kept = first;
+    for (let i = first; i < this.items.length; i++) {
+      if (i <= last && (i - first) % stride === 0) continue;
+      this.items[kept++] = this.items[i];
+    }
+    this.items.length = kept;
   }
 
   len(): number {
@@ -67,11 +88,14 @@ export class ListServant implements Servant {
   }
 
   append(value: unknown): void {
+    checkItemCount('a list', this.items.length + 1);
     this.items.push(value);
   }
 
   extend(values: unknown): void {
-    for (const value of toArray(values)) this.items.push(value);
+    const added = toArray(values);
+    checkItemCount('a list', this.items.length + added.length);
+    pushAll(this.items, added);
   }
 
   insert(index: unknown, value: unknown): void {
@@ -80,6 +104,7 @@ export class ListServant implements Servant {
     }
     const length = this.items.length;
     const at = index < 0 ? Math.max(0, index + length) : Math.min(index, length);
+    checkItemCount('a list', length + 1);
     this.items.splice(at, 0, value);
   }
 
@@ -126,6 +151,7 @@ export class ListServant implements Servant {
     if (!Array.isArray(other)) {
       throw new TypeError(`can only concatenate list (not "${pyTypeName(other)}") to list`);
     }
+    checkItemCount('a list', this.items.length + other.length);
     return this.items.concat(other);
   }
 
@@ -145,8 +171,9 @@ export class ListServant implements Servant {
     return this.items;
   }
 
-  str(): string {
-    return pythonRepr(this.items);
+  /** Python's repr; with `limit`, only its first `limit` characters (a preview). */
+  str(limit?: number): string {
+    return limit === undefined ? pythonRepr(this.items) : pythonReprPreview(this.items, limit);
   }
 
   debugState(): Record<string, unknown> {
@@ -166,11 +193,26 @@ function toArray(values: unknown): unknown[] {
   throw new TypeError(`'${pyTypeName(values)}' object is not iterable`);
 }
 
+/**
+ * Python's `items * times`. An empty list, or a count of zero or less, is an empty list at once,
+ * whatever the count; a result too large for the manager is a `MemoryError`, as Python's
+ * `[1] * 2**62` is.
+ */
 function repeated(items: unknown[], times: unknown): unknown[] {
-  if (typeof times !== 'number' || !Number.isInteger(times)) {
+  // As in Python, a bool is an int, and an integral float is still a float.
+  const count = typeof times === 'boolean' ? Number(times) : times;
+  if (typeof count === 'bigint') {
+    if (count > 2n ** 63n - 1n || count < -(2n ** 63n)) throw new OverflowError(messages.indexSizedInteger);
+  } else if (pyTypeName(count) !== 'int') {
     throw new TypeError(`can't multiply sequence by non-int of type '${pyTypeName(times)}'`);
   }
-  const result: unknown[] = [];
-  for (let i = 0; i < times; i++) result.push(...items);
+  const n = count as number | bigint;
+  if (items.length === 0 || n <= 0) return [];
+  checkItemCount('a list', BigInt(items.length) * BigInt(n));
+  // Doubled, then topped up: a few long copies instead of one short copy per repetition.
+  const total = items.length * Number(n);
+  const result = items.slice();
+  while (result.length * 2 <= total) pushAll(result, result);
+  pushAll(result, result, 0, total - result.length);
   return result;
 }
