@@ -1,4 +1,6 @@
-import { messages, pythonRepr, ValueError } from '@mpts/proxy/wire';
+import { messages, pythonRepr, pythonReprPreview, ValueError } from '@mpts/proxy/wire';
+import { checkItemCount } from '../large-lists.js';
+import { pyTypeName } from '../python-compare.js';
 import { resolveIndex, resolveSlice, sliceIndices } from '../python-slice.js';
 import type { Servant } from '../servant.js';
 import { coerce, findTypecode, type Typecode } from '../typecodes.js';
@@ -20,8 +22,14 @@ export class ArrayServant implements Servant {
     if (typecode === undefined && code !== 'u') throw new ValueError(messages.badTypecode);
     this.code = code as string;
     this.typecode = typecode;
-    const zero = typecode === undefined ? '\0' : 0;
-    const values = typeof init === 'number' ? new Array<Item>(init).fill(zero) : Array.from(init as Iterable<unknown>);
+    if (typeof init === 'number') {
+      // A length, as for multiprocessing's Array('i', 10): zeros, written straight to storage.
+      const length = checkLength(init);
+      this.items = typecode === undefined ? nulCharacters(length) : new typecode.storage(length);
+      return;
+    }
+    const values = Array.from(init as Iterable<unknown>);
+    checkItemCount('an array', values.length);
     this.items = typecode === undefined ? new Array<string>(values.length) : new typecode.storage(values.length);
     values.forEach((value, index) => {
       this.items[index] = this.coerce(value);
@@ -53,11 +61,18 @@ export class ArrayServant implements Servant {
     return Array.from(this.items);
   }
 
-  /** Python's repr: `array('i', [1, 2])`, `array('u', 'ab')`, `array('d')` when empty. */
-  str(): string {
+  /**
+   * Python's repr: `array('i', [1, 2])`, `array('u', 'ab')`, `array('d')` when empty. With
+   * `limit`, only its first `limit` characters (a preview), from no more items than that.
+   */
+  str(limit?: number): string {
     if (this.items.length === 0) return `array(${pythonRepr(this.code)})`;
-    const items = this.typecode === undefined ? (this.getValue() as string[]).join('') : this.getValue();
-    return `array(${pythonRepr(this.code)}, ${pythonRepr(items)})`;
+    const prefix = `array(${pythonRepr(this.code)}, `;
+    // Every item takes at least one character, so `limit` items fill a preview.
+    const shown: Item[] = Array.prototype.slice.call(this.items, 0, limit ?? this.items.length);
+    const items = this.typecode === undefined ? shown.join('') : shown;
+    if (limit === undefined) return `${prefix}${pythonRepr(items)})`;
+    return `${prefix}${pythonReprPreview(items, limit - prefix.length)})`.slice(0, limit);
   }
 
   private coerce(value: unknown): Item {
@@ -66,6 +81,21 @@ export class ArrayServant implements Servant {
     if (typeof value === 'string' && value.length > 0 && value.length <= 2 && [...value].length === 1) return value;
     throw new TypeError('array item must be unicode character');
   }
+}
+
+/** A length for a new array: Python's errors for a float or a negative, `MemoryError` past the limit. */
+function checkLength(length: number): number {
+  if (!Number.isSafeInteger(length)) throw new TypeError(`object of type '${pyTypeName(length)}' has no len()`);
+  if (length < 0) throw new ValueError(messages.arrayLengthNegative(length));
+  checkItemCount('an array', length);
+  return length;
+}
+
+/** `length` NUL characters, pushed: `new Array(n).fill()` is slow past a few million, then fatal. */
+function nulCharacters(length: number): string[] {
+  const chars: string[] = [];
+  for (let i = 0; i < length; i++) chars.push('\0');
+  return chars;
 }
 
 function checkIndex(index: unknown): void {
