@@ -148,7 +148,7 @@ export class Server {
         typeId: entry.spec.typeId,
         refcount: entry.refcount,
         heldBy,
-        str: describe(entry.servant).slice(0, 75),
+        str: describe(entry.servant, 75),
         state: entry.servant.debugState?.() ?? {},
       };
     });
@@ -489,8 +489,19 @@ function peerOf(socket: Socket): string | undefined {
   return socket.remotePort === undefined ? undefined : `${socket.remoteAddress}|${socket.remotePort}`;
 }
 
-function describe(servant: Servant): string {
-  return servant.str?.() ?? `<${servant.constructor.name}>`;
+/**
+ * Python's `str()` of a shared object. With `limit`, a preview of at most that many characters
+ * that costs about as much, whatever the object's size (the built-in servants take the limit;
+ * others are cut after rendering), and that shows an error instead of throwing it.
+ */
+function describe(servant: Servant, limit?: number): string {
+  const str = (servant as { str?(limit?: number): string }).str;
+  if (limit === undefined) return str?.call(servant) ?? `<${servant.constructor.name}>`;
+  try {
+    return (str?.call(servant, limit) ?? `<${servant.constructor.name}>`).slice(0, limit);
+  } catch (error) {
+    return `<${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}>`.slice(0, limit);
+  }
 }
 
 function asRemoteError(error: unknown): RemoteError {

@@ -1,4 +1,4 @@
-import { KeyError, messages, pythonRepr, ValueError } from '@mpts/proxy/wire';
+import { exceptionValueRepr, KeyError, messages, pythonRepr, pythonReprPreview, ValueError } from '@mpts/proxy/wire';
 import { HashableKeys } from '../hashable-keys.js';
 import { pyTypeName } from '../python-compare.js';
 import type { Servant } from '../servant.js';
@@ -129,8 +129,9 @@ export class DictServant implements Servant {
     return this.copy();
   }
 
-  str(): string {
-    return pythonRepr(this.map);
+  /** Python's repr; with `limit`, only its first `limit` characters (a preview). */
+  str(limit?: number): string {
+    return limit === undefined ? pythonRepr(this.map) : pythonReprPreview(this.map, limit);
   }
 
   debugState(): Record<string, unknown> {
@@ -139,5 +140,5 @@ export class DictServant implements Servant {
 }
 
 function keyError(key: unknown): KeyError {
-  return new KeyError(pythonRepr(key));
+  return new KeyError(exceptionValueRepr(key));
 }

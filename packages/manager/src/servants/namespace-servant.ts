@@ -1,4 +1,4 @@
-import { AttributeError, messages, pythonRepr } from '@mpts/proxy/wire';
+import { AttributeError, messages, pythonReprPreview } from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
 
 /**
@@ -48,10 +48,19 @@ export class NamespaceServant implements Servant {
     return this.attributes;
   }
 
-  /** Python's `Namespace(a=1, b='s')`: sorted, names starting with `_` left out. */
-  str(): string {
+  /**
+   * Python's `Namespace(a=1, b='s')`: sorted, names starting with `_` left out. With `limit`,
+   * only its first `limit` characters (a preview), rendering no more than those.
+   */
+  str(limit = Infinity): string {
     const shown = [...this.attributes.keys()].filter((name) => !name.startsWith('_')).sort();
-    return `Namespace(${shown.map((name) => `${name}=${pythonRepr(this.attributes.get(name))}`).join(', ')})`;
+    let text = 'Namespace(';
+    for (const [i, name] of shown.entries()) {
+      if (text.length >= limit) break;
+      text += `${i > 0 ? ', ' : ''}${name}=`;
+      text += pythonReprPreview(this.attributes.get(name), limit - text.length);
+    }
+    return `${text})`.slice(0, limit);
   }
 }
 

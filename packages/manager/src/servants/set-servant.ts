@@ -1,4 +1,4 @@
-import { KeyError, messages, pythonRepr } from '@mpts/proxy/wire';
+import { exceptionValueRepr, KeyError, messages, pythonRepr, pythonReprPreview } from '@mpts/proxy/wire';
 import { HashableKeys } from '../hashable-keys.js';
 import { servantOf } from '../object-registry.js';
 import { pyTypeName } from '../python-compare.js';
@@ -79,7 +79,7 @@ export class SetServant implements Servant {
   }
 
   remove(element: unknown): void {
-    if (!this.delete(element)) throw new KeyError(pythonRepr(element));
+    if (!this.delete(element)) throw new KeyError(exceptionValueRepr(element));
   }
 
   /** JavaScript's `Set.delete`: `discard`, resolving to whether the element was there. */
@@ -177,8 +177,9 @@ export class SetServant implements Servant {
     return this.copy();
   }
 
-  str(): string {
-    return pythonRepr(this.set.items);
+  /** Python's repr; with `limit`, only its first `limit` characters (a preview). */
+  str(limit?: number): string {
+    return limit === undefined ? pythonRepr(this.set.items) : pythonReprPreview(this.set.items, limit);
   }
 
   debugState(): Record<string, unknown> {
@@ -217,10 +218,11 @@ function elementsOf(other: unknown): Iterable<unknown> {
   if (other instanceof Map) return other.keys();
   if (ArrayBuffer.isView(other) && !(other instanceof DataView)) return Array.from(other as unknown as ArrayLike<unknown>);
   if (other instanceof ServerRef) {
-    const servant = servantOf(other);
-    const value = servant?.getValue?.();
-    if (typeof value === 'object' && value !== null) return elementsOf(value);
-    throw new TypeError(messages.notIterable(value === undefined ? `${other.typeId}Proxy` : pyTypeName(value)));
+    const value = servantOf(other)?.getValue?.();
+    // One step only: a value that is itself a proxy (perhaps of `other`) is not followed.
+    if (typeof value === 'object' && value !== null && !(value instanceof ServerRef)) return elementsOf(value);
+    const proxied = value === undefined || value instanceof ServerRef;
+    throw new TypeError(messages.notIterable(proxied ? `${other.typeId}Proxy` : pyTypeName(value)));
   }
   if (typeof other === 'object' && other !== null && Object.getPrototypeOf(other) === Object.prototype) {
     return Object.keys(other);

@@ -1,4 +1,4 @@
-import { pythonRepr } from '@mpts/proxy/wire';
+import { pythonRepr, pythonReprPreview } from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
 import { pyTypeName } from '../python-compare.js';
 import { coerce, findTypecode, type Typecode } from '../typecodes.js';
@@ -55,7 +55,10 @@ export class ValueServant implements Servant {
     return this.value;
   }
 
-  str(): string {
-    return `Value(${pythonRepr(this.code)}, ${pythonRepr(this.value)})`;
+  /** `Value('i', 5)`; with `limit`, only its first `limit` characters (a preview). */
+  str(limit?: number): string {
+    const prefix = `Value(${pythonRepr(this.code)}, `;
+    if (limit === undefined) return `${prefix}${pythonRepr(this.value)})`;
+    return `${prefix}${pythonReprPreview(this.value, limit - prefix.length)})`.slice(0, limit);
   }
 }
