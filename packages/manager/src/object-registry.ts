@@ -47,9 +47,12 @@ export class ObjectRegistry {
   private collectScheduled = false;
   private containersWithRefs = 0;
 
+  /** @param instance the server instance whose objects these are; their tokens carry it */
+  constructor(readonly instance: string) {}
+
   add(spec: TypeSpec, servant: Servant): ObjectEntry {
     const id = this.nextId++;
-    const ref = new ServerRef(id, spec.typeId, spec.tokenCarriesExposed ? [...spec.exposed] : undefined);
+    const ref = new ServerRef(id, spec.typeId, spec.tokenCarriesExposed ? [...spec.exposed] : undefined, this.instance);
     const methods = dispatchTableOf(spec, servant);
     const entry: ObjectEntry = { id, spec, servant, methods, refcount: 0, mayHoldRefs: false, ref };
     this.entries.set(id, entry);
@@ -81,6 +84,20 @@ export class ObjectRegistry {
     const entry = this.get(id);
     entry.refcount++;
     client.refs.set(id, (client.refs.get(id) ?? 0) + 1);
+  }
+
+  /**
+   * Counts one reference per ref for `client` (a reply that carries them was encoded), all or
+   * none: if one of them is gone, nothing is counted and the error says which.
+   */
+  increfAll(client: ClientSession, refs: readonly ServerRef[]): void {
+    for (const ref of refs) this.get(ref.id);
+    for (const ref of refs) this.incref(client, ref.id);
+  }
+
+  /** Whether `ref` stands for a living object of this registry (not another server's). */
+  owns(ref: ServerRef): boolean {
+    return entriesByRef.get(ref) === this.entries.get(ref.id) && this.entries.has(ref.id);
   }
 
   /** Drops up to `count` of the client's references; more than it holds is ignored. */
@@ -122,7 +139,10 @@ export class ObjectRegistry {
     if (entry.mayHoldRefs) this.scheduleCollect();
   }
 
-  /** Deletes every object nothing references any more. */
+  /**
+   * Deletes every object nothing references any more. It runs from `setImmediate`, so nothing
+   * may escape it: a servant's `dispose` that throws is reported and the collection goes on.
+   */
   collect(): void {
     this.collectScheduled = false;
     const reachable = this.containersWithRefs > 0 ? this.markReachable() : undefined;
@@ -131,8 +151,18 @@ export class ObjectRegistry {
       this.entries.delete(entry.id);
       entriesByRef.delete(entry.ref);
       if (entry.mayHoldRefs) this.containersWithRefs--;
-      entry.servant.dispose?.();
+      try {
+        entry.servant.dispose?.();
+      } catch (error) {
+        process.emitWarning(`mpts: disposing shared object ${entry.id} (${entry.spec.typeId}) failed: ${String(error)}`);
+      }
     }
+  }
+
+  /** The objects `entry` keeps alive: see `Servant.heldValues`. */
+  heldBy(entry: ObjectEntry): ServerRef[] {
+    const { servant } = entry;
+    return servant.heldValues ? refsIn([...servant.heldValues()]) : refsIn(servant, true);
   }
 
   private markReachable(): Set<number> {
@@ -147,7 +177,7 @@ export class ObjectRegistry {
     while (stack.length > 0) {
       const entry = stack.pop()!;
       if (!entry.mayHoldRefs) continue;
-      for (const ref of refsIn([entry.servant.getValue?.(), entry.servant.heldRefs?.()])) {
+      for (const ref of this.heldBy(entry)) {
         const held = this.entries.get(ref.id);
         if (held === undefined || reachable.has(held.id)) continue;
         reachable.add(held.id);

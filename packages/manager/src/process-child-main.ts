@@ -4,7 +4,7 @@
  * count their own references on their manager, shared memory is mapped), reports ready, runs
  * the target, and exits: 0 when the target returns, 1 when it throws.
  */
-import { closeAllConnections, decode, messages, setConnectionOptions, tlsOptionsFromData } from '@mpts/proxy/wire';
+import { closeAllConnections, decode, messages, setConnectionOptions, standaloneCodecContext, tlsOptionsFromData } from '@mpts/proxy/wire';
 import './index.js';
 import type { ChildReport, ChildStart, SerializedError } from './process-messages.js';
 import { proxiesIn } from './proxies-in.js';
@@ -37,7 +37,7 @@ async function run(start: ChildStart): Promise<void> {
   const module = (await import(start.module)) as Record<string, unknown>;
   const target = module[start.exportName];
   if (typeof target !== 'function') throw new TypeError(messages.targetNotExported(start.exportName, start.module));
-  const args = decode(Buffer.from(start.args)) as unknown[];
+  const args = decode(Buffer.from(start.args), standaloneCodecContext) as unknown[];
   await Promise.all(proxiesIn(args).map((proxy) => proxy.ready));
   ready = true;
   report({ kind: 'ready' });

@@ -7,6 +7,7 @@ import {
   authkeyFor,
   connectionOptionsFor,
   encode,
+  standaloneCodecContext,
   messages,
   portableTlsOptions,
   prepareValue,
@@ -89,7 +90,7 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   async start(): Promise<void> {
     if (this.child !== undefined) throw new ProcessError(messages.processStartedTwice);
-    const args = whileSpawning(() => encode(prepareValue(this.args, 'args')));
+    const args = whileSpawning(() => encode(prepareValue(this.args, 'args'), standaloneCodecContext));
     const child = fork(childEntry, [], {
       execArgv: childExecArgv(this.module),
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],

@@ -10,8 +10,14 @@ export interface Servant {
   str?(): string;
   /** Python's `_getvalue()`: a copy of the whole value. */
   getValue?(): unknown;
-  /** Shared objects it holds outside its value (a Condition's lock): they live while it does. */
-  heldRefs?(): unknown[];
+  /**
+   * Everything it keeps that may hold shared objects (DESIGN D5): its contents, the items of
+   * blocked calls (a `put` waiting for room), what it handed out and may take back (a queue
+   * item not yet acknowledged), objects it was built over (a Condition's lock). The objects in
+   * them live while this one does. Without it, the manager looks through the servant's own
+   * fields, descending into arrays, `Map`s, `Set`s and plain objects.
+   */
+  heldValues?(): Iterable<unknown>;
   /** A client's connection ended, `lost` or closed cleanly: see `Holding.clientGone` (DESIGN D6). */
   clientGone?(client: ClientSession, lost: boolean): void;
   /** The object is being deleted: settle anything still waiting on it. */

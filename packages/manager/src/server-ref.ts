@@ -10,12 +10,14 @@ export class ServerRef extends TokenCarrier {
     readonly id: number,
     readonly typeId: string,
     readonly exposed: readonly string[] | undefined,
+    /** The server instance that made the object (see `TokenData.instance`). */
+    readonly instance: string,
   ) {
     super();
   }
 
   toTokenData(): TokenData {
-    return { typeId: this.typeId, id: this.id, address: SELF_ADDRESS, exposed: this.exposed };
+    return { typeId: this.typeId, id: this.id, address: SELF_ADDRESS, instance: this.instance, exposed: this.exposed };
   }
 
   override toString(): string {
@@ -38,19 +40,41 @@ export class ForeignToken extends TokenCarrier {
   }
 }
 
-/** Every `ServerRef` inside a value, however deeply nested. */
-export function* refsIn(value: unknown): Generator<ServerRef> {
-  if (typeof value !== 'object' || value === null) return;
-  if (value instanceof ServerRef) {
-    yield value;
-  } else if (Array.isArray(value) || value instanceof Set) {
-    for (const item of value) yield* refsIn(item);
-  } else if (value instanceof Map) {
-    for (const [key, item] of value) {
-      yield* refsIn(key);
-      yield* refsIn(item);
+/**
+ * Every `ServerRef` inside a value, however deeply nested: in arrays, `Map` keys and values,
+ * `Set`s and plain objects. Iterative and cycle-safe, so no stored value can overflow the stack
+ * of the manager or keep it walking forever. Instances of other classes are not looked into
+ * (a servant's internals: sockets, waiters), except `value` itself when `intoInstance` says so.
+ */
+export function refsIn(value: unknown, intoInstance = false): ServerRef[] {
+  const found: ServerRef[] = [];
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  let first = intoInstance;
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item !== 'object' || item === null || seen.has(item)) continue;
+    if (item instanceof ServerRef) {
+      found.push(item);
+      continue;
     }
-  } else if (!ArrayBuffer.isView(value) && !(value instanceof Date)) {
-    for (const item of Object.values(value)) yield* refsIn(item);
+    seen.add(item);
+    if (Array.isArray(item) || item instanceof Set) {
+      for (const child of item) if (typeof child === 'object' && child !== null) stack.push(child);
+    } else if (item instanceof Map) {
+      for (const [key, child] of item) {
+        if (typeof key === 'object' && key !== null) stack.push(key);
+        if (typeof child === 'object' && child !== null) stack.push(child);
+      }
+    } else if (first || isPlainObject(item)) {
+      for (const child of Object.values(item)) if (typeof child === 'object' && child !== null) stack.push(child);
+    }
+    first = false;
   }
+  return found;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }

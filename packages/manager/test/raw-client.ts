@@ -11,8 +11,12 @@ export class RawClient {
   readonly closed: Promise<void>;
   private waiters: (() => void)[] = [];
 
-  constructor(port: number, host = '127.0.0.1') {
-    this.socket = connect({ port, host });
+  /**
+   * Connects to a TCP port on `host`, or to a Unix socket path. `localAddress` (127.0.0.2...)
+   * makes it come from another host as far as the server can tell.
+   */
+  constructor(port: number | string, host = '127.0.0.1', localAddress?: string) {
+    this.socket = typeof port === 'string' ? connect(port) : connect({ port, host, localAddress });
     this.socket.on('error', () => {});
     const decoder = new FrameDecoder(1 << 30, (frame) => {
       this.frames.push(Buffer.from(frame));

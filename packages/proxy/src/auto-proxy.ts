@@ -1,5 +1,6 @@
 import { BaseProxy } from './base-proxy.js';
 import type { TokenData } from './codec.js';
+import type { Connection } from './connection.js';
 
 /** What a method of `T` becomes on a proxy: same arguments, a Promise of the (copied) result. */
 type Remote<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
@@ -23,8 +24,8 @@ const reserved = new Set<string>([
  * `Counter`'s methods, each returning a Promise.
  */
 class AutoProxyClass extends BaseProxy {
-  constructor(token: TokenData, counted: boolean) {
-    super(token, counted);
+  constructor(token: TokenData, countedOn: Connection | undefined) {
+    super(token, countedOn);
     for (const name of token.exposed ?? []) {
       if (typeof name !== 'string' || reserved.has(name)) continue;
       Object.defineProperty(this, name, {
@@ -39,4 +40,4 @@ class AutoProxyClass extends BaseProxy {
 Object.defineProperty(AutoProxyClass, 'name', { value: 'AutoProxy' });
 
 export type AutoProxy<T = Record<string, (...args: any[]) => any>> = BaseProxy & RemoteMethods<T>;
-export const AutoProxy = AutoProxyClass as unknown as new (token: TokenData, counted: boolean) => AutoProxy;
+export const AutoProxy = AutoProxyClass as unknown as new (token: TokenData, countedOn: Connection | undefined) => AutoProxy;

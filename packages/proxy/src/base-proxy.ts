@@ -1,18 +1,19 @@
 import { inspect } from 'node:util';
 import { prepareValue, TokenCarrier, type TokenData } from './codec.js';
 import type { Connection } from './connection.js';
-import { connectionTo, existingConnection } from './connection-pool.js';
+import { connectionTo } from './connection-pool.js';
 import { ManagerClosedError, ProxyReleasedError, messages } from './errors.js';
 import { SELF_ADDRESS } from './protocol.js';
-import { codecConnectionAddress } from './token-context.js';
+import { maybeActiveCodecContext } from './codec-context.js';
 
 /**
  * The references this process holds, returned to the manager if a proxy is garbage-collected
  * without `release()`. Only a backstop (DESIGN D5): a pending call keeps its proxy reachable,
- * so the backstop can never fire while one is in flight.
+ * so the backstop can never fire while one is in flight. A reference is given back on the
+ * connection that counted it, never on a later one to the same address.
  */
-const backstop = new FinalizationRegistry<{ address: string; id: number }>(({ address, id }) => {
-  existingConnection(address)?.decref(id);
+const backstop = new FinalizationRegistry<{ connection: Connection | undefined; id: number }>(({ connection, id }) => {
+  connection?.decref(id);
 });
 
 /** Options every blocking call takes. */
@@ -24,34 +25,44 @@ export interface SignalOption {
 /**
  * A client's handle on one object held by a manager (Python's `BaseProxy`).
  *
- * Ownership: each proxy owns exactly one reference, counted for this process's connection. A
- * proxy decoded from a reply was counted by the manager before the reply was sent; a proxy
- * rebuilt from a token that came another way (a child's arguments, a worker message) counts
- * itself with an `incref` before its first call. `release()` gives the reference back once.
+ * Ownership: each proxy owns exactly one reference, counted on one connection of this process,
+ * and gives it back on that connection only. A proxy decoded from a reply was counted by the
+ * manager before the reply was sent, on the connection that received it; a proxy rebuilt from a
+ * token that came another way (a child's arguments, a worker message) counts itself with an
+ * `incref` before its first call. `release()` gives the reference back once. If that connection
+ * is lost, so is the reference (the manager dropped the connection's counts) and the proxy's
+ * calls reject: it never rebinds to a later connection, whose manager may be another.
  */
 export class BaseProxy extends TokenCarrier {
   readonly typeId: string;
   readonly id: number;
   readonly address: string;
   readonly exposed: readonly string[] | undefined;
+  /** The manager instance that made the object (see `TokenData.instance`). */
+  readonly instance: string | undefined;
   #connection: Connection | undefined;
   #released = false;
+  readonly #counting: { connection: Connection | undefined; id: number };
   /** Resolves once this proxy's own reference is counted, when it had to ask for one. */
   readonly ready: Promise<unknown>;
 
   /**
    * @param token what identifies the object
-   * @param counted whether the manager already counted a reference for this proxy
+   * @param countedOn the connection on which the manager already counted this proxy's
+   *   reference, or undefined when the proxy must count itself
    */
-  constructor(token: TokenData, counted: boolean) {
+  constructor(token: TokenData, countedOn: Connection | undefined) {
     super();
     this.typeId = token.typeId;
     this.id = token.id;
     this.address = token.address;
     this.exposed = token.exposed;
-    this.ready = counted ? Promise.resolve() : this.countSelf();
+    this.instance = token.instance;
+    this.#connection = countedOn;
+    this.#counting = { connection: countedOn, id: this.id };
+    this.ready = countedOn ? Promise.resolve() : this.countSelf();
     this.ready.catch(() => {});
-    backstop.register(this, { address: this.address, id: this.id }, this);
+    backstop.register(this, this.#counting, this);
   }
 
   /** Whether `release()` was called. */
@@ -104,7 +115,7 @@ export class BaseProxy extends TokenCarrier {
     if (this.#released) return;
     this.#released = true;
     backstop.unregister(this);
-    existingConnection(this.address)?.decref(this.id);
+    this.#counting.connection?.decref(this.id);
   }
 
   [Symbol.dispose](): void {
@@ -119,10 +130,8 @@ export class BaseProxy extends TokenCarrier {
   /** The token that rebuilds this proxy in another process (see `toToken` in token.ts). */
   toTokenData(): TokenData {
     // To the manager on the other end, its own objects are named without an address.
-    const address = codecConnectionAddress() === this.address ? SELF_ADDRESS : this.address;
-    return this.exposed === undefined
-      ? { typeId: this.typeId, id: this.id, address }
-      : { typeId: this.typeId, id: this.id, address, exposed: this.exposed };
+    const address = maybeActiveCodecContext()?.peerAddress === this.address ? SELF_ADDRESS : this.address;
+    return { typeId: this.typeId, id: this.id, address, instance: this.instance, exposed: this.exposed };
   }
 
   /** A proxy is never a thenable: `await proxy` gives the proxy, not a remote call. */
@@ -140,12 +149,14 @@ export class BaseProxy extends TokenCarrier {
 
   /** Asks the manager to count this proxy's reference; a manager known to be gone rejects. */
   private countSelf(): Promise<unknown> {
+    let connection: Connection;
     try {
-      return this.connection().incref(this.id);
+      connection = this.connection();
     } catch (error) {
-      if (error instanceof ManagerClosedError) return Promise.reject(error);
-      throw error;
+      return Promise.reject(error);
     }
+    this.#counting.connection = connection;
+    return connection.incref(this.id, this.instance);
   }
 
   protected connection(): Connection {

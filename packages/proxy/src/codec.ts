@@ -2,6 +2,7 @@ import { Packr, addExtension, RESERVE_START_SPACE } from 'msgpackr';
 import { HEADER_BYTES, sealFrame } from './framing.js';
 import { messages } from './errors.js';
 import { isTransferableInstance } from './transfer.js';
+import { activeCodecContext, inCodecContext, maybeActiveCodecContext, type CodecContext } from './codec-context.js';
 
 /**
  * The one msgpack configuration of mpts (DESIGN D3), shared by clients and servers.
@@ -11,11 +12,14 @@ import { isTransferableInstance } from './transfer.js';
  * - Not `sequential`: every message decodes on its own, so a reconnecting child never depends
  *   on structures a stream saw before.
  * - `useToJSON: false`: a value is sent as it is, never as what its `toJSON()` says.
+ * - `structuredClone: false`: a peer cannot send msgpackr's structured-clone records, the only
+ *   msgpack that decodes to a cyclic value.
  * - 64-bit integers decode as `bigint`, and bigints beyond 64 bits use msgpackr's extension, so
  *   a `bigint` always comes back a `bigint` and a `number` a `number`.
  */
 const packr = new Packr({
   moreTypes: true,
+  structuredClone: false,
   useToJSON: false,
   int64AsType: 'bigint',
   useBigIntExtension: true,
@@ -27,11 +31,23 @@ export const ExtensionType = {
   negativeZero: 2,
 } as const;
 
+/**
+ * How deeply values may nest. Python cannot pickle a list nested 1,000 deep either (its
+ * recursion limit); a limit lets every walk of a value stay cheap and safe.
+ */
+export const MAX_NESTING = 1000;
+
 /** What identifies a shared object: its type, its id in the manager, and the manager's address. */
 export interface TokenData {
   readonly typeId: string;
   readonly id: number;
   readonly address: string;
+  /**
+   * The manager instance that made the object (random, per server start): a manager refuses a
+   * token of an earlier instance at the same address instead of binding it to whatever object
+   * now has its id. Absent only in tokens made by hand.
+   */
+  readonly instance?: string | undefined;
   /** The methods a proxy may call, for types registered without a proxy class of their own. */
   readonly exposed?: readonly string[] | undefined;
 }
@@ -44,41 +60,45 @@ export abstract class TokenCarrier {
   abstract toTokenData(): TokenData;
 }
 
-let tokenRead: (data: TokenData) => unknown = (data) => data;
-let tokenWritten: ((carrier: TokenCarrier, data: TokenData) => void) | undefined;
-
-/**
- * Sets what a decoded token becomes in this process (a live proxy in a client, a reference in
- * the manager), and what happens when one is encoded (the manager counts a reference for the
- * client it is about to reply to).
- */
-export function setTokenHooks(hooks: {
-  read: (data: TokenData) => unknown;
-  written?: (carrier: TokenCarrier, data: TokenData) => void;
-}): void {
-  tokenRead = hooks.read;
-  tokenWritten = hooks.written;
-}
-
 addExtension({
   Class: TokenCarrier as never,
   type: ExtensionType.token,
   write(carrier: TokenCarrier) {
     const data = carrier.toTokenData();
-    tokenWritten?.(carrier, data);
-    return data.exposed === undefined
-      ? [data.typeId, data.id, data.address]
-      : [data.typeId, data.id, data.address, data.exposed];
+    maybeActiveCodecContext()?.wroteToken?.(carrier, data);
+    const head = [data.typeId, data.id, data.address, data.instance ?? null];
+    return data.exposed === undefined ? head : [...head, data.exposed];
   },
   read(data: unknown) {
     if (!Array.isArray(data) || typeof data[0] !== 'string' || typeof data[1] !== 'number' ||
-        typeof data[2] !== 'string') {
+        typeof data[2] !== 'string' || !(typeof data[3] === 'string' || data[3] === null) ||
+        !(data[4] === undefined || (Array.isArray(data[4]) && data[4].every((name) => typeof name === 'string')))) {
       throw new TypeError('malformed proxy token');
     }
-    const exposed = Array.isArray(data[3]) ? (data[3] as string[]) : undefined;
-    return tokenRead({ typeId: data[0], id: data[1], address: data[2], exposed });
+    return activeCodecContext().readToken({
+      typeId: data[0],
+      id: data[1],
+      address: data[2],
+      instance: data[3] ?? undefined,
+      exposed: data[4] as string[] | undefined,
+    });
   },
 });
+
+/**
+ * msgpackr's own extensions that mpts never sends: an `Error` record (mpts sends errors as
+ * their name and message) and bundled strings. A peer that sends them is refused, so decoding
+ * builds only what mpts itself defines. (Structured-clone records, which can build cycles, are
+ * off through the `structuredClone: false` option.)
+ */
+for (const [type, what] of [[0x65, 'an Error record'], [0x62, 'bundled strings']] as const) {
+  addExtension({
+    type,
+    unpack() {
+      throw new TypeError(`msgpack extension 0x${type.toString(16)} (${what}) is not part of the mpts protocol`);
+    },
+  } as never);
+}
 
 /** msgpack folds `-0` into the integer 0; this marker carries the sign across. */
 class NegativeZero {}
@@ -128,22 +148,68 @@ declare global {
   }
 }
 
-/** Encodes one message. The result may share memory with later encodings: copy it at once. */
-export function encode(value: unknown): Buffer {
-  return packr.pack(value);
+/**
+ * The context of messages that are plain data (protocol messages such as a decref, tools that
+ * read replies by hand): a proxy token in them is an error, and nothing else is refused.
+ */
+export const plainDataContext: CodecContext = {
+  acceptsTransfers: true,
+  readToken() {
+    throw new TypeError('a proxy token where plain data was expected');
+  },
+  refuse(error) {
+    throw error;
+  },
+};
+
+/**
+ * Encodes one message for `context`. The result may share memory with later encodings: copy
+ * it at once.
+ */
+export function encode(value: unknown, context: CodecContext = plainDataContext): Buffer {
+  return inCodecContext(context, () => packr.pack(value));
 }
 
 /**
  * Encodes one message as a whole frame: msgpackr leaves room for the length header at the
  * start of its own output, so a frame costs no extra copy.
  */
-export function encodeFrame(message: unknown): Buffer {
-  return sealFrame(packr.pack(message, RESERVE_START_SPACE | HEADER_BYTES));
+export function encodeFrame(message: unknown, context: CodecContext = plainDataContext): Buffer {
+  return inCodecContext(context, () => sealFrame(packr.pack(message, RESERVE_START_SPACE | HEADER_BYTES)));
 }
 
-/** Decodes one message. */
-export function decode(bytes: Uint8Array): unknown {
-  return packr.unpack(bytes);
+/** Decodes one message for `context`. */
+export function decode(bytes: Uint8Array, context: CodecContext = plainDataContext): unknown {
+  return inCodecContext(context, () => packr.unpack(bytes));
+}
+
+/**
+ * Whether `value` nests deeper than `limit` (arrays, maps, sets and plain objects inside each
+ * other). Iterative, so a hostile value cannot overflow the stack; a message of `n` bytes
+ * cannot nest deeper than `n`, so short messages are answered without a walk.
+ */
+export function nestsDeeperThan(value: unknown, limit: number, encodedBytes = Infinity): boolean {
+  if (encodedBytes <= limit || typeof value !== 'object' || value === null) return false;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null || ArrayBuffer.isView(item) || item instanceof TokenCarrier) continue;
+    if (depth > limit) return true;
+    if (Array.isArray(item) || item instanceof Set) {
+      for (const child of item) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    } else if (item instanceof Map) {
+      for (const [key, child] of item) {
+        if (typeof key === 'object' && key !== null) stack.push([key, depth + 1]);
+        if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+      }
+    } else if (!(item instanceof Date) && !(item instanceof RegExp)) {
+      for (const key in item) {
+        const child = (item as Record<string, unknown>)[key];
+        if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+      }
+    }
+  }
+  return false;
 }
 
 /**
@@ -161,7 +227,7 @@ export function prepareValue(value: unknown, path: string): unknown {
     return value;
   }
   const walk = new ValueWalk();
-  walk.visit(value, path);
+  walk.visit(value, path, 1);
   return walk.sawNegativeZero ? withNegativeZeros(value) : value;
 }
 
@@ -182,7 +248,7 @@ class ValueWalk {
   sawNegativeZero = false;
   private readonly ancestors = new Set<object>();
 
-  visit(value: unknown, path: string): void {
+  visit(value: unknown, path: string, depth: number): void {
     switch (typeof value) {
       case 'number':
         if (value === 0 && 1 / value < 0) this.sawNegativeZero = true;
@@ -205,17 +271,19 @@ class ValueWalk {
     if (this.ancestors.has(object)) {
       throw new TypeError(`the value at ${path} contains itself; cyclic values cannot be sent`);
     }
+    if (depth > MAX_NESTING) throw new TypeError(messages.nestedTooDeeply(path, MAX_NESTING));
+    const inner = depth + 1;
     this.ancestors.add(object);
     if (Array.isArray(object)) {
-      for (let i = 0; i < object.length; i++) this.visit(object[i], `${path}[${i}]`);
+      for (let i = 0; i < object.length; i++) this.visit(object[i], `${path}[${i}]`, inner);
     } else if (object instanceof Map) {
       for (const [key, item] of object) {
         const at = `${path}.get(${keyLabel(key)})`;
-        this.visit(key, `a key of ${path}`);
-        this.visit(item, at);
+        this.visit(key, `a key of ${path}`, inner);
+        this.visit(item, at, inner);
       }
     } else if (object instanceof Set) {
-      for (const item of object) this.visit(item, `an element of ${path}`);
+      for (const item of object) this.visit(item, `an element of ${path}`, inner);
     } else {
       const proto = Object.getPrototypeOf(object);
       if (proto !== Object.prototype && proto !== null) refuse(path, object);
@@ -226,7 +294,7 @@ class ValueWalk {
       }
       for (const key of Object.keys(object)) {
         if (!key.isWellFormed()) refuse(`a key of ${path}`, key);
-        this.visit((object as Record<string, unknown>)[key], `${path}.${key}`);
+        this.visit((object as Record<string, unknown>)[key], `${path}.${key}`, inner);
       }
       if (Object.getOwnPropertySymbols(object).length > 0) {
         refuse(`${path}[symbol key]`, Object.getOwnPropertySymbols(object)[0]);

@@ -1,11 +1,12 @@
 import { AutoProxy } from './auto-proxy.js';
 import { BaseProxy } from './base-proxy.js';
-import { setTokenHooks, type TokenData } from './codec.js';
+import type { TokenData } from './codec.js';
+import type { CodecContext } from './codec-context.js';
+import { setProxyRebuilder, type Connection } from './connection.js';
 import { SELF_ADDRESS } from './protocol.js';
-import { codecConnectionAddress } from './token-context.js';
 
 /** A proxy class: built from a token, told whether the manager already counted its reference. */
-export type ProxyClass = new (token: TokenData, counted: boolean) => BaseProxy;
+export type ProxyClass = new (token: TokenData, countedOn: Connection | undefined) => BaseProxy;
 
 /**
  * typeId → proxy class: the one table that says which class a decoded token becomes. A type
@@ -23,17 +24,29 @@ export function proxyClassFor(typeId: string): ProxyClass {
 }
 
 /**
- * Builds the proxy for a token. A token that came in a reply from its own manager was counted
- * for this connection by that manager; any other must count itself.
+ * Builds the proxy for a token. A token of the manager on the other end of `receivedOn` (it
+ * says `SELF_ADDRESS`) was counted for that connection by the manager; any other must count
+ * itself.
  */
-export function rebuildProxy(data: TokenData): BaseProxy {
-  const replyAddress = codecConnectionAddress();
-  const counted = data.address === SELF_ADDRESS && replyAddress !== undefined;
-  const address = data.address === SELF_ADDRESS ? replyAddress : data.address;
-  if (address === undefined) throw new TypeError('a proxy token without a manager address');
+export function rebuildProxy(data: TokenData, receivedOn?: Connection): BaseProxy {
+  const fromPeer = data.address === SELF_ADDRESS;
+  if (fromPeer && receivedOn === undefined) throw new TypeError('a proxy token without a manager address');
+  const address = fromPeer ? receivedOn!.address : data.address;
   // A type with no class here but a token that lists its methods gets a generic proxy.
   const ProxyType = proxyClasses.get(data.typeId) ?? (data.exposed ? (AutoProxy as ProxyClass) : BaseProxy);
-  return new ProxyType({ ...data, address }, counted);
+  return new ProxyType({ ...data, address }, fromPeer ? receivedOn : undefined);
 }
 
-setTokenHooks({ read: rebuildProxy });
+setProxyRebuilder(rebuildProxy);
+
+/**
+ * The context for values that travel outside any manager connection (a `Process` child's
+ * arguments): proxies in them count their own references, and shared memory is welcome.
+ */
+export const standaloneCodecContext: CodecContext = {
+  acceptsTransfers: true,
+  readToken: (data) => rebuildProxy(data),
+  refuse(error) {
+    throw error;
+  },
+};

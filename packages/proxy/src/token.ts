@@ -12,6 +12,8 @@ export interface ProxyToken {
   readonly typeId: string;
   readonly id: number;
   readonly address: string;
+  /** The manager instance that made the object: a restarted manager refuses the token. */
+  readonly instance?: string;
   readonly exposed?: readonly string[];
   /**
    * The manager's authkey, base64, when asked for with `includeAuthkey`. It is the secret that
@@ -39,6 +41,7 @@ export function toToken(proxy: BaseProxy, options: { includeAuthkey?: boolean } 
     typeId: proxy.typeId,
     id: proxy.id,
     address: proxy.address,
+    ...(proxy.instance ? { instance: proxy.instance } : {}),
     ...(proxy.exposed ? { exposed: proxy.exposed } : {}),
     ...(authkey ? { authkey: Buffer.from(authkey).toString('base64') } : {}),
     ...(authkey && tls ? { tls: tlsOptionsToJson(tls) } : {}),
@@ -57,5 +60,11 @@ export function fromToken<P extends BaseProxy = BaseProxy>(token: ProxyToken): P
       ...(token.tls ? { tls: tlsOptionsFromData(token.tls) } : {}),
     });
   }
-  return rebuildProxy({ typeId: token.typeId, id: token.id, address: token.address, exposed: token.exposed }) as P;
+  return rebuildProxy({
+    typeId: token.typeId,
+    id: token.id,
+    address: token.address,
+    instance: token.instance,
+    exposed: token.exposed,
+  }) as P;
 }

@@ -1,4 +1,6 @@
 import { addExtension } from 'msgpackr';
+import { activeCodecContext } from './codec-context.js';
+import { messages } from './errors.js';
 
 /**
  * How a class of objects other than plain data crosses to another process: mpts's own proxy
@@ -25,7 +27,16 @@ export function registerTransferHandler<T extends object>(handler: TransferHandl
     Class: handler.Class as never,
     type: handler.type,
     write: (value: T) => handler.write(value),
-    read: (data: unknown) => handler.read(data as never),
+    read: (data: unknown) => {
+      // A manager never rebuilds another package's objects from a client (DESIGN D5): it would
+      // map, write or unlink whatever shared-memory segment the client named.
+      const context = activeCodecContext();
+      if (!context.acceptsTransfers) {
+        context.refuse(new TypeError(messages.sharedMemoryToManager));
+        return null;
+      }
+      return handler.read(data as never);
+    },
   });
 }
 

@@ -2,26 +2,36 @@ import { messages, QueueEmpty, QueueFull, ValueError } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import { Deque } from '../deque.js';
+import { Handoff } from '../handoff.js';
 import type { Servant } from '../servant.js';
 import { timeoutSeconds, WaitQueue } from '../waiters.js';
 
 /**
  * Python's `queue.Queue`, served to `QueueProxy` and `JoinableQueueProxy` (Python registers the
  * same class for both). A blocked `get` is handed the next item directly; a blocked `put`
- * waits with its item until there is room. An item is never handed to a client that closed:
- * its wait is dropped first, so the item stays at the head for the next getter (DESIGN D6).
- * An item whose reply could not be written (the client died before the manager noticed) goes
- * back to the head too: the manager keeps each handed-out item until the socket took its reply.
+ * waits with its item until there is room.
+ *
+ * Nothing is lost (DESIGN D6): an item given to `get()` is a `Handoff`, still the manager's
+ * until the client acknowledges it decoded the reply. If the connection ends first, or the
+ * client could not rebuild it, the item goes back to the head of the queue, in order, for the
+ * next getter. Delivery is therefore at least once: a client that decoded an item and died
+ * before its acknowledgement left (the same turn of its event loop) has it delivered again.
+ *
+ * `join()` cannot hang on a lost consumer: the items a client got and never marked done itself
+ * (`taskDone`) are counted done when that client is lost (not when it closes cleanly, where
+ * Python's rules hold).
  */
 export class QueueServant implements Servant, Holding {
-  /** Items handed to each client whose replies the socket has not yet confirmed written. */
-  private readonly unconfirmed = new Map<ClientSession, { batches: unknown[][]; scheduled: boolean }>();
   private readonly items = new Deque<unknown>();
   private readonly maxsize: number;
-  private readonly getters = new WaitQueue<unknown>();
+  private readonly getters = new WaitQueue<Handoff>();
   private readonly putters = new WaitQueue<void>();
   private readonly joiners = new WaitQueue<void>();
   private unfinished = 0;
+  /** Items handed out and not yet acknowledged: still the manager's. */
+  private readonly inFlight = new Set<Handoff>();
+  /** client → items it acknowledged and has not marked done with `taskDone`. */
+  private readonly undone = new Map<ClientSession, number>();
 
   constructor(maxsize: unknown = 0) {
     if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) {
@@ -46,13 +56,12 @@ export class QueueServant implements Servant, Holding {
     }, item);
   }
 
-  get(block: unknown = true, timeout: unknown = null): unknown {
+  get(block: unknown = true, timeout: unknown = null): Handoff | Promise<Handoff> {
     const seconds = queueTimeout(block, timeout);
     if (this.items.length > 0) {
-      const item = this.items.shift();
-      this.handed(currentCall().client, item);
+      const handoff = this.handOff(currentCall().client, this.items.shift());
       this.admitPutter();
-      return item;
+      return handoff;
     }
     if (!block) throw new QueueEmpty();
     return this.getters.wait(seconds, () => {
@@ -74,9 +83,10 @@ export class QueueServant implements Servant, Holding {
 
   taskDone(): void {
     if (this.unfinished <= 0) throw new ValueError(messages.taskDoneTooMany);
-    if (--this.unfinished === 0) {
-      for (const joiner of this.joiners.all()) joiner.grant(undefined);
-    }
+    const client = currentCall().client;
+    const undone = this.undone.get(client);
+    if (undone !== undefined) this.countDone(client, undone, 1);
+    this.finishTasks(1);
   }
 
   join(): void | Promise<void> {
@@ -86,6 +96,20 @@ export class QueueServant implements Servant, Holding {
 
   getValue(): unknown[] {
     return this.items.toArray();
+  }
+
+  /** The queued items, the items of blocked puts, and the items handed out but not acknowledged. */
+  *heldValues(): Iterable<unknown> {
+    yield* this.items.toArray();
+    for (const putter of this.putters.all()) yield putter.payload;
+    for (const handoff of this.inFlight) yield handoff.value;
+  }
+
+  clientGone(client: ClientSession, lost: boolean): void {
+    const undone = this.undone.get(client);
+    if (undone === undefined) return;
+    this.countDone(client, undone, undone);
+    if (lost) this.finishTasks(Math.min(undone, this.unfinished));
   }
 
   dispose(): void {
@@ -99,6 +123,7 @@ export class QueueServant implements Servant, Holding {
       size: this.items.length,
       maxsize: this.maxsize,
       unfinished: this.unfinished,
+      unacknowledged: this.inFlight.size,
       getting: this.getters.all().map((waiter) => waiter.client.label),
       putting: this.putters.all().map((waiter) => waiter.client.label),
       joining: this.joiners.all().map((waiter) => waiter.client.label),
@@ -112,60 +137,50 @@ export class QueueServant implements Servant, Holding {
   private add(item: unknown): void {
     this.unfinished++;
     const getter = this.getters.first();
-    if (getter) {
-      this.handed(getter.client, item);
-      getter.grant(item);
-    } else {
-      this.items.push(item);
-    }
+    if (getter) getter.grant(this.handOff(getter.client, item));
+    else this.items.push(item);
   }
 
-  /**
-   * Keeps `item` until the reply that carries it is written to `client`'s socket: a write to a
-   * client that died fails, its connection closes, and `clientGone` puts the item back.
-   */
-  private handed(client: ClientSession, item: unknown): void {
-    let pending = this.unconfirmed.get(client);
-    if (pending === undefined) {
-      pending = { batches: [[]], scheduled: false };
-      this.unconfirmed.set(client, pending);
-      client.holdings.add(this);
-    }
-    pending.batches[pending.batches.length - 1]!.push(item);
-    if (pending.scheduled) return;
-    pending.scheduled = true;
-    const record = pending;
-    // The replies are written at the end of this tick; an empty write after them reports
-    // whether they reached the socket.
-    setImmediate(() => {
-      record.scheduled = false;
-      const batch = record.batches[record.batches.length - 1]!;
-      record.batches.push([]);
-      if (client.closed || client.socket.destroyed) return;
-      client.socket.write(EMPTY, (error) => {
-        if (error) return;
-        record.batches.splice(record.batches.indexOf(batch), 1);
-        if (this.unconfirmed.get(client) === record && record.batches.every((items) => items.length === 0)) {
-          if (!record.scheduled) {
-            this.unconfirmed.delete(client);
-            client.holdings.delete(this);
-          }
-        }
-      });
-    });
+  /** `item`, handed to `client` until it acknowledges it; returned, it goes back to the head. */
+  private handOff(client: ClientSession, item: unknown): Handoff {
+    const handoff = new Handoff(
+      item,
+      () => {
+        this.inFlight.delete(handoff);
+        this.items.unshift(item);
+        this.serveGetters();
+      },
+      () => {
+        this.inFlight.delete(handoff);
+        this.undone.set(client, (this.undone.get(client) ?? 0) + 1);
+        client.holdings.add(this);
+      },
+    );
+    this.inFlight.add(handoff);
+    return handoff;
   }
 
-  /** Items handed to a client that closed before their replies were written go back to the head. */
-  clientGone(client: ClientSession, _lost: boolean): void {
-    const pending = this.unconfirmed.get(client);
-    if (pending === undefined) return;
-    this.unconfirmed.delete(client);
-    const lost = pending.batches.flat();
-    for (let i = lost.length - 1; i >= 0; i--) this.items.unshift(lost[i]);
+  /** Items that came back go to getters still waiting. */
+  private serveGetters(): void {
     for (let getter = this.getters.first(); getter !== undefined && this.items.length > 0; getter = this.getters.first()) {
-      const item = this.items.shift();
-      this.handed(getter.client, item);
-      getter.grant(item);
+      getter.grant(this.handOff(getter.client, this.items.shift()));
+    }
+  }
+
+  private countDone(client: ClientSession, undone: number, done: number): void {
+    if (undone > done) {
+      this.undone.set(client, undone - done);
+      return;
+    }
+    this.undone.delete(client);
+    client.holdings.delete(this);
+  }
+
+  private finishTasks(count: number): void {
+    if (count <= 0) return;
+    this.unfinished -= count;
+    if (this.unfinished === 0) {
+      for (const joiner of this.joiners.all()) joiner.grant(undefined);
     }
   }
 
@@ -177,8 +192,6 @@ export class QueueServant implements Servant, Holding {
     putter.grant(undefined);
   }
 }
-
-const EMPTY = Buffer.alloc(0);
 
 function queueTimeout(block: unknown, timeout: unknown): number | null {
   if (!block) return null;

@@ -177,6 +177,11 @@ export class SetServant implements Servant {
     return this.copy();
   }
 
+  /** Its elements (tuples may hold proxies): see `Servant.heldValues`. */
+  heldValues(): Iterable<unknown> {
+    return this.set.items;
+  }
+
   /** Python's repr; with `limit`, only its first `limit` characters (a preview). */
   str(limit?: number): string {
     return limit === undefined ? pythonRepr(this.set.items) : pythonReprPreview(this.set.items, limit);
