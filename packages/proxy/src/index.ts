@@ -54,3 +54,4 @@ export type { ProxyToken } from './token.js';
 export { pythonRepr, pythonStr } from './python-repr.js';
 export { registerTransferHandler, isSpawning, whileSpawning } from './transfer.js';
 export type { TransferHandler } from './transfer.js';
+export { runAsTask } from './task-chain.js';

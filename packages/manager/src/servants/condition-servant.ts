@@ -5,7 +5,7 @@ import { servantOf } from '../object-registry.js';
 import type { Servant } from '../servant.js';
 import { ServerRef } from '../server-ref.js';
 import { CancelledError, nonNegativeTimeout, WaitQueue } from '../waiters.js';
-import { LockServant } from './lock-servant.js';
+import { LockServant, taskOf } from './lock-servant.js';
 import { RLockServant } from './rlock-servant.js';
 
 /**
@@ -14,8 +14,13 @@ import { RLockServant } from './rlock-servant.js';
  *
  * `wait()` gives up the lock, waits for a notify (or its timeout, or its caller's abort), then
  * takes the lock back before it replies, as Python's does: however `wait()` settles, its
- * caller holds the lock again. Each notify wakes the longest waiters first. A waiter whose
- * client dies is dropped, and the lock it held is released by the lock itself (DESIGN D6).
+ * caller holds the lock again. Each notify wakes the longest waiters first.
+ *
+ * Held means held by the calling task, as Python means the calling thread: every method that
+ * needs the lock takes the caller's task id as its last argument (an mpts proxy sends its
+ * async task chain's; a caller that sends none is the connection's default task), and the lock
+ * checks it as Python's `_is_owned` does. A waiter whose client is gone is dropped; the lock is
+ * the lock's business: released if its client was lost, kept on a clean close (DESIGN D6).
  */
 export class ConditionServant implements Servant {
   private readonly lock: LockServant;
@@ -37,31 +42,32 @@ export class ConditionServant implements Servant {
     this.lockRef = lock as ServerRef;
   }
 
-  acquire(blocking: unknown = true, timeout: unknown = null): boolean | Promise<boolean> {
-    return this.lock.acquire(blocking, timeout);
+  acquire(blocking: unknown = true, timeout: unknown = null, task: unknown = null): boolean | Promise<boolean> {
+    return this.lock.acquireAs(taskOf(task), blocking, timeout);
   }
 
-  release(): void {
-    this.lock.release();
+  release(task: unknown = null): void {
+    this.lock.releaseAs(taskOf(task));
   }
 
   locked(): boolean {
     return this.lock.locked();
   }
 
-  wait(timeout: unknown = null): Promise<boolean> {
+  wait(timeout: unknown = null, task: unknown = null): Promise<boolean> {
     const call = currentCall();
-    if (!this.lock.isOwned(call.client)) throw new RuntimeError(messages.waitUnacquired);
+    const waiter = taskOf(task);
+    if (!this.lock.isOwned(call.client, waiter)) throw new RuntimeError(messages.waitUnacquired);
     const seconds = nonNegativeTimeout(timeout);
-    const saved = this.lock.releaseForWait(call.client);
+    const saved = this.lock.releaseForWait(call.client, waiter);
     return this.waiters.wait(seconds, () => false).then(
-      (notified) => this.reacquire(call.client, call.requestId, saved, notified),
-      (error: unknown) => this.reacquire(call.client, call.requestId, saved, error),
+      (notified) => this.reacquire(call.client, waiter, call.requestId, saved, notified),
+      (error: unknown) => this.reacquire(call.client, waiter, call.requestId, saved, error),
     );
   }
 
-  notify(n: unknown = 1): void {
-    if (!this.lock.isOwned(currentCall().client)) throw new RuntimeError(messages.notifyUnacquired);
+  notify(n: unknown = 1, task: unknown = null): void {
+    if (!this.lock.isOwned(currentCall().client, taskOf(task))) throw new RuntimeError(messages.notifyUnacquired);
     if (typeof n !== 'number' || Number.isNaN(n)) throw new TypeError(`n must be a number, not ${typeof n}`);
     for (let i = 0; i < n; i++) {
       const waiter = this.waiters.first();
@@ -70,11 +76,11 @@ export class ConditionServant implements Servant {
     }
   }
 
-  notifyAll(): void {
-    this.notify(Infinity);
+  notifyAll(task: unknown = null): void {
+    this.notify(Infinity, task);
   }
 
-  heldRefs(): unknown[] {
+  heldValues(): unknown[] {
     return this.lockRef === undefined ? [] : [this.lockRef];
   }
 
@@ -95,20 +101,20 @@ export class ConditionServant implements Servant {
   }
 
   /**
-   * The second half of `wait()`: take the lock back for the waiting call, then settle it with
+   * The second half of `wait()`: take the lock back for the waiting task, then settle it with
    * `outcome` (true when notified, false on timeout, or the error, e.g. its cancellation). An
    * abort that comes while the lock is being taken back settles the call once it is.
    */
-  private reacquire(client: ClientSession, requestId: number, saved: number, outcome: unknown): Promise<boolean> {
+  private reacquire(client: ClientSession, task: number, requestId: number, saved: number, outcome: unknown): Promise<boolean> {
     if (client.closed) return new Promise(() => {});
     const settle = (): boolean => {
-      this.lock.restoreAfterWait(client, saved);
+      this.lock.restoreAfterWait(client, task, saved);
       if (outcome instanceof Error) throw outcome;
       if (cancelled) throw new CancelledError('the wait was cancelled by its caller');
       return outcome as boolean;
     };
     let cancelled = false;
-    const got = runAsCall({ client, requestId }, () => this.lock.acquire(true, null));
+    const got = runAsCall({ client, requestId }, () => this.lock.acquireAs(task, true, null));
     if (got === true) return Promise.resolve().then(settle);
     const stillWaiting: PendingWait = {
       cancel: () => {

@@ -2,57 +2,63 @@ import { messages, RuntimeError } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
 import type { ClientSession } from '../client-session.js';
 import { lockTimeout } from '../waiters.js';
-import { LockServant } from './lock-servant.js';
+import { LockServant, taskOf } from './lock-servant.js';
 
 /**
- * Python's `threading.RLock`: its holder (a client process's connection) may acquire it again,
- * and must release it as many times. Only the holder may release it.
+ * Python's `threading.RLock`. Its owner is a task of a client: the async task chain an mpts
+ * proxy names with the last argument of `acquire` and `release`, or the connection's default
+ * task for a caller that names none (Python's proxies). Python's owner is a thread; a process's
+ * concurrent async tasks are the nearest thing. The owner may acquire it again, and must
+ * release it as many times; only the owner may release it.
  */
 export class RLockServant extends LockServant {
   private level = 0;
 
-  override acquire(blocking: unknown = true, timeout: unknown = null): boolean | Promise<boolean> {
-    const { client } = currentCall();
-    if (this.owner === client) {
+  override acquire(blocking: unknown = true, timeout: unknown = null, task: unknown = null): boolean | Promise<boolean> {
+    return this.acquireAs(taskOf(task), blocking, timeout);
+  }
+
+  override release(task: unknown = null): void {
+    this.releaseAs(taskOf(task));
+  }
+
+  override acquireAs(task: number, blocking: unknown, timeout: unknown): boolean | Promise<boolean> {
+    if (this.isOwned(currentCall().client, task)) {
       lockTimeout(blocking, timeout, messages.timeoutNonBlocking);
       this.level++;
       return true;
     }
-    return super.acquire(blocking, timeout);
+    return super.acquireAs(task, blocking, timeout);
   }
 
-  override release(): void {
-    if (this.owner !== currentCall().client) throw new RuntimeError(messages.releaseUnacquired);
+  override releaseAs(task: number): void {
+    if (!this.isOwned(currentCall().client, task)) throw new RuntimeError(messages.releaseUnacquired);
     if (--this.level === 0) this.handOver();
   }
 
-  /** The recursion level, for `Condition`: waiting gives up every level at once. */
-  releaseAll(client: ClientSession): number {
-    if (this.owner !== client) throw new RuntimeError(messages.releaseUnacquired);
+  override isOwned(client: ClientSession, task: number): boolean {
+    return this.owner === client && this.ownerTask === task;
+  }
+
+  /** For `Condition.wait`: gives up every level at once, and returns how many. */
+  override releaseForWait(client: ClientSession, task: number): number {
+    if (!this.isOwned(client, task)) throw new RuntimeError(messages.releaseUnacquired);
     const level = this.level;
     this.handOver();
     return level;
   }
 
-  override isOwned(client: ClientSession): boolean {
-    return this.owner === client;
-  }
-
-  override releaseForWait(client: ClientSession): number {
-    return this.releaseAll(client);
-  }
-
-  /** The lock was acquired again (level 1, or one more if the client already held it). */
-  override restoreAfterWait(client: ClientSession, saved: number): void {
-    if (this.owner === client) this.level += saved - 1;
+  /** The lock was acquired again (level 1, or one more if the task already held it). */
+  override restoreAfterWait(client: ClientSession, task: number, saved: number): void {
+    if (this.isOwned(client, task)) this.level += saved - 1;
   }
 
   override debugState(): Record<string, unknown> {
-    return { ...super.debugState(), level: this.level };
+    return { ...super.debugState(), task: this.owner === undefined ? null : this.ownerTask, level: this.level };
   }
 
-  protected override take(client: ClientSession): void {
-    super.take(client);
+  protected override take(client: ClientSession, task: number): void {
+    super.take(client, task);
     this.level = 1;
   }
 

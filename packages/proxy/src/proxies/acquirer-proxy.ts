@@ -1,4 +1,5 @@
 import { BaseProxy, type SignalOption } from '../base-proxy.js';
+import { currentChain, enterChainToAcquire, runInChainToAcquire, type TaskChain } from '../task-chain.js';
 
 export interface AcquireOptions extends SignalOption {
   /** `false`: take it only if free now, never wait. @default true */
@@ -14,21 +15,34 @@ export interface Held extends AsyncDisposable {
 
 /**
  * A shared lock-like object (Python's `AcquirerProxy`): `Lock`, `RLock`, `Semaphore`,
- * `BoundedSemaphore`. The holder is this process's connection: if the process dies, the manager
- * releases what it held (DESIGN D6).
+ * `BoundedSemaphore`.
+ *
+ * An RLock is owned by an async task chain (see `task-chain.ts`), as a thread owns one in
+ * Python: two concurrent tasks of one process exclude each other, and a chain that holds it
+ * re-enters. So its calls carry the chain's id as a last argument. A Lock or a semaphore is
+ * owned by no one: any task of any process may release it, as in Python.
+ *
+ * If this process is lost (killed, crashed) while holding a Lock, an RLock or BoundedSemaphore
+ * permits, the manager releases them; if it closes cleanly, they stay held (DESIGN D6).
  */
 export class AcquirerProxy extends BaseProxy {
+  /** Whether the manager checks which task chain calls (an RLock; a Condition's lock). */
+  protected get ownedByChain(): boolean {
+    return this.typeId === 'RLock';
+  }
+
   /** Resolves `true` once acquired, `false` if not acquired (non-blocking or timed out). */
   acquire(options: AcquireOptions = {}): Promise<boolean> {
-    const { blocking = true, timeout, signal } = options;
-    return this.callMethod('acquire', [blocking, timeout ?? null], signal) as Promise<boolean>;
+    if (!this.ownedByChain) return this.callMethod('acquire', acquireArgs(options), options.signal) as Promise<boolean>;
+    return this.acquireAs(enterChainToAcquire(), options);
   }
 
   /** Releases the lock (a semaphore: `n` permits). Not the proxy: see `releaseProxy()`. */
   override release(): Promise<void>;
   override release(n: number): Promise<void>;
   override release(...args: number[]): Promise<void> {
-    return this.callMethod('release', args) as Promise<void>;
+    if (!this.ownedByChain) return this.callMethod('release', args) as Promise<void>;
+    return this.releaseAs(currentChain(), args);
   }
 
   /** Whether it is held by anyone now. */
@@ -37,24 +51,55 @@ export class AcquirerProxy extends BaseProxy {
   }
 
   /** Python's `with lock:`, as `await using held = await lock.hold()`. */
-  async hold(options: SignalOption = {}): Promise<Held> {
-    await this.acquire({ signal: options.signal });
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      await this.release();
-    };
-    return { release, [Symbol.asyncDispose]: release };
+  hold(options: SignalOption = {}): Promise<Held> {
+    // Not an async function's body after an await: the chain must be entered in the caller's
+    // synchronous code, so that the caller goes on as that chain.
+    const chain = this.ownedByChain ? enterChainToAcquire() : undefined;
+    return this.acquireAs(chain, { signal: options.signal }).then(() => {
+      let released = false;
+      const release = async () => {
+        if (released) return;
+        released = true;
+        await this.releaseAs(chain);
+      };
+      return { release, [Symbol.asyncDispose]: release };
+    });
   }
 
   /** Runs `fn` while holding the lock, and releases it however `fn` ends. */
-  async withLock<R>(fn: () => R | Promise<R>, options: SignalOption = {}): Promise<R> {
-    await this.acquire({ signal: options.signal });
-    try {
-      return await fn();
-    } finally {
-      await this.release();
-    }
+  withLock<R>(fn: () => R | Promise<R>, options: SignalOption = {}): Promise<R> {
+    const run = async (chain: TaskChain | undefined): Promise<R> => {
+      await this.acquireAs(chain, { signal: options.signal });
+      try {
+        return await fn();
+      } finally {
+        await this.releaseAs(chain);
+      }
+    };
+    // An RLock's fn runs in a chain of its own (or the caller's, re-entered), never leaking it.
+    return this.ownedByChain ? runInChainToAcquire(run) : run(undefined);
   }
+
+  /** Acquires as `chain` (undefined: a lock no chain owns), counting what the chain holds. */
+  protected async acquireAs(chain: TaskChain | undefined, options: AcquireOptions): Promise<boolean> {
+    const args = acquireArgs(options);
+    if (chain === undefined) return (await this.callMethod('acquire', args, options.signal)) as boolean;
+    const got = (await this.callMethod('acquire', [...args, chain.id], options.signal)) as boolean;
+    if (got) chain.holds++;
+    return got;
+  }
+
+  /** Releases as `chain`: no chain sends no id, the manager's "connection's default task". */
+  protected async releaseAs(chain: TaskChain | undefined, args: readonly unknown[] = []): Promise<void> {
+    if (!this.ownedByChain) {
+      await this.callMethod('release', args);
+      return;
+    }
+    await this.callMethod('release', [...args, chain?.id ?? null]);
+    if (chain !== undefined && chain.holds > 0) chain.holds--;
+  }
+}
+
+function acquireArgs(options: AcquireOptions): unknown[] {
+  return [options.blocking ?? true, options.timeout ?? null];
 }

@@ -1,4 +1,5 @@
 import type { SignalOption } from '../base-proxy.js';
+import { currentChain } from '../task-chain.js';
 import { AcquirerProxy } from './acquirer-proxy.js';
 
 export interface ConditionWaitOptions extends SignalOption {
@@ -11,11 +12,18 @@ export interface ConditionWaitOptions extends SignalOption {
  * Lock or RLock given to `manager.condition(lock)`. `wait()` and `notify()` need the lock held
  * (else `RuntimeError`). However `wait()` settles (notified, timed out, or aborted), the caller
  * holds the lock again, as in Python.
+ *
+ * "Held" means held by the calling async task chain, as Python means the calling thread (its
+ * `_is_owned`): every call carries the chain's id, as an RLock's do (see `task-chain.ts`).
  */
 export class ConditionProxy extends AcquirerProxy {
+  protected override get ownedByChain(): boolean {
+    return true;
+  }
+
   /** Releases the lock, waits for a notify, takes the lock back. Resolves false on timeout. */
   wait(options: ConditionWaitOptions = {}): Promise<boolean> {
-    return this.callMethod('wait', [options.timeout ?? null], options.signal) as Promise<boolean>;
+    return this.callMethod('wait', [options.timeout ?? null, chainId()], options.signal) as Promise<boolean>;
   }
 
   /**
@@ -42,11 +50,16 @@ export class ConditionProxy extends AcquirerProxy {
 
   /** Wakes up to `n` waiters, longest-waiting first. */
   notify(n = 1): Promise<void> {
-    return this.callMethod('notify', [n]) as Promise<void>;
+    return this.callMethod('notify', [n, chainId()]) as Promise<void>;
   }
 
   /** Python's `notify_all`. */
   notifyAll(): Promise<void> {
-    return this.callMethod('notifyAll') as Promise<void>;
+    return this.callMethod('notifyAll', [chainId()]) as Promise<void>;
   }
+}
+
+/** The calling chain's id; null (the connection's default task) outside any chain. */
+function chainId(): number | null {
+  return currentChain()?.id ?? null;
 }
