@@ -8,10 +8,16 @@ import { timeoutSeconds, WaitQueue } from '../waiters.js';
  * Python's `threading.Semaphore`, served to `AcquirerProxy`. Waiters are served first come,
  * first served, and a released permit goes straight to the longest waiter.
  *
- * Any client may release (as in Python), but the manager remembers how many permits each
- * client took and has not given back: when a client's connection closes, those permits are
- * released for the others (DESIGN D6). A release is counted against the releasing client's own
- * permits first, then against the oldest other holders', so a permit is never given back twice.
+ * Any client may release (as in Python); the manager remembers how many permits each client
+ * took and has not given back, for `debugInfo()` and for a BoundedSemaphore's lost clients. A
+ * release is counted against the releasing client's own permits first, then against the oldest
+ * other holders', so a permit is never given back twice.
+ *
+ * A Semaphore's permits are a counter, not a loan: a `Semaphore(0)` counting items gains one
+ * per producer's release and loses one per consumer's acquire, and a consumer that ends, lost
+ * or not, must not put back the item it took. So its permits are never given back for a gone
+ * client. A BoundedSemaphore's permits are a loan (the bound says so): a lost client's come
+ * back. A clean close keeps them out, as in Python (DESIGN D6).
  */
 export class SemaphoreServant implements Servant, Holding {
   protected value: number;
@@ -55,10 +61,16 @@ export class SemaphoreServant implements Servant, Holding {
     this.handOut();
   }
 
-  clientGone(client: ClientSession, _lost: boolean): void {
+  clientGone(client: ClientSession, lost: boolean): void {
     const permits = this.held.get(client);
     if (permits === undefined) return;
+    if (this.lendsPermits && !lost) {
+      // Still out on loan: recorded against the gone client until someone releases them, so
+      // that those releases are not counted against live holders' permits.
+      return;
+    }
     this.held.delete(client);
+    if (!this.lendsPermits) return;
     this.value += permits;
     this.handOut();
   }
@@ -79,6 +91,11 @@ export class SemaphoreServant implements Servant, Holding {
 
   protected describeValue(): string {
     return String(this.value);
+  }
+
+  /** Whether a lost client's permits are given back (a BoundedSemaphore's) or stay taken (a counter's). */
+  protected get lendsPermits(): boolean {
+    return false;
   }
 
   /** BoundedSemaphore refuses a release past its initial value. */
@@ -126,6 +143,10 @@ export class BoundedSemaphoreServant extends SemaphoreServant {
   constructor(value: unknown = 1) {
     super(value);
     this.initial = this.value;
+  }
+
+  protected override get lendsPermits(): boolean {
+    return true;
   }
 
   protected override checkRelease(n: number): void {
