@@ -4,6 +4,11 @@ import type { ClientSession, Holding } from '../client-session.js';
 import type { Servant } from '../servant.js';
 import { nonNegativeTimeout, type Waiter, WaitQueue } from '../waiters.js';
 
+/** One waiting call of a client's. */
+interface Party {
+  readonly client: ClientSession;
+}
+
 /** What `wait()` replies to the caller that fills a barrier with an action: run it, then `actionDone`. */
 export const RUN_ACTION = 'run-action';
 
@@ -15,8 +20,12 @@ export const RUN_ACTION = 'run-action';
  *
  * The action is a function, so it cannot live in the manager: the caller whose arrival fills
  * the barrier is told to run it, and the others are released when it reports back with
- * `actionDone`. If that caller dies before reporting, the barrier breaks. A waiter whose client
- * dies gives its place back: the others wait for a full set of parties (DESIGN D6).
+ * `actionDone`. If that caller's connection ends before it reports, the barrier breaks.
+ *
+ * A party lost while it waits (its process killed or crashed) breaks the barrier, as a timed-out
+ * one does: it will never arrive, so the others would wait forever. A party that closes cleanly
+ * while it waits (its program shut its connection down mid-wait) chose to leave: its wait is
+ * dropped, as an aborted one is, and its place given back (DESIGN D6).
  */
 export class BarrierServant implements Servant, Holding {
   private readonly partyCount: number;
@@ -26,6 +35,8 @@ export class BarrierServant implements Servant, Holding {
   private readonly waiters = new WaitQueue<number>();
   /** While the action runs: who runs it, and the waiters it will release. */
   private draining: { runner: ClientSession; waiters: Waiter<number>[] } | undefined;
+  /** The parties waiting to be released, each its waiter's payload: a lost one breaks the barrier. */
+  private readonly waitingParties = new Set<Party>();
 
   static readonly exposed = ['wait', 'abort', 'reset', 'parties', 'nWaiting', 'broken', 'actionDone'] as const;
 
@@ -44,11 +55,20 @@ export class BarrierServant implements Servant, Holding {
     if (this.isBroken) throw new BrokenBarrierError();
     const arrived = this.waiters.all().filter((waiter) => !waiter.client.closed);
     if (arrived.length + 1 < this.partyCount) {
-      return this.waiters.wait(limit, () => {
+      const party: Party = { client: currentCall().client };
+      this.waitingParties.add(party);
+      party.client.holdings.add(this);
+      const waiting = this.waiters.wait(limit, () => {
         this.break();
         throw new BrokenBarrierError();
-      });
+      }, party);
+      // However the wait ends (released, broken, cancelled), the party waits no more. A dropped
+      // wait never settles: its client is gone, and `clientGone` forgets its parties.
+      waiting.then(() => this.partyLeft(party), () => this.partyLeft(party));
+      return waiting;
     }
+    // The barrier trips: every party has arrived, and none of them can break it any more.
+    for (const waiter of arrived) this.partyLeft(waiter.payload as Party);
     if (!this.hasAction) {
       arrived.forEach((waiter, index) => waiter.grant(index));
       return this.partyCount - 1;
@@ -70,7 +90,7 @@ export class BarrierServant implements Servant, Holding {
       return -1;
     }
     this.draining = undefined;
-    draining.runner.holdings.delete(this);
+    this.forgetIfDone(draining.runner);
     draining.waiters.forEach((waiter, index) => waiter.grant(index));
     return this.partyCount - 1;
   }
@@ -96,8 +116,19 @@ export class BarrierServant implements Servant, Holding {
     return this.isBroken;
   }
 
-  clientGone(client: ClientSession, _lost: boolean): void {
-    if (this.draining?.runner === client) this.break();
+  /**
+   * A client's connection ended. A lost client with a party still waiting breaks the barrier;
+   * one that closed cleanly had its waits dropped already, giving their places back. The
+   * caller running the action breaks it either way: it can no longer report the action done.
+   */
+  clientGone(client: ClientSession, lost: boolean): void {
+    let waiting = false;
+    for (const party of this.waitingParties) {
+      if (party.client !== client) continue;
+      this.waitingParties.delete(party);
+      waiting = true;
+    }
+    if ((lost && waiting) || this.draining?.runner === client) this.break();
   }
 
   dispose(): void {
@@ -122,10 +153,21 @@ export class BarrierServant implements Servant, Holding {
     this.failAll();
   }
 
+  private partyLeft(party: Party): void {
+    if (this.waitingParties.delete(party)) this.forgetIfDone(party.client);
+  }
+
+  /** `client` has no party waiting here and runs no action: the barrier is no longer its holding. */
+  private forgetIfDone(client: ClientSession): void {
+    if (this.draining?.runner === client) return;
+    for (const party of this.waitingParties) if (party.client === client) return;
+    client.holdings.delete(this);
+  }
+
   private failAll(): void {
     const draining = this.draining;
     this.draining = undefined;
-    draining?.runner.holdings.delete(this);
+    if (draining !== undefined) this.forgetIfDone(draining.runner);
     for (const waiter of [...(draining?.waiters ?? []), ...this.waiters.all()]) waiter.fail(new BrokenBarrierError());
   }
 }
