@@ -7,7 +7,7 @@ import type { ClientSession } from './client-session.js';
  */
 export interface Servant {
   /** Python's `str(obj)`: what `proxy.str()` shows. */
-  str?(): string;
+  str?(limit?: number): string;
   /** Python's `_getvalue()`: a copy of the whole value. */
   getValue?(): unknown;
   /**

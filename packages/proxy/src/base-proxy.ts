@@ -147,13 +147,18 @@ export class BaseProxy extends TokenCarrier {
     return this.toString();
   }
 
-  /** Asks the manager to count this proxy's reference; a manager known to be gone rejects. */
+  /**
+   * Asks the manager to count this proxy's reference. A manager known to be gone rejects
+   * `ready`; one this process has no way to reach (no authkey) throws, so the reply or the
+   * `fromToken` that carried the token fails, not a later call.
+   */
   private countSelf(): Promise<unknown> {
     let connection: Connection;
     try {
       connection = this.connection();
     } catch (error) {
-      return Promise.reject(error);
+      if (error instanceof ManagerClosedError) return Promise.reject(error);
+      throw error;
     }
     this.#counting.connection = connection;
     return connection.incref(this.id, this.instance);

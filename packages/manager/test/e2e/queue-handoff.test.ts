@@ -14,7 +14,7 @@ import { RawClient } from '../raw-client.js';
 import { startRemoteServer } from '../remote-helpers.js';
 
 const module = fixture('queue-consumers.ts');
-const dir = mkdtempSync(join(tmpdir(), 'mpts-queue-test-'));
+const dir = mkdtempSync(join(tmpdir(), 'queue-handoff-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function recorded(files: string[]): number[] {
