@@ -76,7 +76,7 @@ describe('BarrierServant and gone parties', () => {
     const barrier = new BarrierServant(3);
     const a = client();
     const timedOut = track(a, () => barrier.wait(0));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await timedOut.promise.catch(() => {});
     expect(timedOut.settled.error).toBeInstanceOf(BrokenBarrierError);
     expect(a.holdings.has(barrier)).toBe(false);
     barrier.reset();
