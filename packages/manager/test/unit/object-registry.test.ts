@@ -40,7 +40,7 @@ function storeIn(registry: ObjectRegistry, dict: ObjectEntry, key: string, held:
 
 describe('ObjectRegistry reference counts', () => {
   it('counts per connection and survives until the last reference goes', async () => {
-    const registry = new ObjectRegistry();
+    const registry = new ObjectRegistry('test-instance');
     const a = client();
     const b = client();
     const dict = create(registry, 'dict');
@@ -62,7 +62,7 @@ describe('ObjectRegistry reference counts', () => {
   });
 
   it('an object nobody took a reference to yet survives the tick it was made in only', async () => {
-    const registry = new ObjectRegistry();
+    const registry = new ObjectRegistry('test-instance');
     const dict = create(registry, 'dict');
     expect(registry.size).toBe(1);
     await endOfTick();
@@ -70,7 +70,7 @@ describe('ObjectRegistry reference counts', () => {
   });
 
   it("a decref beyond what the client holds is ignored, and cannot drop another client's references", async () => {
-    const registry = new ObjectRegistry();
+    const registry = new ObjectRegistry('test-instance');
     const a = client();
     const b = client();
     const dict = create(registry, 'dict');
@@ -89,7 +89,7 @@ describe('ObjectRegistry reference counts', () => {
   });
 
   it("dropClient gives back exactly that client's counts", async () => {
-    const registry = new ObjectRegistry();
+    const registry = new ObjectRegistry('test-instance');
     const a = client();
     const b = client();
     const shared = create(registry, 'dict');
@@ -112,7 +112,7 @@ describe('ObjectRegistry reference counts', () => {
   });
 
   it('servantOf finds a living object by its ref, and nothing once it is collected', async () => {
-    const registry = new ObjectRegistry();
+    const registry = new ObjectRegistry('test-instance');
     const dict = create(registry, 'dict');
     expect(servantOf(dict.ref)).toBe(dict.servant);
     await endOfTick();
@@ -122,7 +122,7 @@ describe('ObjectRegistry reference counts', () => {
 
 describe('ObjectRegistry collection by reachability', () => {
   it('an object held only inside a container a client references survives', async () => {
-    const registry = new ObjectRegistry();
+    const registry = new ObjectRegistry('test-instance');
     const a = client();
     const outer = create(registry, 'dict');
     const inner = create(registry, 'list', [1, 2]);
@@ -141,7 +141,7 @@ describe('ObjectRegistry collection by reachability', () => {
   });
 
   it('a cycle of containers nobody references is collected', async () => {
-    const registry = new ObjectRegistry();
+    const registry = new ObjectRegistry('test-instance');
     const a = client();
     const x = create(registry, 'dict');
     const y = create(registry, 'dict');
@@ -164,7 +164,7 @@ describe('ObjectRegistry collection by reachability', () => {
   });
 
   it('an object removed from a container is collected after the next collection', async () => {
-    const registry = new ObjectRegistry();
+    const registry = new ObjectRegistry('test-instance');
     const a = client();
     const dict = create(registry, 'dict');
     const held = create(registry, 'list');
@@ -182,7 +182,7 @@ describe('ObjectRegistry collection by reachability', () => {
   });
 
   it('a container that never received a proxy keeps nothing alive', async () => {
-    const registry = new ObjectRegistry();
+    const registry = new ObjectRegistry('test-instance');
     const a = client();
     const dict = create(registry, 'dict');
     const list = create(registry, 'list');
@@ -194,7 +194,7 @@ describe('ObjectRegistry collection by reachability', () => {
   });
 
   it('dispose is called on each collected servant, once, and not on survivors', async () => {
-    const registry = new ObjectRegistry();
+    const registry = new ObjectRegistry('test-instance');
     const a = client();
     const kept = create(registry, 'Event');
     const dropped = create(registry, 'Event');
