@@ -3,7 +3,6 @@ import {
   authkeyFor,
   formatTcpAddress,
   parseAddress,
-  setConnectionOptions,
   type ConnectionOptions,
 } from '@mpts/proxy/wire';
 
@@ -29,10 +28,14 @@ export type ConnectTarget =
   | (ConnectOptions & { path: string });
 
 /**
- * Works out the address of a remote manager and tells this process's connection pool how to
- * reach it (authkey, TLS). Returns the address proxies of that manager will carry.
+ * Works out the address of a remote manager and how to reach it (authkey, TLS). The caller tells
+ * this process's connection pool (`setConnectionOptions`) once the manager accepted the authkey,
+ * so a wrong one never replaces the right one.
  */
-export function prepareRemote(target: ConnectTarget, options: ConnectOptions = {}): { address: string; authkey: Buffer } {
+export function prepareRemote(
+  target: ConnectTarget,
+  options: ConnectOptions = {},
+): { address: string; authkey: Buffer; connectionOptions: ConnectionOptions } {
   const merged: ConnectOptions = typeof target === 'string' ? options : { ...target, ...options };
   const address = typeof target === 'string'
     ? normalize(target)
@@ -45,8 +48,7 @@ export function prepareRemote(target: ConnectTarget, options: ConnectOptions = {
   const connectionOptions: ConnectionOptions = { authkey, maxFrameSize: merged.maxFrameSize };
   // Plain data (not a socket-opening function), so Process children can be given the same.
   if (merged.tls) connectionOptions.tls = merged.tls === true ? {} : merged.tls;
-  setConnectionOptions(address, connectionOptions);
-  return { address, authkey };
+  return { address, authkey, connectionOptions };
 }
 
 /** `host:port` and `[::1]:port` are accepted for `tcp://...`; anything else is a socket path. */

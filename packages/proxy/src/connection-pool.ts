@@ -2,8 +2,10 @@ import { Connection, type ConnectionOptions } from './connection.js';
 import { AuthenticationError, ManagerClosedError, messages } from './errors.js';
 
 /**
- * This process's connections, one per manager address (DESIGN D1), and what opening one needs:
- * the manager's authkey and, for TLS, how to open the socket.
+ * This process's connections, one per manager address (DESIGN D1) and authkey, and what opening
+ * one needs: the manager's authkey and, for TLS, how to open the socket. Keyed by the authkey
+ * too, so that connecting with another key is checked by the manager, not answered by the
+ * connection an earlier, right key opened.
  */
 const connections = new Map<string, Connection>();
 const options = new Map<string, ConnectionOptions>();
@@ -44,38 +46,48 @@ export function setProcessAuthkey(authkey: Uint8Array | undefined): void {
   processAuthkey = authkey;
 }
 
-/** The open connection to `address`, opened now if there is none. */
-export function connectionTo(address: string): Connection {
-  const existing = connections.get(address);
+function poolKey(address: string, authkey: Uint8Array): string {
+  return `${address}\0${Buffer.from(authkey).toString('hex')}`;
+}
+
+/**
+ * The open connection to `address`, opened now if there is none. `connectionOptions` (what
+ * `Manager.connect()` was given, not yet known to be right) stand in for the ones known here.
+ */
+export function connectionTo(address: string, connectionOptions?: ConnectionOptions): Connection {
+  const known = connectionOptions ?? options.get(address);
+  const authkey = known?.authkey ?? processAuthkey;
+  const key = authkey === undefined ? undefined : poolKey(address, authkey);
+  const existing = key === undefined ? undefined : connections.get(key);
   if (existing?.isOpen) return existing;
   if (shutDown.has(address)) throw new ManagerClosedError(`${messages.managerClosed(address)}: its manager was shut down in this process`);
-  const known = options.get(address);
-  const authkey = known?.authkey ?? processAuthkey;
-  if (authkey === undefined) {
+  if (authkey === undefined || key === undefined) {
     throw new AuthenticationError(
       `no authkey is known for the manager at ${address}; pass it to Manager.connect(), or ` +
         `receive the proxy through Process arguments, which carry it`,
     );
   }
   const connection = new Connection(address, { ...known, authkey });
-  connections.set(address, connection);
+  connections.set(key, connection);
   closeWhenIdleOnExit();
   connection.onClose(() => {
-    if (connections.get(address) === connection) connections.delete(address);
+    if (connections.get(key) === connection) connections.delete(key);
   });
   return connection;
 }
 
-/** The open connection to `address`, without opening one. */
+/** The open connection to `address` with the authkey known for it, without opening one. */
 export function existingConnection(address: string): Connection | undefined {
-  const existing = connections.get(address);
+  const authkey = authkeyFor(address);
+  const existing = authkey === undefined ? undefined : connections.get(poolKey(address, authkey));
   return existing?.isOpen ? existing : undefined;
 }
 
-/** Closes this process's connection to `address` (its proxies then reject their calls). */
+/** Closes this process's connections to `address` (its proxies then reject their calls). */
 export async function closeConnection(address: string): Promise<void> {
-  await connections.get(address)?.close();
-  connections.delete(address);
+  const toAddress = [...connections].filter(([, connection]) => connection.address === address);
+  for (const [key] of toAddress) connections.delete(key);
+  await Promise.all(toAddress.map(([, connection]) => connection.close()));
 }
 
 /**
