@@ -16,6 +16,7 @@ import { formatDebugInfo, jsonSafe } from './inspect.js';
 const usage = `usage:
   mpts serve --port <port> --authkey-file <file> [--host <host>] [--tls-cert <pem> --tls-key <pem>]
              [--register <module>]... [--max-frame-size <bytes>] [--handshake-timeout <seconds>]
+             [--heartbeat-interval <seconds>] [--heartbeat-timeout <seconds>]
   mpts inspect <address> --authkey-file <file> [--tls-ca <pem> | --tls] [--json]
 
   <address> is tcp://host:port, tcp://[::1]:port, host:port, or a Unix socket path.
@@ -41,6 +42,8 @@ async function serve(args: string[]): Promise<number> {
       register: { type: 'string', multiple: true },
       'max-frame-size': { type: 'string' },
       'handshake-timeout': { type: 'string' },
+      'heartbeat-interval': { type: 'string' },
+      'heartbeat-timeout': { type: 'string' },
     },
   });
   const authkey = readAuthkey(values['authkey-file']);
@@ -54,7 +57,9 @@ async function serve(args: string[]): Promise<number> {
     tls: values['tls-cert'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!) } : undefined,
     register: values.register,
     maxFrameSize: values['max-frame-size'] === undefined ? undefined : integer(values['max-frame-size'], '--max-frame-size'),
-    handshakeTimeout: values['handshake-timeout'] === undefined ? undefined : Number(values['handshake-timeout']),
+    handshakeTimeout: optionalSeconds(values['handshake-timeout'], '--handshake-timeout'),
+    heartbeatInterval: optionalSeconds(values['heartbeat-interval'], '--heartbeat-interval'),
+    heartbeatTimeout: optionalSeconds(values['heartbeat-timeout'], '--heartbeat-timeout'),
   });
   // One line a script can wait for and parse.
   process.stdout.write(`mpts: serving on ${server.address}${server.tls ? ' (TLS)' : ''} (pid ${process.pid})\n`);
@@ -103,6 +108,13 @@ function readAuthkey(file: string | undefined): Buffer {
   if (key.at(-1) === 0x0a) key = key.subarray(0, key.at(-2) === 0x0d ? -2 : -1);
   if (key.length === 0) throw new UsageError(`${file} is empty`);
   return key;
+}
+
+function optionalSeconds(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(value > 0) || !Number.isFinite(value)) throw new UsageError(`${flag} must be a positive number of seconds, not '${text}'`);
+  return value;
 }
 
 function integer(text: string, flag: string): number {

@@ -26,10 +26,21 @@ export interface ServeOptions {
   tls?: TlsOptions;
   /** The largest frame, in bytes, a client may send. @default 64 MiB */
   maxFrameSize?: number;
-  /** Seconds a new connection has to authenticate (TLS handshake included). @default 10 */
+  /** Seconds a connection has to authenticate (TLS handshake included) once its turn comes. @default 4 */
   handshakeTimeout?: number;
-  /** Connections still authenticating (TLS handshake included) at once; more are closed at once. @default 64 */
+  /**
+   * Connections authenticating (TLS handshake included) at once; more wait their turn, and
+   * while they wait the oldest gives way after half the handshake timeout. @default 64
+   */
   maxUnauthenticated?: number;
+  /** Connections authenticating at once from one IP address. @default 16 */
+  maxUnauthenticatedPerHost?: number;
+  /** Seconds of silence from a client before the server checks it with a heartbeat. @default 10 */
+  heartbeatInterval?: number;
+  /** Seconds of silence after which a client is taken for lost: its locks are released. @default 30 */
+  heartbeatTimeout?: number;
+  /** Bytes of replies a client has not read yet past which its requests wait. @default 4 MiB */
+  maxReplyBacklog?: number;
   /**
    * Modules to import before serving (paths or URLs): the modules whose top level calls
    * `Manager.register(...)` (or a subclass's), so their factories run in this process.
@@ -79,6 +90,10 @@ export class ManagerServer implements AsyncDisposable {
       maxFrameSize: options.maxFrameSize,
       handshakeTimeout: handshakeMs,
       maxUnauthenticated: options.maxUnauthenticated,
+      maxUnauthenticatedPerHost: options.maxUnauthenticatedPerHost,
+      heartbeatInterval: seconds(options.heartbeatInterval),
+      heartbeatTimeout: seconds(options.heartbeatTimeout),
+      maxReplyBacklog: options.maxReplyBacklog,
     });
     const netServer: NetServer = options.tls
       ? createTlsServer({ ...options.tls, handshakeTimeout: handshakeMs })
@@ -94,8 +109,8 @@ export class ManagerServer implements AsyncDisposable {
     if (!options.tls && !isLoopback(host)) {
       (options.warn ?? ((message: string) => process.stderr.write(`${message}\n`)))(insecureWarning(host, options.port ?? 0));
     }
-    await server.listen({ host, port: options.port ?? 0 }, netServer);
-    const bound = netServer.address();
+    const listening = await server.listen({ host, port: options.port ?? 0 }, netServer);
+    const bound = listening.address();
     const port = typeof bound === 'object' && bound !== null ? bound.port : options.port ?? 0;
     return new ManagerServer(server, formatTcpAddress(host, port), port, options.tls !== undefined);
   }
@@ -145,6 +160,11 @@ export class ManagerServer implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** Seconds as milliseconds, as the server counts them. */
+function seconds(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : value * 1000;
 }
 
 /** Whether `host` is reachable from this machine only. */

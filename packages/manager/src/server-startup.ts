@@ -5,6 +5,10 @@ export interface ServerStartup {
   readonly maxFrameSize?: number | undefined;
   /** Seconds. */
   readonly handshakeTimeout?: number | undefined;
+  /** Seconds. */
+  readonly heartbeatInterval?: number | undefined;
+  /** Seconds. */
+  readonly heartbeatTimeout?: number | undefined;
   /** URLs of the modules that register the user's shared types. */
   readonly register: readonly string[];
 }

@@ -1,8 +1,10 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
+import { Admission, type Ticket } from './admission.js';
+import { Backpressure, DEFAULT_MAX_REPLY_BACKLOG } from './backpressure.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, Liveness } from './liveness.js';
 import {
   answerChallenge,
-  codecConnectionAddress,
   Command,
   decode,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -14,19 +16,26 @@ import {
   HANDSHAKE_MAX_FRAME,
   isWelcome,
   makeChallenge,
+  refusal,
   messages,
   Op,
   ProtocolError,
-  rebuildProxy,
   RemoteError,
+  ValueError,
   Reply,
   SELF_ADDRESS,
-  setTokenHooks,
+  MAX_NESTING,
+  nestsDeeperThan,
+  keepNegativeZeros,
+  type CodecContext,
   verifyAnswer,
   WELCOME,
   type TokenData,
 } from '@mpts/proxy/wire';
+import { randomBytes } from 'node:crypto';
 import { applyAsCall } from './call-context.js';
+import { Handoff } from './handoff.js';
+import { peekRequestId } from './peek-request-id.js';
 import { ClientSession } from './client-session.js';
 import { ObjectRegistry, type ObjectEntry } from './object-registry.js';
 import { objectSpec } from './register.js';
@@ -39,10 +48,21 @@ export interface ServerOptions {
   readonly types: TypeRegistry;
   /** The largest frame a client may send, in bytes. @default 64 MiB */
   readonly maxFrameSize?: number | undefined;
-  /** Milliseconds a new connection has to authenticate. @default 10000 */
+  /** Milliseconds a connection has to authenticate once its turn comes (see admission.ts). @default 4000 */
   readonly handshakeTimeout?: number | undefined;
-  /** Connections still authenticating at once; more are closed at once. @default 64 */
+  /** Connections authenticating at once (TLS handshakes included); more wait their turn. @default 64 */
   readonly maxUnauthenticated?: number | undefined;
+  /** Connections authenticating at once from one IP address. @default 16 */
+  readonly maxUnauthenticatedPerHost?: number | undefined;
+  /** Milliseconds of silence from a client before the server checks it with a heartbeat. @default 10000 */
+  readonly heartbeatInterval?: number | undefined;
+  /** Milliseconds of silence after which a client is taken for lost (see liveness.ts). @default 30000 */
+  readonly heartbeatTimeout?: number | undefined;
+  /**
+   * Bytes of replies waiting to be sent to one client past which the server reads no more of
+   * its requests until they drain. @default 4 MiB
+   */
+  readonly maxReplyBacklog?: number | undefined;
 }
 
 /** What `debugInfo()` reports: every object, every client, who holds and who waits. */
@@ -70,19 +90,46 @@ export interface DebugInfo {
  * reference for the client it is sent to, as it is encoded; the client's proxy owns it.
  */
 export class Server {
-  readonly objects = new ObjectRegistry();
+  /** This server's identity, in every token it makes: a restarted server refuses old tokens. */
+  readonly instance = randomBytes(8).toString('hex');
+  readonly objects = new ObjectRegistry(this.instance);
   private readonly clients = new Set<ClientSession>();
   private readonly netServers: NetServer[] = [];
   private readonly maxFrameSize: number;
-  private readonly handshakeTimeout: number;
-  private readonly maxUnauthenticated: number;
-  private unauthenticated = 0;
-  /** TLS connections whose TLS handshake runs, by peer: the slot each holds. */
-  private readonly tlsHandshakes = new Map<string, () => void>();
-  private replyingTo: ClientSession | undefined;
-  /** Set while decoding a request: whether it carried proxies, and whether one was stale. */
+  private readonly admission: Admission;
+  private readonly heartbeat: { interval: number; timeout: number };
+  private readonly maxReplyBacklog: number;
+  /** Raw connections to a TLS port whose TLS handshake runs: their admission, and how to refuse them. */
+  private readonly tlsPending = new WeakMap<Socket, { ticket: Ticket; refuse: (reason: string) => void }>();
+  /** Set while decoding a request: whether it carried proxies, and why it cannot be served. */
   private decodedRefs = false;
-  private staleRef: number | undefined;
+  private refused: Error | undefined;
+  /** Set while encoding a reply: the references it carries, counted once it is encoded. */
+  private replyRefs: ServerRef[] | undefined;
+  /**
+   * How requests are decoded (DESIGN D5): a token of this server becomes the `ServerRef` of a
+   * living object of this instance, any other a `ForeignToken`; shared memory is refused.
+   */
+  private readonly requestCodec: CodecContext = {
+    acceptsTransfers: false,
+    readToken: (data) => this.readToken(data),
+    refuse: (error) => {
+      this.refused ??= error;
+    },
+  };
+  /** How replies are encoded: each reference to one of this server's objects is collected. */
+  private readonly replyCodec: CodecContext = {
+    acceptsTransfers: false,
+    readToken: () => {
+      throw new Error('a reply codec never decodes');
+    },
+    wroteToken: (carrier) => {
+      if (carrier instanceof ServerRef && this.objects.owns(carrier)) this.replyRefs?.push(carrier);
+    },
+    refuse(error) {
+      throw error;
+    },
+  };
   /** servant → its entry, so a factory that returns a shared object (`getQueue`) reuses it. */
   private readonly entryOf = new WeakMap<object, ObjectEntry>();
   private readonly startedAt = new Date().toISOString();
@@ -91,42 +138,51 @@ export class Server {
 
   constructor(private readonly options: ServerOptions) {
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
-    this.handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    this.maxUnauthenticated = options.maxUnauthenticated ?? 64;
-    setTokenHooks({
-      // A client in the same process (Manager.connect next to Manager.serve) decodes its replies
-      // under its connection's address; the server decodes requests under none.
-      read: (data) => (codecConnectionAddress() === undefined ? this.readToken(data) : rebuildProxy(data)),
-      written: (carrier) => {
-        if (carrier instanceof ServerRef && this.replyingTo) this.objects.incref(this.replyingTo, carrier.id);
-      },
+    const maxUnauthenticated = options.maxUnauthenticated ?? 64;
+    this.admission = new Admission({
+      maxUnauthenticated,
+      maxUnauthenticatedPerHost: options.maxUnauthenticatedPerHost ?? Math.min(16, maxUnauthenticated),
+      handshakeTimeout: options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     });
+    this.heartbeat = {
+      interval: options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      timeout: options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    };
+    this.maxReplyBacklog = options.maxReplyBacklog ?? DEFAULT_MAX_REPLY_BACKLOG;
   }
 
-  /** Starts accepting connections on a Unix socket path or a TCP host and port. */
+  /**
+   * Starts accepting connections on a Unix socket path or a TCP host and port; resolves the
+   * server that listens (for its address).
+   */
   listen(where: { path: string } | { host: string; port: number }, netServer: NetServer = createServer()): Promise<NetServer> {
-    // A TLS server also emits 'connection' for the raw TCP socket under the TLS one: only the
-    // decrypted stream may be served. Its TLS handshake counts as authenticating already.
+    let listening = netServer;
     if (netServer instanceof TlsServer) {
-      netServer.on('connection', (raw: Socket) => this.admitTls(raw));
-      netServer.on('secureConnection', (socket: Socket) => this.accept(socket, this.tlsSlot(socket)));
+      // A TLS server starts every connection's TLS handshake at once. Instead a plain server
+      // accepts them, paused, and hands each to the TLS server when admission gives it its turn:
+      // the TLS handshake is part of authenticating.
+      const tlsServer = netServer;
+      listening = createServer({ pauseOnConnect: true });
+      listening.on('connection', (raw: Socket) => this.admitTls(raw, tlsServer));
+      tlsServer.on('secureConnection', (socket: Socket) => this.secured(socket));
     } else {
-      netServer.on('connection', (socket: Socket) => this.accept(socket));
+      netServer.on('connection', (socket: Socket) => this.admit(socket));
     }
-    this.netServers.push(netServer);
+    this.netServers.push(listening);
     return new Promise((resolve, reject) => {
-      netServer.once('error', reject);
+      listening.once('error', reject);
       const ready = () => {
-        netServer.off('error', reject);
-        resolve(netServer);
+        listening.off('error', reject);
+        resolve(listening);
       };
-      if ('path' in where) netServer.listen(where.path, ready);
-      else netServer.listen(where.port, where.host, ready);
+      if ('path' in where) listening.listen(where.path, ready);
+      else listening.listen(where.port, where.host, ready);
     });
   }
 
   /** Stops listening and closes every client connection. */
   async close(): Promise<void> {
+    this.admission.close();
     for (const client of this.clients) client.socket.destroy();
     await Promise.all(this.netServers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
@@ -168,83 +224,100 @@ export class Server {
     };
   }
 
-  /**
-   * A slot among the connections still authenticating (`maxUnauthenticated`), or undefined
-   * when they are all taken. Giving it back is idempotent.
-   */
-  private takeSlot(): (() => void) | undefined {
-    if (this.unauthenticated >= this.maxUnauthenticated) return undefined;
-    this.unauthenticated++;
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      this.unauthenticated--;
-    };
-  }
-
-  /**
-   * A raw TCP connection to a TLS server: its TLS handshake takes a slot, as the authkey
-   * handshake of a plain one does, which `accept` keeps until it authenticates.
-   */
-  private admitTls(raw: Socket): void {
-    const slot = this.takeSlot();
-    if (slot === undefined) {
-      raw.destroy();
-      return;
-    }
-    const peer = peerOf(raw);
-    if (peer === undefined) {
-      // A socket path has no peer to match the TLS socket by: only its authkey handshake counts.
-      slot();
-      return;
-    }
-    this.tlsHandshakes.set(peer, slot);
-    raw.once('close', () => {
-      slot();
-      if (this.tlsHandshakes.get(peer) === slot) this.tlsHandshakes.delete(peer);
+  /** A plain connection: admission (admission.ts) decides when it may authenticate. */
+  private admit(socket: Socket): void {
+    socket.on('error', () => socket.destroy());
+    // A client says nothing before the challenge: bytes while it waits break the protocol.
+    // (Reading meanwhile also notices a client that gives up waiting.)
+    const early = () => socket.destroy();
+    socket.on('data', early);
+    const ticket = this.admission.admit(socket, {
+      start: (admitted) => {
+        socket.off('data', early);
+        this.authenticate(socket, admitted);
+      },
+      refuse: (reason) => refuse(socket, reason),
     });
+    socket.once('close', () => ticket.closed());
   }
 
-  /** The slot a TLS connection took while its TLS handshake ran. */
-  private tlsSlot(socket: Socket): (() => void) | undefined {
-    const peer = peerOf(socket);
-    const slot = peer === undefined ? undefined : this.tlsHandshakes.get(peer);
-    if (slot !== undefined) this.tlsHandshakes.delete(peer!);
-    return slot;
+  /**
+   * A raw connection to a TLS port. When its turn comes, its first bytes tell a TLS client
+   * (a ClientHello) from a plain mpts client (nothing: it waits for the challenge), which is
+   * told, in its own protocol, to connect with TLS.
+   */
+  private admitTls(raw: Socket, tlsServer: TlsServer): void {
+    raw.on('error', () => raw.destroy());
+    // Before its TLS handshake a TLS client could not read a reason: it is closed without one.
+    const pending = { ticket: undefined as unknown as Ticket, refuse: (_reason: string) => void raw.destroy() };
+    pending.ticket = this.admission.admit(raw, {
+      start: () => {
+        this.tlsPending.set(raw, pending);
+        const plain = () => {
+          pending.refuse = () => {};
+          refuse(raw, 'this manager serves TLS and the connection is plain: connect with the tls option');
+        };
+        const timer = setTimeout(plain, PLAIN_CLIENT_GRACE_MS);
+        raw.once('data', (chunk: Buffer) => {
+          clearTimeout(timer);
+          raw.pause();
+          if (chunk[0] !== 0x16) return plain();
+          raw.unshift(chunk);
+          tlsServer.emit('connection', raw);
+        });
+        raw.resume();
+      },
+      refuse: (reason) => pending.refuse(reason),
+    });
+    raw.once('close', () => pending.ticket.closed());
   }
 
-  private accept(socket: Socket, heldSlot?: () => void): void {
-    const slot = heldSlot ?? this.takeSlot();
-    if (slot === undefined) {
-      socket.destroy();
-      return;
-    }
+  /** A TLS connection finished its TLS handshake: the authkey handshake follows. */
+  private secured(socket: Socket): void {
+    // Node's TLS socket keeps the raw socket it wraps as `_parent`.
+    const raw = (socket as Socket & { _parent?: Socket })._parent;
+    const pending = raw === undefined ? undefined : this.tlsPending.get(raw);
+    if (pending === undefined) return void socket.destroy();
+    this.tlsPending.delete(raw!);
+    socket.on('error', () => socket.destroy());
+    pending.refuse = (reason) => refuse(socket, reason);
+    this.authenticate(socket, pending.ticket);
+  }
+
+  /** The server's half of the handshake in auth.ts, then the client's requests. */
+  private authenticate(socket: Socket, ticket: Ticket): void {
     socket.setNoDelay?.(true);
     const client = new ClientSession(socket);
     const authkey = this.options.authkey;
     const challenge = makeChallenge();
     let step = 0;
     let authenticated = false;
-    const deadline = setTimeout(() => socket.destroy(), this.handshakeTimeout);
-    const endHandshake = () => {
-      clearTimeout(deadline);
-      slot();
-    };
+    let liveness: Liveness | undefined;
+    /** Frames completed by the current read, to tell a frame that goes on from a new one. */
+    let framesRead = 0;
+    const backpressure = new Backpressure(socket, client, this.maxReplyBacklog, (frame) => this.onFrame(client, frame), {
+      paused: () => liveness?.frameDone(),
+      resumed: () => {
+        if (decoder.pendingBytes > 0) liveness?.frameStarted(decoder.pendingFrameSize ?? this.maxFrameSize);
+      },
+    });
     const decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME, (frame) => {
+      framesRead++;
       if (authenticated) {
-        this.onFrame(client, frame);
+        backpressure.serve(frame);
         return;
       }
-      // The server's half of the handshake in auth.ts, one step per frame. Nothing else is
-      // read, decoded or dispatched before it is done.
+      // One step per frame. Nothing else is read, decoded or dispatched before it is done.
       if (step === 0) {
         if (!verifyAnswer(authkey, challenge, frame)) {
+          ticket.failed();
           socket.end(frameBytes(FAILURE));
           socket.destroySoon();
           step = -1;
           return;
         }
+        // The client proved it knows the key: its place goes to the next connection.
+        ticket.proven();
         socket.write(frameBytes(WELCOME));
         step = 1;
       } else if (step === 1) {
@@ -255,22 +328,40 @@ export class Server {
       } else if (step === 2) {
         if (!isWelcome(frame)) return void socket.destroy();
         authenticated = true;
-        endHandshake();
+        ticket.authenticated();
         decoder.setMaxFrameSize(this.maxFrameSize);
         this.clients.add(client);
+        // Keepalive finds a peer whose host is gone; the heartbeat, one that stopped answering.
+        socket.setKeepAlive?.(true, this.heartbeat.interval);
+        liveness = new Liveness(this.heartbeat, {
+          ping: () => client.writer.write(HEARTBEAT_FRAME),
+          lost: (reason) => {
+            if (reason.startsWith('nothing heard')) socket.destroy();
+            else this.fatal(client, new ProtocolError(reason));
+          },
+        });
       }
     });
     socket.on('data', (chunk: Buffer) => {
       if (step === -1) return;
+      liveness?.heard();
+      const hadPartial = decoder.pendingBytes > 0;
+      framesRead = 0;
       try {
         decoder.push(chunk);
       } catch (error) {
         this.fatal(client, error);
+        return;
       }
+      if (liveness === undefined || backpressure.isPaused) return;
+      if (decoder.pendingBytes === 0) liveness.frameDone();
+      else if (!hadPartial || framesRead > 0) liveness.frameStarted(decoder.pendingFrameSize ?? this.maxFrameSize);
     });
-    socket.on('error', () => socket.destroy());
+    // A client that drains what was written to it is reading: alive.
+    socket.on('drain', () => liveness?.heard());
     socket.on('close', () => {
-      if (!authenticated) endHandshake();
+      ticket.closed();
+      liveness?.stop();
       this.clientGone(client);
     });
     socket.write(frameBytes(challenge));
@@ -282,8 +373,7 @@ export class Server {
     const message = error instanceof Error ? error.message : String(error);
     client.writer.write(encodeFrame([Reply.fatal, 0, message]));
     client.writer.flush();
-    client.socket.end();
-    client.socket.destroySoon();
+    endWithin(client.socket);
     this.clientGone(client);
   }
 
@@ -296,6 +386,10 @@ export class Server {
     client.closed = true;
     this.clients.delete(client);
     for (const waiter of [...client.waits.values()]) waiter.drop();
+    // What it was handed and did not acknowledge goes back, the latest first, so that items
+    // return to the head of a queue in their order.
+    for (const handoff of [...client.handoffs.values()].reverse()) handoff.returned();
+    client.handoffs.clear();
     const lost = !client.saidGoodbye;
     for (const holding of [...client.holdings]) holding.clientGone(client, lost);
     client.holdings.clear();
@@ -306,11 +400,17 @@ export class Server {
     if (client.closed) return;
     let message: unknown;
     this.decodedRefs = false;
-    this.staleRef = undefined;
+    this.refused = undefined;
     try {
-      message = decode(frame);
+      message = decode(frame, this.requestCodec);
     } catch (error) {
-      this.fatal(client, new ProtocolError(`a frame is not valid msgpack: ${(error as Error).message}`));
+      // msgpackr recurses: a value nested too deeply for the stack fails that call only.
+      const requestId = error instanceof RangeError ? peekRequestId(frame) : undefined;
+      if (requestId !== undefined) {
+        this.replyError(client, requestId, new ValueError(messages.receivedNestedTooDeeply(MAX_NESTING)));
+      } else {
+        this.fatal(client, new ProtocolError(`a frame is not valid msgpack: ${(error as Error).message}`));
+      }
       return;
     }
     if (!Array.isArray(message) || typeof message[0] !== 'number' || typeof message[1] !== 'number') {
@@ -318,8 +418,12 @@ export class Server {
       return;
     }
     const requestId = message[1];
-    if (this.staleRef !== undefined) {
-      this.replyError(client, requestId, new RemoteError(messages.unknownObject(this.staleRef)));
+    // The message and its argument list are two levels of their own.
+    if (this.refused === undefined && nestsDeeperThan(message, MAX_NESTING + 2, frame.length)) {
+      this.refused = new ValueError(messages.receivedNestedTooDeeply(MAX_NESTING));
+    }
+    if (this.refused !== undefined) {
+      this.replyError(client, requestId, this.refused);
       return;
     }
     try {
@@ -356,10 +460,15 @@ export class Server {
         this.replyOk(client, requestId, entry.ref);
         return;
       }
-      case Op.incref:
+      case Op.incref: {
+        const instance = message[3];
+        if (typeof instance === 'string' && instance !== this.instance) {
+          throw new RemoteError(messages.staleToken(message[2] as number, instance));
+        }
         this.objects.incref(client, message[2] as number);
         this.replyOk(client, requestId, null);
         return;
+      }
       case Op.decref: {
         const count = message[3] ?? 1;
         if (typeof message[2] !== 'number' || typeof count !== 'number' || !(count >= 1)) {
@@ -370,6 +479,9 @@ export class Server {
       }
       case Op.cancel:
         client.waits.get(message[2] as number)?.cancel();
+        return;
+      case Op.ack:
+        this.acknowledge(client, message[2], message[3]);
         return;
       case Op.goodbye:
         client.saidGoodbye = true;
@@ -456,27 +568,60 @@ export class Server {
     }
   }
 
+  /**
+   * Replies `value`. The references it carries are counted for `client` once it is encoded, all
+   * or none (DESIGN D5). A `Handoff` is replied as `Reply.okAck` and kept until acknowledged.
+   */
   private replyOk(client: ClientSession, requestId: number, value: unknown): void {
-    this.replyingTo = client;
+    if (client.closed) {
+      if (value instanceof Handoff) value.returned();
+      return;
+    }
+    const handoff = value instanceof Handoff ? value : undefined;
+    const kind = handoff ? Reply.okAck : Reply.ok;
+    const refs: ServerRef[] = (this.replyRefs = []);
+    let frame: Buffer;
     try {
-      client.replyOk(requestId, value);
+      frame = encodeFrame([kind, requestId, keepNegativeZeros(handoff ? handoff.value : value)], this.replyCodec);
+      this.objects.increfAll(client, refs);
     } catch (error) {
+      handoff?.returned();
       // Python's #UNSERIALIZABLE: the result could not be encoded.
       client.replyError(requestId, new RemoteError(`Unserializable message: ${(error as Error).message}`));
+      return;
     } finally {
-      this.replyingTo = undefined;
+      this.replyRefs = undefined;
     }
+    if (handoff) client.handoffs.set(requestId, handoff);
+    client.writer.write(frame);
   }
 
   private replyError(client: ClientSession, requestId: number, error: unknown): void {
     client.replyError(requestId, error);
   }
 
+  /** The client decoded these `okAck` replies (`acks`), or could not deliver them (`returns`). */
+  private acknowledge(client: ClientSession, acks: unknown, returns: unknown): void {
+    if (!Array.isArray(acks) || !(returns === undefined || Array.isArray(returns))) throw new ProtocolError('malformed ack');
+    for (const id of acks) {
+      client.handoffs.get(id as number)?.acknowledged();
+      client.handoffs.delete(id as number);
+    }
+    for (const id of [...(returns ?? [])].reverse()) {
+      client.handoffs.get(id as number)?.returned();
+      client.handoffs.delete(id as number);
+    }
+  }
+
   private readToken(data: TokenData): unknown {
     if (data.address !== SELF_ADDRESS) return new ForeignToken(data);
+    if (data.instance !== undefined && data.instance !== this.instance) {
+      this.refused ??= new RemoteError(messages.staleToken(data.id, data.instance));
+      return null;
+    }
     const entry = this.objects.find(data.id);
     if (entry === undefined) {
-      this.staleRef = data.id;
+      this.refused ??= new RemoteError(messages.unknownObject(data.id));
       return null;
     }
     this.decodedRefs = true;
@@ -485,9 +630,31 @@ export class Server {
 }
 
 /** Who is on the other end of a TCP connection (undefined for a socket path). */
-function peerOf(socket: Socket): string | undefined {
-  return socket.remotePort === undefined ? undefined : `${socket.remoteAddress}|${socket.remotePort}`;
+/**
+ * Ends a connection after what was written to it, or destroys it if that does not leave
+ * within a second (a client that reads nothing must not keep its socket open).
+ */
+function endWithin(socket: Socket): void {
+  socket.end();
+  socket.destroySoon();
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
+
+/** Tells a connection that is not authenticated why it is refused, and ends it. */
+function refuse(socket: Socket, reason: string): void {
+  if (socket.destroyed) return;
+  socket.write(frameBytes(refusal(reason)));
+  endWithin(socket);
+}
+
+/** The heartbeat the manager sends a silent client; the same bytes every time. */
+const HEARTBEAT_FRAME = encodeFrame([Reply.heartbeat, 0]);
+
+/**
+ * How long a connection to a TLS port may say nothing before it is taken for a plain client
+ * (which waits for the server's challenge, where a TLS client sends its ClientHello at once).
+ */
+const PLAIN_CLIENT_GRACE_MS = 1000;
 
 /**
  * Python's `str()` of a shared object. With `limit`, a preview of at most that many characters
@@ -495,7 +662,7 @@ function peerOf(socket: Socket): string | undefined {
  * others are cut after rendering), and that shows an error instead of throwing it.
  */
 function describe(servant: Servant, limit?: number): string {
-  const str = (servant as { str?(limit?: number): string }).str;
+  const str = servant.str;
   if (limit === undefined) return str?.call(servant) ?? `<${servant.constructor.name}>`;
   try {
     return (str?.call(servant, limit) ?? `<${servant.constructor.name}>`).slice(0, limit);

@@ -1,8 +1,19 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { answerChallenge, HANDSHAKE_MAX_FRAME, isWelcome, makeChallenge, verifyAnswer, WELCOME, FAILURE } from './auth.js';
+import {
+  answerChallenge,
+  FAILURE,
+  HANDSHAKE_MAX_FRAME,
+  isWelcome,
+  looksLikeTls,
+  makeChallenge,
+  refusalReason,
+  verifyAnswer,
+  WELCOME,
+} from './auth.js';
 import { decode, encodeFrame } from './codec.js';
 import {
   AuthenticationError,
+  ConnectionRefusedError,
   ManagerClosedError,
   ProtocolError,
   messages,
@@ -11,9 +22,21 @@ import {
 import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, frameBytes } from './framing.js';
 import { FrameWriter } from './frame-writer.js';
 import { Command, Op, Reply } from './protocol.js';
-import { swapCodecConnection } from './token-context.js';
+import type { CodecContext } from './codec-context.js';
+import type { BaseProxy } from './base-proxy.js';
+import type { TokenData } from './codec.js';
 import { parseAddress } from './address.js';
 import { openTlsSocket, type TlsClientOptions } from './tls-options.js';
+
+/**
+ * Builds the proxy for a token a connection decoded (`rebuildProxy` in proxy-types.ts, which
+ * installs itself: the proxy classes import this module, so it cannot import them).
+ */
+let rebuildProxy: ((data: TokenData, receivedOn: Connection) => BaseProxy) | undefined;
+
+export function setProxyRebuilder(rebuild: (data: TokenData, receivedOn: Connection) => BaseProxy): void {
+  rebuildProxy = rebuild;
+}
 
 /** A call waiting for its reply. `holder` keeps the calling proxy alive until then. */
 interface PendingCall {
@@ -52,7 +75,9 @@ export class Connection {
   private readonly writer: FrameWriter;
   private readonly decoder: FrameDecoder;
   private readonly pending = new Map<number, PendingCall>();
-  private readonly authkey: Uint8Array;
+  /** The authkey this connection authenticated with (the pool keeps one connection per key). */
+  readonly authkey: Uint8Array;
+  private readonly tls: boolean;
   private readonly maxFrameSize: number;
   private state: State = 'handshake';
   private handshakeStep = 0;
@@ -62,17 +87,54 @@ export class Connection {
   private closedError: Error | undefined;
   private referenced = true;
   private readonly closeListeners = new Set<(error: Error) => void>();
+  /** What the reply being decoded rebuilt, and why it could not be, if it could not. */
+  private decoding: { proxies: BaseProxy[]; error: Error | undefined } | undefined;
+  /** `Reply.okAck` replies decoded this tick, acknowledged together in one message. */
+  private acks: number[] = [];
+  /** `Reply.okAck` replies that could not be delivered: the manager takes their items back. */
+  private returns: number[] = [];
+  /**
+   * How values cross this connection (DESIGN D5): a proxy of this very manager travels as
+   * `SELF_ADDRESS`, and one decoded from a reply was counted for this connection.
+   */
+  private readonly codec: CodecContext = {
+    peerAddress: undefined as string | undefined,
+    acceptsTransfers: true,
+    readToken: (data) => {
+      try {
+        if (rebuildProxy === undefined) throw new Error('mpts proxy classes are not loaded');
+        const proxy = rebuildProxy(data, this);
+        this.decoding?.proxies.push(proxy);
+        return proxy;
+      } catch (error) {
+        this.codec.refuse(error as Error);
+        return null;
+      }
+    },
+    refuse: (error) => {
+      if (this.decoding === undefined) throw error;
+      this.decoding.error ??= error;
+    },
+  };
 
   constructor(address: string, options: ConnectionOptions) {
     this.address = address;
+    (this.codec as { peerAddress: string | undefined }).peerAddress = address;
     this.authkey = options.authkey;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     const tls = options.tls;
+    this.tls = tls !== undefined;
     this.socket = options.openSocket?.(address) ?? (tls ? openTlsSocket(address, tls) : openPlainSocket(address));
     this.socket.setNoDelay?.(true);
     this.writer = new FrameWriter(this.socket);
     this.decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME, (frame) => this.onFrame(frame));
     this.socket.on('data', (chunk: Buffer) => {
+      // A TLS server's first bytes (an alert) where a handshake frame should be: say so, rather
+      // than that a 369 MB frame is over the limit.
+      if (this.state === 'handshake' && this.handshakeStep === 0 && this.decoder.pendingBytes === 0 && looksLikeTls(chunk)) {
+        this.fail(new ConnectionRefusedError(messages.speaksTls(this.address)));
+        return;
+      }
       try {
         this.decoder.push(chunk);
       } catch (error) {
@@ -104,9 +166,12 @@ export class Connection {
     return this.request(Op.command, name, args, undefined, undefined, undefined);
   }
 
-  /** Takes one more reference to `objectId` for this connection. */
-  incref(objectId: number): Promise<unknown> {
-    return this.request(Op.incref, objectId, undefined, undefined, undefined, undefined);
+  /**
+   * Takes one more reference to `objectId` for this connection. With `instance`, the manager
+   * refuses if it is not the instance that made the object (it was restarted since).
+   */
+  incref(objectId: number, instance?: string): Promise<unknown> {
+    return this.request(Op.incref, objectId, instance ?? null, undefined, undefined, undefined);
   }
 
   /** Drops `count` references of this connection to `objectId`; fire and forget. */
@@ -128,7 +193,10 @@ export class Connection {
    */
   close(): Promise<void> {
     if (this.state === 'closed') return Promise.resolve();
-    if (this.state === 'open') this.writer.write(encodeFrame([Op.goodbye, 0]));
+    if (this.state === 'open') {
+      this.sendAcks();
+      this.writer.write(encodeFrame([Op.goodbye, 0]));
+    }
     this.writer.flush();
     return new Promise((resolve) => {
       this.socket.once('close', () => resolve());
@@ -148,7 +216,7 @@ export class Connection {
   private request(
     op: Op,
     target: number | string,
-    method: string | unknown[] | undefined,
+    method: string | unknown[] | null | undefined,
     args: unknown[] | undefined,
     holder: object | undefined,
     signal: AbortSignal | undefined,
@@ -157,17 +225,11 @@ export class Connection {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.nextRequestId++;
     let frame: Buffer;
-    const outer = swapCodecConnection(this.address);
     try {
-      const message =
-        op === Op.call ? [op, id, target, method, args] :
-        op === Op.incref ? [op, id, target] :
-        [op, id, target, method];
-      frame = encodeFrame(message);
+      const message = op === Op.call ? [op, id, target, method, args] : [op, id, target, method];
+      frame = encodeFrame(message, this.codec);
     } catch (error) {
       return Promise.reject(error);
-    } finally {
-      swapCodecConnection(outer);
     }
     return new Promise((resolve, reject) => {
       const call: PendingCall = { resolve, reject, holder };
@@ -203,25 +265,38 @@ export class Connection {
       this.onHandshakeFrame(frame);
       return;
     }
+    const decoding: { proxies: BaseProxy[]; error: Error | undefined } = (this.decoding = { proxies: [], error: undefined });
     let message: unknown[];
-    const outer = swapCodecConnection(this.address);
     try {
-      message = decode(frame) as unknown[];
+      message = decode(frame, this.codec) as unknown[];
     } finally {
-      swapCodecConnection(outer);
+      this.decoding = undefined;
     }
     if (!Array.isArray(message)) throw new ProtocolError('a reply from the manager is not an array');
     const kind = message[0];
+    if (kind === Reply.heartbeat) {
+      this.writer.write(encodeFrame([Op.heartbeat, 0]));
+      return;
+    }
     if (kind === Reply.fatal) {
       this.fail(new ProtocolError(String(message[2])));
       return;
     }
     const id = message[1] as number;
+    if (kind === Reply.okAck) this.acknowledge(id, decoding.error === undefined && this.pending.has(id));
     const call = this.pending.get(id);
-    if (call === undefined) return;
+    if (call === undefined) {
+      for (const proxy of decoding.proxies) proxy.releaseProxy();
+      return;
+    }
     this.pending.delete(id);
     if (this.pending.size === 0) this.updateRef();
-    if (kind === Reply.ok) {
+    if (decoding.error !== undefined) {
+      // A value this process cannot rebuild (a proxy of a manager it has no key for) fails
+      // this call only; the proxies the reply did hold are given back.
+      for (const proxy of decoding.proxies) proxy.releaseProxy();
+      call.reject(decoding.error);
+    } else if (kind === Reply.ok || kind === Reply.okAck) {
       call.resolve(message[2]);
     } else {
       const error = rebuildError(String(message[2]), String(message[3]), message[4] as string | undefined);
@@ -231,8 +306,30 @@ export class Connection {
     }
   }
 
+  /**
+   * Acknowledges a decoded `Reply.okAck` (DESIGN D6): the manager may let go of the queue item
+   * it carried. One that cannot be delivered (its call is gone, or its value could not be
+   * rebuilt here) is returned instead, and goes back to the head of its queue. The replies of
+   * one tick are acknowledged in one message.
+   */
+  private acknowledge(requestId: number, delivered: boolean): void {
+    if (this.acks.length === 0 && this.returns.length === 0) queueMicrotask(this.sendAcks);
+    (delivered ? this.acks : this.returns).push(requestId);
+  }
+
+  private readonly sendAcks = (): void => {
+    if (this.acks.length === 0 && this.returns.length === 0) return;
+    const message = [Op.ack, 0, this.acks, this.returns];
+    this.acks = [];
+    this.returns = [];
+    if (this.state === 'open') this.writer.write(encodeFrame(message));
+  };
+
   /** The client's half of the handshake in `auth.ts`, one step per received frame. */
   private onHandshakeFrame(frame: Buffer): void {
+    // The server refused the connection before authenticating it, and says why (auth.ts).
+    const reason = refusalReason(frame);
+    if (reason !== undefined) throw new ConnectionRefusedError(messages.connectionRefused(this.address, reason));
     switch (this.handshakeStep++) {
       case 0: {
         const answer = answerChallenge(this.authkey, frame);
@@ -265,6 +362,10 @@ export class Connection {
   private closedByPeer(error?: NodeJS.ErrnoException): Error {
     if (this.state === 'handshake' && this.handshakeStep > 0 && !error) {
       return new AuthenticationError(messages.digestSentRejected);
+    }
+    // A TLS client reading a plain server's challenge as a TLS record.
+    if (this.state === 'handshake' && this.tls && /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|RECORD_LAYER_FAILURE/.test(error?.code ?? '')) {
+      return new ConnectionRefusedError(messages.speaksPlain(this.address), { cause: error });
     }
     // Say why a connection could not be made or broke (refused, unreachable, a TLS certificate).
     const why = error?.message ? `: ${error.message}` : '';

@@ -66,6 +66,12 @@ export class RemoteError extends MptsError {
 
 /** The manager is gone (shut down, killed, or the connection to it broke). */
 export class ManagerClosedError extends MptsError {}
+/**
+ * The manager refused a connection before authenticating it, and said why: too many connections
+ * still authenticating, too many failed attempts from this host, the handshake deadline, or a
+ * plain connection to a TLS port. Not a wrong authkey (that is `AuthenticationError`).
+ */
+export class ConnectionRefusedError extends MptsError {}
 /** A proxy was used after `release()` or disposal. */
 export class ProxyReleasedError extends MptsError {}
 /** A peer sent bytes that are not a valid mpts frame or message. */
@@ -101,6 +107,7 @@ const errorClasses: Record<string, ErrorClass> = Object.assign(Object.create(nul
   AuthenticationError,
   RemoteError,
   ManagerClosedError,
+  ConnectionRefusedError,
   ProxyReleasedError,
   ProtocolError,
 });
@@ -127,6 +134,11 @@ export const messages = {
   managerShutDown: 'Manager has shut down',
   managerNotStarted: 'Manager has not been started',
   managerClosed: (address: string) => `the manager at ${address} is closed`,
+  connectionRefused: (address: string, reason: string) => `the manager at ${address} refused the connection: ${reason}`,
+  speaksTls: (address: string) =>
+    `the manager at ${address} serves TLS and this connection is plain: connect with the tls option`,
+  speaksPlain: (address: string) =>
+    `the manager at ${address} does not serve TLS and this connection uses it: connect without the tls option`,
   proxyReleased: (typeId: string, id: number) =>
     `this ${typeId} proxy (object ${id}) was released and cannot be used any more`,
   digestReceivedWrong: 'digest received was wrong',
@@ -146,6 +158,15 @@ export const messages = {
   unknownType: (typeId: string) => `unknown shared type '${typeId}'`,
   cannotTransfer: (path: string, what: string) =>
     `${what} at ${path} cannot be sent to the manager: only plain data and proxies can`,
+  nestedTooDeeply: (path: string, limit: number) =>
+    `the value at ${path} is nested more than ${limit} levels deep; mpts refuses deeper values`,
+  receivedNestedTooDeeply: (limit: number) =>
+    `a value in this call is nested more than ${limit} levels deep; mpts refuses deeper values`,
+  staleToken: (id: number, instance: string) =>
+    `the proxy of object ${id} belongs to an earlier manager at this address (instance ${instance}); ` +
+    `this manager was restarted since and does not have that object`,
+  sharedMemoryToManager:
+    'a shared-memory object cannot be sent to a manager: pass it to a Process as an argument, or store plain data',
   listIndexOutOfRange: 'list index out of range',
   listAssignmentIndexOutOfRange: 'list assignment index out of range',
   popFromEmptyList: 'pop from empty list',

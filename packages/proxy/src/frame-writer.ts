@@ -20,6 +20,11 @@ export class FrameWriter {
     }
   }
 
+  /** Bytes queued and not yet handed to the socket. */
+  get pendingBytes(): number {
+    return this.queuedBytes;
+  }
+
   /** Writes what is queued now. Safe to call at any time. */
   readonly flush = (): void => {
     this.scheduled = false;

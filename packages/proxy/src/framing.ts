@@ -79,6 +79,13 @@ export class FrameDecoder {
     return this.buffered;
   }
 
+  /** The size of the unfinished frame, once its length header has arrived. */
+  get pendingFrameSize(): number | undefined {
+    if (this.buffered < HEADER_BYTES) return undefined;
+    const head = this.chunks[0]!.length >= HEADER_BYTES ? this.chunks[0]! : Buffer.concat(this.chunks);
+    return head.readUInt32BE(0);
+  }
+
   private hasWholeFrame(): boolean {
     if (this.buffered < HEADER_BYTES) return false;
     const head = this.chunks[0]!.length >= HEADER_BYTES ? this.chunks[0]! : Buffer.concat(this.chunks);

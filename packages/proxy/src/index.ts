@@ -17,6 +17,7 @@ export {
   AuthenticationError,
   RemoteError,
   ManagerClosedError,
+  ConnectionRefusedError,
   ProxyReleasedError,
   ProtocolError,
   registerErrorClass,
