@@ -19,6 +19,10 @@ export interface RemoteServerStartup {
   maxFrameSize?: number;
   handshakeTimeout?: number;
   maxUnauthenticated?: number;
+  maxUnauthenticatedPerHost?: number;
+  heartbeatInterval?: number;
+  heartbeatTimeout?: number;
+  maxReplyBacklog?: number;
 }
 
 export interface RemoteServerOptions extends Omit<RemoteServerStartup, 'authkey' | 'path'> {
