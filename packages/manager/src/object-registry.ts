@@ -145,7 +145,14 @@ export class ObjectRegistry {
    */
   collect(): void {
     this.collectScheduled = false;
-    const reachable = this.containersWithRefs > 0 ? this.markReachable() : undefined;
+    let reachable: Set<number> | undefined;
+    try {
+      reachable = this.containersWithRefs > 0 ? this.markReachable() : undefined;
+    } catch (error) {
+      // A registered type's heldValues() threw: keep everything rather than guess.
+      process.emitWarning(`mpts: a collection was skipped: ${String(error)}`);
+      return;
+    }
     for (const entry of [...this.entries.values()]) {
       if (entry.refcount > 0 || reachable?.has(entry.id)) continue;
       this.entries.delete(entry.id);

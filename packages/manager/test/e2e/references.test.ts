@@ -104,4 +104,28 @@ describe('references', () => {
     expect(await dB.getItem('after')).toBe(2);
     await dB.clear();
   });
+
+  it('a reply that cannot be encoded counts none of the references it held', async () => {
+    // A registered type whose method returns a proxy next to what cannot cross (a symbol).
+    Manager.register('SymbolPairs', () => new SymbolPairs(), { createMethod: false });
+    const authkey = randomBytes(32);
+    await using server = await serveHere(authkey);
+    await using m = await Manager.connect(server.address, { authkey });
+    {
+      using pairs = await m.create('SymbolPairs', []);
+      using d = await m.dict();
+      const error = await pairs.callMethod('pair', [d]).then(() => undefined, (e: Error) => e);
+      expect(error).toBeInstanceOf(RemoteError);
+      expect(error!.message).toMatch(/^Unserializable message: /);
+      const info = await m.debugInfo();
+      expect(info.objects.find((object) => object.id === d.id)!.refcount).toBe(1);
+    }
+    await expect.poll(() => m.numberOfObjects()).toBe(0);
+  });
 });
+
+class SymbolPairs {
+  pair(value: unknown): unknown[] {
+    return [value, Symbol('cannot cross')];
+  }
+}
