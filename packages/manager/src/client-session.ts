@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { encodeFrame, FrameWriter, keepNegativeZeros, Reply } from '@mpts/proxy/wire';
+import { encodeFrame, FrameWriter, Reply } from '@mpts/proxy/wire';
+import type { Handoff } from './handoff.js';
 
 let nextClientId = 1;
 
@@ -36,6 +37,8 @@ export class ClientSession {
   readonly refs = new Map<number, number>();
   /** requestId → its pending blocking call. */
   readonly waits = new Map<number, PendingWait>();
+  /** requestId → what an `okAck` reply handed over, until the client acknowledges it. */
+  readonly handoffs = new Map<number, Handoff>();
   /** Servants holding a lock or permits for this client. */
   readonly holdings = new Set<Holding>();
   readonly writer: FrameWriter;
@@ -45,11 +48,6 @@ export class ClientSession {
   constructor(readonly socket: Socket) {
     this.writer = new FrameWriter(socket);
     this.label = `client ${this.id}`;
-  }
-
-  replyOk(requestId: number, value: unknown): void {
-    if (this.closed) return;
-    this.writer.write(encodeFrame([Reply.ok, requestId, keepNegativeZeros(value)]));
   }
 
   replyError(requestId: number, error: unknown): void {
