@@ -60,7 +60,7 @@ export function connectionTo(address: string, connectionOptions?: ConnectionOpti
   const key = authkey === undefined ? undefined : poolKey(address, authkey);
   const existing = key === undefined ? undefined : connections.get(key);
   if (existing?.isOpen) return existing;
-  if (shutDown.has(address)) throw new ManagerClosedError(`${messages.managerClosed(address)}: its manager was shut down in this process`);
+  if (shutDown.has(address)) throw new ManagerClosedError(shutDownHere(address));
   if (authkey === undefined || key === undefined) {
     throw new AuthenticationError(
       `no authkey is known for the manager at ${address}; pass it to Manager.connect(), or ` +
@@ -84,10 +84,15 @@ export function existingConnection(address: string): Connection | undefined {
 }
 
 /** Closes this process's connections to `address` (its proxies then reject their calls). */
-export async function closeConnection(address: string): Promise<void> {
+export async function closeConnection(address: string, why?: string): Promise<void> {
   const toAddress = [...connections].filter(([, connection]) => connection.address === address);
   for (const [key] of toAddress) connections.delete(key);
-  await Promise.all(toAddress.map(([, connection]) => connection.close()));
+  await Promise.all(toAddress.map(([, connection]) => connection.close(why)));
+}
+
+/** Why a proxy of `address` rejects once a manager of this process shut that address down. */
+function shutDownHere(address: string): string {
+  return `${messages.managerClosed(address)}: its manager was shut down in this process`;
 }
 
 /**
@@ -114,7 +119,7 @@ export async function releaseConnection(address: string, how: { now?: boolean; m
   holders.delete(address);
   if (how.markShutDown === false) return;
   shutDown.add(address);
-  await closeConnection(address);
+  await closeConnection(address, shutDownHere(address));
 }
 
 /** Flushes and closes every connection of this process, e.g. before a child process exits. */

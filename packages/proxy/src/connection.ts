@@ -189,9 +189,10 @@ export class Connection {
   /**
    * Says goodbye, sends what is queued and closes the connection; pending calls are rejected.
    * The goodbye tells the manager this is a clean close, so what this process holds (a lock it
-   * means another process to release, semaphore permits) stays held (DESIGN D6).
+   * means another process to release, semaphore permits) stays held (DESIGN D6). Calls made
+   * on it afterwards reject with a `ManagerClosedError` that says `why`.
    */
-  close(): Promise<void> {
+  close(why: string = messages.managerClosed(this.address)): Promise<void> {
     if (this.state === 'closed') return Promise.resolve();
     if (this.state === 'open') {
       this.sendAcks();
@@ -204,7 +205,7 @@ export class Connection {
       this.socket.ref();
       // End, not destroy: what was just flushed (last calls, decrefs) still reaches the manager.
       this.socket.end();
-      this.fail(new ManagerClosedError(messages.managerClosed(this.address)), false);
+      this.fail(new ManagerClosedError(why), false);
     });
   }
 
