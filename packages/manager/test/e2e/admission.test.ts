@@ -1,10 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +10,7 @@ import { Command, Connection } from '@mpts/proxy/wire';
 import { RawClient, within } from '../raw-client.js';
 import { fixture, isRunning, rejection, waitFor } from '../helpers.js';
 import { startRemoteServer, type RemoteServer } from '../remote-helpers.js';
+import { selfSignedCertificate, type TestCertificate } from '../tls-certificate.js';
 
 /** A client connection to the test server that comes from `localAddress` (another host on loopback). */
 function connectFrom(server: RemoteServer, localAddress: string, authkey: Buffer = server.authkey): Connection {
@@ -144,20 +142,14 @@ describe('failed authentications', () => {
 });
 
 describe('TLS and plain connections that do not match', () => {
-  let dir: string;
   let cert: string;
   let key: string;
+  let certificate: TestCertificate;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'mpts-admission-'));
-    cert = join(dir, 'cert.pem');
-    key = join(dir, 'key.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ], { stdio: 'ignore' });
+    certificate = selfSignedCertificate();
+    ({ cert, key } = certificate);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => certificate.remove());
 
   it('a plain client at a TLS port is told to use TLS, long before the handshake deadline', async () => {
     await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, handshakeTimeout: 60 });

@@ -11,6 +11,23 @@ import { fixture, startManager } from '../helpers.js';
 
 const serveHere = (authkey: Buffer, port = 0) => Manager.serve({ host: '127.0.0.1', port, authkey });
 
+/** Two managers served in this process, each with its own key, and a client of each. */
+async function twoManagersServedHere(): Promise<{ a: Manager; b: Manager } & AsyncDisposable> {
+  const [keyA, keyB] = [randomBytes(32), randomBytes(32)];
+  const servers = [await serveHere(keyA), await serveHere(keyB)];
+  const a = await Manager.connect(servers[0]!.address, { authkey: keyA });
+  const b = await Manager.connect(servers[1]!.address, { authkey: keyB });
+  return {
+    a,
+    b,
+    async [Symbol.asyncDispose]() {
+      await a.shutdown();
+      await b.shutdown();
+      for (const server of servers) await server[Symbol.asyncDispose]();
+    },
+  };
+}
+
 describe('references', () => {
   it('an item waiting in a blocked put() keeps the objects it holds alive', async () => {
     await using manager = await startManager();
@@ -36,12 +53,8 @@ describe('references', () => {
   });
 
   it('two managers served in one process keep their references apart', async () => {
-    const keyA = randomBytes(32);
-    const keyB = randomBytes(32);
-    await using serverA = await serveHere(keyA);
-    await using serverB = await serveHere(keyB);
-    await using a = await Manager.connect(serverA.address, { authkey: keyA });
-    await using b = await Manager.connect(serverB.address, { authkey: keyB });
+    await using both = await twoManagersServedHere();
+    const { a, b } = both;
     {
       using dA = await a.dict<string, number>();
       using dB = await b.dict<string, unknown>();
@@ -86,12 +99,8 @@ describe('references', () => {
   });
 
   it('a reply holding a proxy this process cannot reach fails that call only', async () => {
-    const keyA = randomBytes(32);
-    const keyB = randomBytes(32);
-    await using serverA = await serveHere(keyA);
-    await using serverB = await serveHere(keyB);
-    await using a = await Manager.connect(serverA.address, { authkey: keyA });
-    await using b = await Manager.connect(serverB.address, { authkey: keyB });
+    await using both = await twoManagersServedHere();
+    const { a, b } = both;
     using dA = await a.dict();
     using dB = await b.dict<string, unknown>();
     await dB.setItem('elsewhere', dA);

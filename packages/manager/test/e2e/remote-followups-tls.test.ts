@@ -1,8 +1,6 @@
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Manager, Process, toToken, type DictProxy, type ListProxy } from '@mpts/manager';
@@ -10,26 +8,21 @@ import { RawClient, within } from '../raw-client.js';
 import { fixture, isRunning } from '../helpers.js';
 import { startRemoteServer } from '../remote-helpers.js';
 import { passToGrandchild, recordPid } from '../fixtures/remote-followups-children.js';
+import { selfSignedCertificate, type TestCertificate } from '../tls-certificate.js';
 
 const children = fixture('remote-followups-children.ts');
 
-/** A self-signed certificate for 127.0.0.1 and localhost, in a temp directory removed after the file. */
-let dir: string;
+/** A self-signed certificate for 127.0.0.1 and localhost, removed after the file. */
 let cert: string;
 let key: string;
+let certificate: TestCertificate;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mpts-tls-followups-'));
-  cert = join(dir, 'cert.pem');
-  key = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
+  certificate = selfSignedCertificate();
+  ({ cert, key } = certificate);
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => certificate.remove());
 
 describe('proxies of a manager served over TLS', () => {
   it('work in Process children, which connect over TLS with the options their parent used', async () => {
