@@ -76,6 +76,12 @@ export class ConnectionRefusedError extends MptsError {}
 export class ProxyReleasedError extends MptsError {}
 /** A peer sent bytes that are not a valid mpts frame or message. */
 export class ProtocolError extends MptsError {}
+/**
+ * The shared object a call was waiting on (a lock, a queue, an event...) was deleted, every
+ * reference to it released, before the wait ended. Python has no such case: there a waiting
+ * thread's proxy keeps its object alive.
+ */
+export class ObjectDeletedError extends MptsError {}
 
 type ErrorClass = new (message?: string) => Error;
 
@@ -110,6 +116,7 @@ const errorClasses: Record<string, ErrorClass> = Object.assign(Object.create(nul
   ConnectionRefusedError,
   ProxyReleasedError,
   ProtocolError,
+  ObjectDeletedError,
 });
 
 /** Adds a user error class so that it keeps its class when a registered type throws it. */
@@ -174,6 +181,9 @@ export const messages = {
   listRemoveMissing: 'list.remove(x): x not in list',
   notInList: (repr: string) => `${repr} is not in list`,
   popitemEmpty: 'popitem(): dictionary is empty',
+  dictChangedSize: 'dictionary changed size during iteration',
+  dictKeysChanged: 'dictionary keys changed during iteration',
+  deletedWhileWaited: 'the shared object was deleted while this call waited on it: every reference to it was released',
   unhashable: (typeName: string) => `unhashable type: '${typeName}'`,
   popFromEmptySet: 'pop from an empty set',
   notIterable: (typeName: string) => `'${typeName}' object is not iterable`,
@@ -194,6 +204,7 @@ export const messages = {
   recursionInComparison: 'maximum recursion depth exceeded in comparison',
   exceptionStrFailed: '<exception str() failed>',
   indexSizedInteger: "cannot fit 'int' into an index-sized integer",
+  intTooLargeForSsize: 'Python int too large to convert to C ssize_t',
   tooManyItems: (what: string, count: bigint | number, limit: number) =>
     `cannot make ${what} of ${count} items: the manager's limit is ${limit} items`,
   arrayLengthNegative: (length: number) => `Array length must be >= 0, not ${length}`,

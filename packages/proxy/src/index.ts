@@ -20,6 +20,7 @@ export {
   ConnectionRefusedError,
   ProxyReleasedError,
   ProtocolError,
+  ObjectDeletedError,
   registerErrorClass,
 } from './errors.js';
 export { BaseProxy } from './base-proxy.js';
@@ -39,6 +40,7 @@ export {
   ConditionProxy,
   EventProxy,
   SetProxy,
+  IteratorProxy,
 } from './proxies/index.js';
 export type { SetOperand } from './proxies/index.js';
 export type { AcquireOptions, Held, QueueWaitOptions } from './proxies/index.js';

@@ -1,6 +1,7 @@
 import { exceptionValueRepr, KeyError, messages, pythonRepr, pythonReprPreview, ValueError } from '@mpts/proxy/wire';
 import { HashableKeys } from '../hashable-keys.js';
 import { pyTypeName } from '../python-compare.js';
+import { IteratorServant } from './iterator-servant.js';
 import type { Servant } from '../servant.js';
 
 const missing = Symbol('missing');
@@ -16,7 +17,7 @@ export class DictServant implements Servant {
 
   static readonly exposed = [
     'getItem', 'setItem', 'delItem', 'contains', 'len', 'get', 'pop', 'popitem', 'setdefault',
-    'update', 'clear', 'copy', 'keys', 'values', 'items', 'delete',
+    'update', 'clear', 'copy', 'keys', 'values', 'items', 'delete', 'iter',
   ] as const;
 
   getItem(key: unknown): unknown {
@@ -123,6 +124,14 @@ export class DictServant implements Servant {
 
   items(): [unknown, unknown][] {
     return [...this.map.entries()];
+  }
+
+  /**
+   * Python's `iter(d)`: a step-by-step iterator over the live dict, which the manager serves as a
+   * shared object of its own (typeid `'Iterator'`, see builtin-types.ts).
+   */
+  iter(): IteratorServant {
+    return new IteratorServant(this.map);
   }
 
   getValue(): Map<unknown, unknown> {

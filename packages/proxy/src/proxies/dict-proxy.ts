@@ -1,4 +1,5 @@
 import { BaseProxy } from '../base-proxy.js';
+import type { IteratorProxy } from './iterator-proxy.js';
 
 /** Python's missing-argument marker: a default that was not given is not sent at all. */
 const omitted = Symbol('omitted');
@@ -105,9 +106,23 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
     return this.callMethod('delete', [key]) as Promise<boolean>;
   }
 
-  /** `for await (const key of d)`: the keys, from a snapshot taken when iteration starts. */
-  async *[Symbol.asyncIterator](): AsyncIterator<K> {
-    yield* await this.keys();
+  /**
+   * Python's `iter(d)`: an iterator over the keys that lives in the manager and steps over the
+   * live dict, one call per key. A step after the dict changed size rejects with
+   * `RuntimeError('dictionary changed size during iteration')`, as in Python. (`keys()`,
+   * `values()`, `items()` and `copy()` are snapshots.)
+   */
+  iter(): Promise<IteratorProxy<K>> {
+    return this.callMethod('iter') as Promise<IteratorProxy<K>>;
+  }
+
+  /**
+   * `for k in d:`: the keys, one step of a manager-side iterator each (see `iter()`), so adding
+   * or removing a key during the loop rejects the next step with Python's `RuntimeError`. The
+   * iterator is released when the loop ends, however it ends.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<K, undefined> {
+    yield* await this.iter();
   }
 }
 

@@ -5,6 +5,7 @@ import { BarrierProxy } from './barrier-proxy.js';
 import { ConditionProxy } from './condition-proxy.js';
 import { EventProxy } from './event-proxy.js';
 import { DictProxy } from './dict-proxy.js';
+import { IteratorProxy } from './iterator-proxy.js';
 import { ListProxy } from './list-proxy.js';
 import { SetProxy } from './set-proxy.js';
 import { NamespaceProxy } from './namespace-proxy.js';
@@ -13,6 +14,7 @@ import { ValueProxy } from './value-proxy.js';
 
 /** The proxy class of each of mpts's built-in shared types, by Python's typeid. */
 registerProxyType('dict', DictProxy);
+registerProxyType('Iterator', IteratorProxy);
 registerProxyType('list', ListProxy);
 registerProxyType('set', SetProxy);
 registerProxyType('Namespace', NamespaceProxy);
@@ -33,6 +35,7 @@ export type { AcquireOptions, Held } from './acquirer-proxy.js';
 export type { QueueWaitOptions } from './queue-proxy.js';
 export { BarrierProxy, ConditionProxy, EventProxy };
 export { SetProxy };
+export { IteratorProxy };
 export type { SetOperand } from './set-proxy.js';
 export type { BarrierAction, BarrierWaitOptions } from './barrier-proxy.js';
 export type { ConditionWaitOptions } from './condition-proxy.js';

@@ -1,4 +1,5 @@
 import { BaseProxy } from '../base-proxy.js';
+import { IndexError } from '../errors.js';
 
 type Index = number | null | undefined;
 
@@ -128,8 +129,22 @@ export class ListProxy<T = unknown> extends BaseProxy {
     return this.contains(value);
   }
 
-  /** `for await (const item of l)`: the items, from a snapshot taken when iteration starts. */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    yield* await this.copy();
+  /**
+   * `for x in l:`: `l[0]`, `l[1]`, ... until `IndexError`, one call each, as Python iterates a
+   * `ListProxy` (it has no `__iter__`, so Python uses `__getitem__`). The list is live: items
+   * appended during the loop are reached, and a list that shrinks ends it early; nothing is an
+   * error. (`copy()` is a snapshot.)
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, undefined> {
+    for (let index = 0; ; index++) {
+      let item: T;
+      try {
+        item = await this.getItem(index);
+      } catch (error) {
+        if (error instanceof IndexError) return undefined;
+        throw error;
+      }
+      yield item;
+    }
   }
 }

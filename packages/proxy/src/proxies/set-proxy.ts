@@ -143,7 +143,11 @@ export class SetProxy<T = unknown> extends BaseProxy {
     return this.issuperset(other);
   }
 
-  /** `for await (const x of s)`: the elements, from a snapshot taken when iteration starts. */
+  /**
+   * `for await (const x of s)`: the elements, from a snapshot taken when iteration starts, as
+   * Python 3.14's `SetProxy` (its `__iter__` returns a pickled set iterator, which arrives as an
+   * iterator over a copy), so changing the set during the loop is not an error.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     yield* await this.copy();
   }
