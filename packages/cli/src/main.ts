@@ -3,7 +3,7 @@
  * The `mpts` command:
  *
  *   mpts serve --host 0.0.0.0 --port 50000 --authkey-file key [--tls-cert cert.pem --tls-key key.pem]
- *              [--register ./my-types.js ...]
+ *              [--register ./my-types.js ... [--manager MyManager]]
  *   mpts inspect tcp://host:50000 --authkey-file key [--tls-ca cert.pem] [--json]
  *
  * The authkey is read from a file (never from the command line, where `ps` shows it).
@@ -15,8 +15,8 @@ import { formatDebugInfo, jsonSafe } from './inspect.js';
 
 const usage = `usage:
   mpts serve --port <port> --authkey-file <file> [--host <host>] [--tls-cert <pem> --tls-key <pem>]
-             [--register <module>]... [--max-frame-size <bytes>] [--handshake-timeout <seconds>]
-             [--heartbeat-interval <seconds>] [--heartbeat-timeout <seconds>]
+             [--register <module>]... [--manager <class name>] [--max-frame-size <bytes>]
+             [--handshake-timeout <seconds>] [--heartbeat-interval <seconds>] [--heartbeat-timeout <seconds>]
   mpts inspect <address> --authkey-file <file> [--tls-ca <pem> | --tls] [--json]
 
   <address> is tcp://host:port, tcp://[::1]:port, host:port, or a Unix socket path.
@@ -40,6 +40,8 @@ async function serve(args: string[]): Promise<number> {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       register: { type: 'string', multiple: true },
+      // The manager class whose registered types to serve, when the modules register on several.
+      manager: { type: 'string' },
       'max-frame-size': { type: 'string' },
       'handshake-timeout': { type: 'string' },
       'heartbeat-interval': { type: 'string' },
@@ -56,6 +58,7 @@ async function serve(args: string[]): Promise<number> {
     authkey,
     tls: values['tls-cert'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!) } : undefined,
     register: values.register,
+    manager: values.manager,
     maxFrameSize: values['max-frame-size'] === undefined ? undefined : integer(values['max-frame-size'], '--max-frame-size'),
     handshakeTimeout: optionalSeconds(values['handshake-timeout'], '--handshake-timeout'),
     heartbeatInterval: optionalSeconds(values['heartbeat-interval'], '--heartbeat-interval'),

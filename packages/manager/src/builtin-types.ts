@@ -11,29 +11,32 @@ import { QueueServant } from './servants/queue-servant.js';
 import { RLockServant } from './servants/rlock-servant.js';
 import { SetServant } from './servants/set-servant.js';
 import { ValueServant } from './servants/value-servant.js';
-import { TypeRegistry } from './type-registry.js';
+import { TypeRegistry, type TypeSpecInit } from './type-registry.js';
 
 /** Python's `SyncManager` registry: every shared type a manager serves out of the box. */
 export function builtinTypes(): TypeRegistry {
   const types = new TypeRegistry();
-  types.register('dict', (init?: unknown) => new DictServant(init), DictServant.exposed);
-  types.register('list', (init?: unknown) => new ListServant(init), ListServant.exposed);
-  types.register('set', (init?: unknown) => new SetServant(init), SetServant.exposed);
-  types.register('Namespace', (init?: unknown) => new NamespaceServant(init), NamespaceServant.exposed);
-  types.register('Value', (code: unknown, value?: unknown) => new ValueServant(code, value), ValueServant.exposed);
-  types.register('Array', (code: unknown, init?: unknown) => new ArrayServant(code, init), ArrayServant.exposed);
-  types.register('Lock', () => new LockServant(), LockServant.exposed);
-  types.register('RLock', () => new RLockServant(), RLockServant.exposed);
-  types.register('Semaphore', (value?: unknown) => new SemaphoreServant(value), SemaphoreServant.exposed);
-  types.register('BoundedSemaphore', (value?: unknown) => new BoundedSemaphoreServant(value), BoundedSemaphoreServant.exposed);
-  types.register('Condition', (lock?: unknown) => new ConditionServant(lock), ConditionServant.exposed);
-  types.register('Event', () => new EventServant(), EventServant.exposed);
-  types.register(
-    'Barrier',
-    (parties: unknown, hasAction?: unknown, timeout?: unknown) => new BarrierServant(parties, hasAction, timeout),
-    BarrierServant.exposed,
-  );
-  types.register('Queue', (maxsize?: unknown) => new QueueServant(maxsize), QueueServant.exposed);
-  types.register('JoinableQueue', (maxsize?: unknown) => new QueueServant(maxsize), QueueServant.exposed);
+  // Each has its own proxy class, registered under its typeId (packages/proxy/src/proxies), and
+  // its servant's methods check their argument counts with Python's messages.
+  const builtin = (typeId: string, init: Omit<TypeSpecInit, 'proxyTypeId' | 'checksArity'>) =>
+    types.register(typeId, { ...init, proxyTypeId: typeId, checksArity: true });
+  builtin('dict', { create: (init?: unknown) => new DictServant(init), exposed: DictServant.exposed });
+  builtin('list', { create: (init?: unknown) => new ListServant(init), exposed: ListServant.exposed });
+  builtin('set', { create: (init?: unknown) => new SetServant(init), exposed: SetServant.exposed });
+  builtin('Namespace', { create: (init?: unknown) => new NamespaceServant(init), exposed: NamespaceServant.exposed });
+  builtin('Value', { create: (code: unknown, value?: unknown) => new ValueServant(code, value), exposed: ValueServant.exposed });
+  builtin('Array', { create: (code: unknown, init?: unknown) => new ArrayServant(code, init), exposed: ArrayServant.exposed });
+  builtin('Lock', { create: () => new LockServant(), exposed: LockServant.exposed });
+  builtin('RLock', { create: () => new RLockServant(), exposed: RLockServant.exposed });
+  builtin('Semaphore', { create: (value?: unknown) => new SemaphoreServant(value), exposed: SemaphoreServant.exposed });
+  builtin('BoundedSemaphore', { create: (value?: unknown) => new BoundedSemaphoreServant(value), exposed: BoundedSemaphoreServant.exposed });
+  builtin('Condition', { create: (lock?: unknown) => new ConditionServant(lock), exposed: ConditionServant.exposed });
+  builtin('Event', { create: () => new EventServant(), exposed: EventServant.exposed });
+  builtin('Barrier', {
+    create: (parties: unknown, hasAction?: unknown, timeout?: unknown) => new BarrierServant(parties, hasAction, timeout),
+    exposed: BarrierServant.exposed,
+  });
+  builtin('Queue', { create: (maxsize?: unknown) => new QueueServant(maxsize), exposed: QueueServant.exposed });
+  builtin('JoinableQueue', { create: (maxsize?: unknown) => new QueueServant(maxsize), exposed: QueueServant.exposed });
   return types;
 }

@@ -32,7 +32,7 @@ import {
 } from '@mpts/proxy/wire';
 import type { DebugInfo } from './server.js';
 import { prepareRemote, type ConnectOptions, type ConnectTarget } from './remote.js';
-import { recordRegistration, type Factory, type RegisterOptions } from './register.js';
+import { registerOn, registryOwner, type Factory, type RegisterOptions } from './register.js';
 import { ManagerServer, moduleUrl, type ServeOptions } from './serve.js';
 import { removeSocketDir } from './socket-dir.js';
 import type { ServerReady, ServerStartup } from './server-startup.js';
@@ -90,7 +90,7 @@ export class Manager implements AsyncDisposable {
    * creates one; type it with `create<AutoProxy<T>>(typeId, args)` or by declaration merging.
    */
   static register<T extends object>(typeId: string, factory: ((...args: any[]) => T) | null, options: RegisterOptions = {}): void {
-    recordRegistration({ typeId, factory: factory as Factory | null, options });
+    registerOn(this, { typeId, factory: factory as Factory | null, options });
     if (options.createMethod === false) return;
     if (typeId in this.prototype && !Object.hasOwn(this.prototype, typeId)) {
       throw new TypeError(`'${typeId}' is already a member of ${this.name}; register it with { createMethod: false }`);
@@ -109,7 +109,9 @@ export class Manager implements AsyncDisposable {
    * `get_server().serve_forever()`: `await (await Manager.serve(options)).serveForever()`.
    */
   static serve(options: ServeOptions): Promise<ManagerServer> {
-    return ManagerServer.start(options);
+    // This class's registered types (a class that registered none serves those the `register`
+    // modules registered on their one manager class).
+    return ManagerServer.start({ ...options, manager: options.manager ?? registryOwner(this) });
   }
 
   /**
@@ -184,6 +186,9 @@ export class Manager implements AsyncDisposable {
       heartbeatInterval: this.options.heartbeatInterval,
       heartbeatTimeout: this.options.heartbeatTimeout,
       register: (this.options.register ?? []).map(moduleUrl),
+      // The server serves this class's registered types: it finds the class by name once it has
+      // imported the register modules.
+      manager: registryOwner(this.constructor as typeof Manager)?.name,
     };
     child.send(startup);
     const ready = await new Promise<ServerReady>((resolve, reject) => {

@@ -52,8 +52,10 @@ export class ObjectRegistry {
 
   add(spec: TypeSpec, servant: Servant): ObjectEntry {
     const id = this.nextId++;
-    const ref = new ServerRef(id, spec.typeId, spec.tokenCarriesExposed ? [...spec.exposed] : undefined, this.instance);
     const methods = dispatchTableOf(spec, servant);
+    // The token names the client's proxy class; a generic proxy (null) is built from its methods.
+    const exposed = spec.proxyTypeId === null ? [...methods.keys()] : undefined;
+    const ref = new ServerRef(id, spec.proxyTypeId ?? spec.typeId, exposed, this.instance);
     const entry: ObjectEntry = { id, spec, servant, methods, refcount: 0, mayHoldRefs: false, ref };
     this.entries.set(id, entry);
     entriesByRef.set(ref, entry);

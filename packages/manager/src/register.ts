@@ -1,20 +1,18 @@
 import { registerProxyType, type ProxyClass } from '@mpts/proxy';
-import { AutoProxy, proxyClassFor } from '@mpts/proxy/wire';
 import { builtinTypes } from './builtin-types.js';
-import type { Servant } from './servant.js';
-import type { TypeRegistry, TypeSpec } from './type-registry.js';
+import type { TypeRegistry } from './type-registry.js';
 
 /**
  * Your own shared types: Python's `BaseManager.register(typeid, callable, proxytype, exposed,
  * method_to_typeid, create_method)`.
  *
- * A registration is recorded twice over:
- * - on the manager class it was made on (and its subclasses), for the client side: the proxy
- *   class of the type and the factory method `manager.<typeId>(...)`;
- * - in one process-wide list, for the server side: a server (`Manager.serve()`, the forked
- *   server of `Manager.start({ register: [moduleUrl] })`, `mpts serve --register`) imports the
- *   user's modules first, and serves every type they registered. The factories always run in
- *   the server process; that is why the server must import the module that registers them.
+ * As in Python, registrations belong to a manager class: `register` writes the class's own
+ * registry, copied from its parent's on the first write, so a subclass inherits what its parent
+ * registered and never changes it. Two classes may register one typeId differently (the server's
+ * with a factory, the client's without). A server serves one class's registry: the class that
+ * started or serves it (`SubManager.start()`, `SubManager.serve()`), found by name in the server
+ * process once it has imported the `register` modules. The factories always run in the server
+ * process; that is why the server must import the module that registers them.
  */
 export interface RegisterOptions {
   /**
@@ -45,18 +43,19 @@ export interface Registration {
   readonly options: RegisterOptions;
 }
 
-/** Every registration made in this process, for a server started here (see above). */
-const global = globalThis as { [key: symbol]: Registration[] | undefined };
-const registrationsKey = Symbol.for('mpts.registrations');
-const processRegistrations: Registration[] = (global[registrationsKey] ??= []);
+/** A manager class (registrations are kept on the class object itself). */
+export type ManagerClass = abstract new (...args: any[]) => object;
 
-/** What a `register()` on any manager class says the server should serve. */
-export function registrations(): readonly Registration[] {
-  return processRegistrations;
-}
+// Keyed with Symbol.for on the class and globalThis: a process may load mpts twice (from source
+// and from dist), and both copies must see one registry per class.
+const registryKey: unique symbol = Symbol.for('mpts.registry') as never;
+const ownersKey: unique symbol = Symbol.for('mpts.registryOwners') as never;
+type WithRegistry = ManagerClass & { [registryKey]?: Map<string, Registration> };
+/** Every class that registered a type in this process, to find a server's class by name. */
+const owners: Set<ManagerClass> = ((globalThis as { [ownersKey]?: Set<ManagerClass> })[ownersKey] ??= new Set());
 
-/** Records a registration for this process's servers, and sets up the client's proxy class. */
-export function recordRegistration(registration: Registration): void {
+/** Records a registration on `managerClass`, and sets up the client's proxy class. */
+export function registerOn(managerClass: ManagerClass, registration: Registration): void {
   const { typeId, factory, options } = registration;
   if (typeof typeId !== 'string' || typeId === '') throw new TypeError('a registered typeId must be a non-empty string');
   if (factory !== null && typeof factory !== 'function') {
@@ -67,13 +66,55 @@ export function recordRegistration(registration: Registration): void {
       throw new TypeError('methodToTypeId maps method names to typeIds, both strings');
     }
   }
-  const index = processRegistrations.findIndex((known) => known.typeId === typeId);
-  if (index >= 0) processRegistrations.splice(index, 1);
-  processRegistrations.push(registration);
-  const proxyType = options.proxyType;
-  if (typeof proxyType === 'function') registerProxyType(typeId, proxyType);
-  else if (typeof proxyType === 'string') registerProxyType(typeId, proxyClassFor(proxyType));
-  else registerProxyType(typeId, AutoProxy as unknown as ProxyClass);
+  const owner = managerClass as WithRegistry;
+  // Python's `if '_registry' not in cls.__dict__: cls._registry = cls._registry.copy()`.
+  if (!Object.hasOwn(owner, registryKey)) owner[registryKey] = new Map(registryOf(managerClass));
+  owner[registryKey]!.set(typeId, registration);
+  owners.add(managerClass);
+  // A token alone must become a proxy in any process (a child given the proxy), so a proxy class
+  // of your own is known by its typeId process-wide. A generic proxy needs nothing: its token
+  // lists its methods; a built-in typeId's tokens name that type.
+  if (typeof options.proxyType === 'function') registerProxyType(typeId, options.proxyType);
+}
+
+/** The registrations `managerClass` serves: its own, else those it inherits. */
+export function registryOf(managerClass: ManagerClass): ReadonlyMap<string, Registration> {
+  const owner = registryOwner(managerClass);
+  return owner === undefined ? new Map() : (owner as WithRegistry)[registryKey]!;
+}
+
+/** The class whose registry `managerClass` uses: itself, or the nearest parent that registered. */
+export function registryOwner(managerClass: ManagerClass): ManagerClass | undefined {
+  for (let level: unknown = managerClass; typeof level === 'function'; level = Object.getPrototypeOf(level)) {
+    if (Object.hasOwn(level, registryKey)) return level as ManagerClass;
+  }
+  return undefined;
+}
+
+/**
+ * The class a server serves the registry of: `manager` itself; or, given a name, the class of
+ * that name that registered types in this process. Given nothing, a server that imported
+ * `register` modules serves the one class they registered on (`mpts serve --register
+ * ./my-types.js`, or a plain `Manager.serve({ register })`); otherwise only the built-in types.
+ * `importedModules`: the server imported `register` modules, so a named class must be there.
+ */
+export function findManagerClass(manager: ManagerClass | string | undefined, importedModules: boolean): ManagerClass | undefined {
+  if (typeof manager === 'function') return manager;
+  if (manager === undefined && !importedModules) return undefined;
+  const candidates = [...owners].filter((known) => manager === undefined || known.name === manager);
+  if (candidates.length === 1) return candidates[0];
+  if (candidates.length > 1) {
+    const names = candidates.map((known) => known.name || '(anonymous)').join(', ');
+    throw new TypeError(
+      manager === undefined
+        ? `several manager classes registered types (${names}): serve from one of them (MyManager.serve(), MyManager.start(), or mpts serve --manager MyManager)`
+        : `several manager classes named '${manager}' registered types in the manager process: give them different names`,
+    );
+  }
+  if (manager !== undefined && importedModules) {
+    throw new TypeError(`no manager class named '${manager}' registered types in the manager process: pass the module that calls ${manager}.register() in register`);
+  }
+  return undefined;
 }
 
 let builtins: TypeRegistry | undefined;
@@ -91,70 +132,19 @@ export function builtinObject(typeId: string, ...args: unknown[]): object {
   return (builtins ??= builtinTypes()).get(typeId).create(...args);
 }
 
-/** Adds every registration made in this process to a server's type table. */
-export function applyRegistrations(types: TypeRegistry, list: readonly Registration[] = processRegistrations): void {
-  for (const { typeId, factory, options } of list) {
-    const builtin = typeof options.proxyType === 'string' && types.has(options.proxyType)
-      ? types.get(options.proxyType)
-      : undefined;
-    const exposed = options.exposed ?? (builtin ? [...builtin.exposed] : undefined);
-    const methodToTypeId = new Map(Object.entries(options.methodToTypeId ?? {}));
-    const spec: TypeSpec = {
-      typeId,
-      create: factory === null ? refuseCreate(typeId) : (factory as TypeSpec['create']),
-      exposed: new Set([...(exposed ?? []), ...methodToTypeId.keys()]),
-      // A generic proxy learns its methods from the token, in any process.
-      tokenCarriesExposed: options.proxyType === undefined,
-      methodToTypeId,
-      autoExposed: exposed === undefined,
-      proxyTypeId: typeof options.proxyType === 'string' ? options.proxyType : undefined,
-      wrapsResults: factory === null,
-    };
-    types.add(spec);
-  }
-}
-
-function refuseCreate(typeId: string): TypeSpec['create'] {
-  return () => {
-    throw new TypeError(`'${typeId}' has no factory: it only wraps what other shared objects' methods return`);
-  };
-}
-
-/** Servant hooks the manager calls itself; never callable through a proxy. */
-const servantHooks = new Set(['constructor', 'str', 'getValue', 'clientGone', 'dispose', 'debugState', 'then']);
-const derivedSpecs = new WeakMap<TypeSpec, WeakMap<object, TypeSpec>>();
-
 /**
- * The spec an object of a registered type is served under: its exposed methods (worked out
- * once per class), and the typeId its tokens carry.
+ * Adds `registrations` to a server's type table. A built-in `proxyType` (`'Queue'`) lends its
+ * exposed methods, as Python's `exposed or proxytype._exposed_`.
  */
-export function objectSpec(spec: TypeSpec, servant: Servant): TypeSpec {
-  if (!spec.autoExposed && spec.proxyTypeId === undefined) return spec;
-  const kind: object = Object.getPrototypeOf(servant) === Object.prototype || Object.getPrototypeOf(servant) === null
-    ? servant
-    : Object.getPrototypeOf(servant);
-  let byKind = derivedSpecs.get(spec);
-  if (byKind === undefined) derivedSpecs.set(spec, (byKind = new WeakMap()));
-  let derived = byKind.get(kind);
-  if (derived === undefined) {
-    const exposed = spec.autoExposed ? new Set([...publicMethods(servant), ...spec.methodToTypeId.keys()]) : spec.exposed;
-    derived = { ...spec, typeId: spec.proxyTypeId ?? spec.typeId, exposed };
-    byKind.set(kind, derived);
+export function addRegistrations(types: TypeRegistry, registrations: Iterable<Registration>): void {
+  for (const { typeId, factory, options } of registrations) {
+    const { proxyType, methodToTypeId } = options;
+    const builtin = typeof proxyType === 'string' && types.has(proxyType) ? types.get(proxyType) : undefined;
+    types.register(typeId, {
+      create: factory,
+      exposed: options.exposed ?? builtin?.exposed ?? null,
+      methodToTypeId,
+      proxyTypeId: typeof proxyType === 'string' ? proxyType : proxyType === undefined ? null : typeId,
+    });
   }
-  return derived;
-}
-
-/** Python's `public_methods(obj)`: the class's static `exposed`, else its public methods. */
-export function publicMethods(servant: object): string[] {
-  const declared = (servant.constructor as { exposed?: unknown } | undefined)?.exposed;
-  if (Array.isArray(declared) && declared.every((name) => typeof name === 'string')) return [...declared];
-  const names = new Set<string>();
-  for (let level: object | null = servant; level !== null && level !== Object.prototype; level = Object.getPrototypeOf(level)) {
-    for (const name of Object.getOwnPropertyNames(level)) {
-      if (name.startsWith('_') || servantHooks.has(name)) continue;
-      const descriptor = Object.getOwnPropertyDescriptor(level, name);
-      if (descriptor !== undefined && typeof descriptor.value === 'function') names.add(name);
-    }
-  }
-  return [...names];
 }

@@ -5,7 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, formatTcpAddress } from '@mpts/proxy/wire';
 import { builtinTypes } from './builtin-types.js';
-import { applyRegistrations } from './register.js';
+import { addRegistrations, findManagerClass, registryOf, type ManagerClass } from './register.js';
 import { Server, type DebugInfo } from './server.js';
 import type { TypeRegistry } from './type-registry.js';
 
@@ -46,7 +46,14 @@ export interface ServeOptions {
    * `Manager.register(...)` (or a subclass's), so their factories run in this process.
    */
   register?: readonly (string | URL)[];
-  /** The type table to serve, for full control. @default the built-in types plus every registration */
+  /**
+   * The manager class whose registered types to serve, or its name (a class that registered
+   * types in this process, once the `register` modules are imported). `SubManager.serve()` sets
+   * it. @default with `register` modules, the one class they registered on; else none (the
+   * built-in types only)
+   */
+  manager?: ManagerClass | string;
+  /** The type table to serve, for full control. @default the built-in types plus the manager class's registrations */
   types?: TypeRegistry;
   /** Where warnings go. @default a line on stderr */
   warn?: (message: string) => void;
@@ -81,8 +88,12 @@ export class ManagerServer implements AsyncDisposable {
       throw new TypeError('Manager.serve() needs an authkey: the secret every client must prove it knows');
     }
     for (const module of options.register ?? []) await import(moduleUrl(module));
-    const types = options.types ?? builtinTypes();
-    if (options.types === undefined) applyRegistrations(types);
+    let types = options.types;
+    if (types === undefined) {
+      types = builtinTypes();
+      const managerClass = findManagerClass(options.manager, (options.register ?? []).length > 0);
+      if (managerClass !== undefined) addRegistrations(types, registryOf(managerClass).values());
+    }
     const handshakeMs = options.handshakeTimeout === undefined ? DEFAULT_HANDSHAKE_TIMEOUT_MS : options.handshakeTimeout * 1000;
     const server = new Server({
       authkey: Buffer.from(options.authkey),

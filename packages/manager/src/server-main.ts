@@ -53,6 +53,7 @@ async function start(startup: ServerStartup): Promise<void> {
     path: socketPath,
     authkey: Buffer.from(startup.authkey, 'base64'),
     register: startup.register,
+    manager: startup.manager,
     maxFrameSize: startup.maxFrameSize,
     handshakeTimeout: startup.handshakeTimeout,
     heartbeatInterval: startup.heartbeatInterval,

@@ -11,6 +11,8 @@ export interface ServerStartup {
   readonly heartbeatTimeout?: number | undefined;
   /** URLs of the modules that register the user's shared types. */
   readonly register: readonly string[];
+  /** The name of the manager class whose registered types to serve (see register.ts). */
+  readonly manager?: string | undefined;
 }
 
 export type ServerReady = { readonly address: string } | { readonly error: string };

@@ -38,7 +38,6 @@ import { Handoff } from './handoff.js';
 import { peekRequestId } from './peek-request-id.js';
 import { ClientSession } from './client-session.js';
 import { ObjectRegistry, type ObjectEntry } from './object-registry.js';
-import { objectSpec } from './register.js';
 import { ForeignToken, ServerRef } from './server-ref.js';
 import type { Servant } from './servant.js';
 import type { TypeRegistry, TypeSpec } from './type-registry.js';
@@ -201,7 +200,7 @@ export class Server {
       }
       return {
         id: entry.id,
-        typeId: entry.spec.typeId,
+        typeId: entry.ref.typeId,
         refcount: entry.refcount,
         heldBy,
         str: describe(entry.servant, 75),
@@ -504,7 +503,7 @@ export class Server {
       result = entry.servant.getValue?.();
     } else {
       const exposed = entry.methods.get(method);
-      if (exposed === undefined) throw new RemoteError(messages.notExposed(method, entry.spec.typeId));
+      if (exposed === undefined) throw new RemoteError(messages.notExposed(method, entry.ref.typeId));
       if (args.length < exposed.min || args.length > exposed.max) {
         throw new TypeError(messages.wrongArgumentCount(method, exposed.min, exposed.max, args.length));
       }
@@ -531,7 +530,7 @@ export class Server {
   private adopt(spec: TypeSpec, servant: Servant): ObjectEntry {
     const known = this.entryOf.get(servant);
     if (known !== undefined && this.objects.find(known.id) === known) return known;
-    const entry = this.objects.add(objectSpec(spec, servant), servant);
+    const entry = this.objects.add(spec, servant);
     this.entryOf.set(servant, entry);
     return entry;
   }
@@ -539,7 +538,7 @@ export class Server {
   /** A method's result, made a shared object of `typeId` (its reference goes with the reply). */
   private wrap(typeId: string, value: unknown): ServerRef {
     const spec = this.options.types.get(typeId);
-    const servant = spec.wrapsResults ? value : spec.create(value);
+    const servant = spec.create(value);
     if (typeof servant !== 'object' || servant === null) {
       throw new TypeError(`a result to wrap as '${typeId}' must be an object, not ${servant === null ? 'null' : typeof servant}`);
     }

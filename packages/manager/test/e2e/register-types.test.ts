@@ -47,7 +47,8 @@ describe('register(): your own types in a forked manager', () => {
   it('a constructor error is a RemoteError, as in Python', async () => {
     await using manager = await startTypesManager();
     await expect(manager.Counter('five' as never)).rejects.toThrow(RemoteError);
-    await expect(manager.create('CountdownIterator', [{}])).rejects.toThrow(/only wraps/);
+    // Python's callable=None: the one argument is the object; anything else is a ValueError.
+    await expect(manager.create('CountdownIterator')).rejects.toThrow(/ValueError: Without callable, must have one non-keyword argument/);
     await expect(manager.create('NoSuchType')).rejects.toThrow(/unknown shared type/);
   });
 
@@ -64,6 +65,39 @@ describe('register(): your own types in a forked manager', () => {
     expect(p.exitCode).toBe(0);
     expect(await out.copy()).toEqual([3, 2, 1]);
     expect(await iterator.next()).toEqual({ value: 2, done: false });
+  });
+
+  it('a method is called with fewer arguments than it declares, as Python calls a registered type; more are refused', async () => {
+    await using manager = await startTypesManager();
+    using counter = await manager.Counter(7);
+    // reset(to?: number, note?: string): both optional, though `reset.length` is 2.
+    expect(await counter.reset()).toBe('reset to 0');
+    expect(await counter.reset(3)).toBe('reset to 3');
+    expect(await counter.reset(4, 'why')).toBe('reset to 4: why');
+    // Python: TypeError, Counter.reset() takes from 1 to 3 positional arguments but 4 were given.
+    const error = await counter.callMethod('reset', [1, 'x', 'extra']).then(() => undefined, (e: Error) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error!.message).toBe('reset() takes at most 2 arguments (3 given)');
+    expect(await counter.value()).toBe(4);
+  });
+
+  it('a registered generator: next() until it is done, next(value) as send, throw, return as close', async () => {
+    await using manager = await startTypesManager();
+    using count = await manager.countTo(2);
+    expect(count).toBeInstanceOf(AutoProxy);
+    // A generator's next has length 1; Python calls __next__ with no argument, and so does mpts.
+    expect(await count.next()).toEqual({ value: 0, done: false });
+    expect(await count.next()).toEqual({ value: 1, done: false });
+    // JavaScript's StopIteration: done, with the generator's return value.
+    expect(await count.next()).toEqual({ value: 'counted', done: true });
+    expect(await count.next()).toEqual({ value: undefined, done: true });
+
+    using echo = await manager.echo();
+    expect(await echo.next()).toEqual({ value: 'ready', done: false });
+    expect(await echo.next('sent')).toEqual({ value: 'sent', done: false });
+    expect(await echo.throw('boom')).toEqual({ value: 'caught boom', done: false });
+    expect(await echo.return('closed')).toEqual({ value: 'closed', done: true });
+    expect(await echo.next('after')).toEqual({ value: undefined, done: true });
   });
 
   it('a named shared object: every getQueue() is a proxy to the same queue', async () => {

@@ -9,10 +9,14 @@ import { TypeRegistry, type TypeSpec } from '../../src/type-registry.js';
 /** Any object may be served: Servant's hooks are all optional. */
 const dispatchTableOf = (spec: TypeSpec, servant: object) => tableOf(spec, servant as Servant);
 
+/** A type whose arguments are checked, as a built-in one. */
 function specOf(exposed: string[], typeId = 'T'): TypeSpec {
-  const types = new TypeRegistry();
-  types.register(typeId, () => ({}), exposed);
-  return types.get(typeId);
+  return new TypeRegistry().register(typeId, { create: () => ({}), exposed, proxyTypeId: typeId, checksArity: true });
+}
+
+/** A registered type: Python's defaults (its object's public methods, a generic proxy). */
+function registeredSpec(exposed: string[] | null = null): TypeSpec {
+  return new TypeRegistry().register('Registered', { create: () => ({}), exposed });
 }
 
 /**
@@ -128,5 +132,44 @@ describe('dispatchTableOf: argument counts from declared parameters', () => {
     const servant = { m: Math.max, b: function (this: unknown, a: unknown, b: unknown) { return [a, b]; }.bind(null) };
     expect(arity(servant, 'm')).toEqual({ min: 2, max: Infinity });
     expect(arity(servant, 'b')).toEqual({ min: 2, max: Infinity });
+  });
+});
+
+describe('dispatchTableOf: registered types are called as Python calls them', () => {
+  it('no minimum: optional parameters and a built-in function\'s length do not count', () => {
+    const Counter = classFrom('class { reset(to, note) {} add(a, b = 1) {} }');
+    const table = dispatchTableOf(registeredSpec(), new Counter());
+    expect(table.get('reset')).toMatchObject({ min: 0, max: 2 });
+    expect(table.get('add')).toMatchObject({ min: 0, max: 2 });
+    // A generator's next() has length 1; Python's __next__ takes no argument.
+    const generator = (function* () {
+      yield 1;
+    })();
+    const next = dispatchTableOf(registeredSpec(), generator).get('next');
+    expect(next).toMatchObject({ min: 0, max: Infinity });
+    expect(next!.fn.apply(generator, [])).toEqual({ value: 1, done: false });
+  });
+
+  it('without an exposed list, the public methods of each kind of object, and methodToTypeId methods', () => {
+    class Counter {
+      n = 0;
+      increment(): number {
+        return ++this.n;
+      }
+      _secret(): void {}
+      str(): string {
+        return 'a hook, not a method';
+      }
+    }
+    class Declared {
+      static exposed = ['only'];
+      only(): void {}
+      other(): void {}
+    }
+    const spec = new TypeRegistry().register('R', { create: () => ({}), exposed: null, methodToTypeId: { iterate: 'It' } });
+    expect([...dispatchTableOf(spec, new Counter()).keys()]).toEqual(['increment']);
+    expect([...dispatchTableOf(spec, new Declared()).keys()]).toEqual(['only']);
+    const plain = { iterate: () => [], run: () => 1 };
+    expect([...dispatchTableOf(spec, plain).keys()].sort()).toEqual(['iterate', 'run']);
   });
 });
