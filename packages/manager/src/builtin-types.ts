@@ -2,6 +2,7 @@ import { ArrayServant } from './servants/array-servant.js';
 import { BarrierServant } from './servants/barrier-servant.js';
 import { ConditionServant } from './servants/condition-servant.js';
 import { EventServant } from './servants/event-servant.js';
+import { IteratorServant } from './servants/iterator-servant.js';
 import { BoundedSemaphoreServant, SemaphoreServant } from './servants/semaphore-servant.js';
 import { DictServant } from './servants/dict-servant.js';
 import { ListServant } from './servants/list-servant.js';
@@ -20,7 +21,8 @@ export function builtinTypes(): TypeRegistry {
   // its servant's methods check their argument counts with Python's messages.
   const builtin = (typeId: string, init: Omit<TypeSpecInit, 'proxyTypeId' | 'checksArity'>) =>
     types.register(typeId, { ...init, proxyTypeId: typeId, checksArity: true });
-  builtin('dict', { create: (init?: unknown) => new DictServant(init), exposed: DictServant.exposed });
+  // As Python's DictProxy: `iter(d)` is a shared iterator of its own (DictServant.iter).
+  builtin('dict', { create: (init?: unknown) => new DictServant(init), exposed: DictServant.exposed, methodToTypeId: { iter: 'Iterator' } });
   builtin('list', { create: (init?: unknown) => new ListServant(init), exposed: ListServant.exposed });
   builtin('set', { create: (init?: unknown) => new SetServant(init), exposed: SetServant.exposed });
   builtin('Namespace', { create: (init?: unknown) => new NamespaceServant(init), exposed: NamespaceServant.exposed });
@@ -38,5 +40,8 @@ export function builtinTypes(): TypeRegistry {
   });
   builtin('Queue', { create: (maxsize?: unknown) => new QueueServant(maxsize), exposed: QueueServant.exposed });
   builtin('JoinableQueue', { create: (maxsize?: unknown) => new QueueServant(maxsize), exposed: QueueServant.exposed });
+  // Python's `register('Iterator', proxytype=IteratorProxy, create_method=False)`: no callable,
+  // it serves what `iter` of a dict returns.
+  builtin('Iterator', { create: null, exposed: IteratorServant.exposed });
   return types;
 }

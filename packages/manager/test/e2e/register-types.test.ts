@@ -100,6 +100,13 @@ describe('register(): your own types in a forked manager', () => {
     expect(await echo.next('after')).toEqual({ value: undefined, done: true });
   });
 
+  it('a registered generator with the Iterator proxy (Python\'s IteratorProxy) is iterated with for await', async () => {
+    await using manager = await startTypesManager();
+    const seen: number[] = [];
+    for await (const n of await manager.iterateTo(3)) seen.push(n);
+    expect(seen).toEqual([0, 1, 2]);
+  });
+
   it('a named shared object: every getQueue() is a proxy to the same queue', async () => {
     await using manager = await startTypesManager();
     using a = await manager.getQueue();
