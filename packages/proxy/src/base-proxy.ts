@@ -16,6 +16,10 @@ const backstop = new FinalizationRegistry<{ connection: Connection | undefined; 
   connection?.decref(id);
 });
 
+/** Each proxy's number in its repr (see `BaseProxy.toString`). */
+const reprSerials = new WeakMap<BaseProxy, number>();
+let lastReprSerial = 0;
+
 /** Options every blocking call takes. */
 export interface SignalOption {
   /** Abandons the wait: the manager removes it, and the call rejects with the signal's reason. */
@@ -139,8 +143,18 @@ export class BaseProxy extends TokenCarrier {
     return undefined;
   }
 
+  /**
+   * Python's `repr(proxy)`: `<DictProxy object, typeid 'dict' at 0x1f>`. Python shows the
+   * proxy's memory address (`id(proxy)`); JavaScript has none, so the number is this proxy
+   * object's serial number in this process, given at its first repr and kept: two proxies of one
+   * shared object differ, as in Python, and one proxy always shows the same. A generic proxy is
+   * `AutoProxy[typeid]`, as Python names it.
+   */
   override toString(): string {
-    return `<${this.constructor.name} object, typeid '${this.typeId}' id ${this.id}>`;
+    const className = this.constructor.name === 'AutoProxy' ? `AutoProxy[${this.typeId}]` : this.constructor.name;
+    let serial = reprSerials.get(this);
+    if (serial === undefined) reprSerials.set(this, (serial = ++lastReprSerial));
+    return `<${className} object, typeid '${this.typeId}' at 0x${serial.toString(16)}>`;
   }
 
   [inspect.custom](): string {

@@ -5,7 +5,8 @@ import { messages, RecursionError, ValueError } from './errors.js';
  * what it printed there: `{1: '1', '2': 2, 0.25: None}`, `[9, 8, 7]`, `b'ab'`, `True`.
  *
  * JavaScript has one number type, so a whole float prints as an integer (`1`, where Python
- * would print `1.0` for a float).
+ * would print `1.0` for a float). An array is a list (`[1, 2]`), except as a dict key or a set
+ * element, where it stands for a tuple (`{(1, 2): [3]}`).
  *
  * As in Python, a value nested deeper than the recursion limit is a `RecursionError`, an int of
  * more than 4,300 digits is a `ValueError`, and a container that holds itself prints as `[...]`.
@@ -23,13 +24,14 @@ export function pythonReprPreview(value: unknown, limit: number): string {
 }
 
 /**
- * The repr of a value an error carries, such as a `KeyError`'s key: Python renders it only when
- * the error is printed, and prints `<exception str() failed>` when it cannot be rendered (an
- * int past 4,300 digits, a value nested too deeply), so the error keeps its class.
+ * The repr of the key a `KeyError` carries (a dict key, a set element, so an array is a tuple:
+ * `(1, 2)`): Python renders it only when the error is printed, and prints `<exception str()
+ * failed>` when it cannot be rendered (an int past 4,300 digits, a value nested too deeply), so
+ * the error keeps its class.
  */
 export function exceptionValueRepr(value: unknown): string {
   try {
-    return pythonRepr(value);
+    return render(value, Infinity, true);
   } catch {
     return messages.exceptionStrFailed;
   }
@@ -90,10 +92,10 @@ class Output {
   }
 }
 
-function render(value: unknown, limit: number): string {
+function render(value: unknown, limit: number, tuple = false): string {
   const out = new Output(limit);
   try {
-    write(out, value, 0, new Set());
+    write(out, value, 0, new Set(), tuple);
   } catch (error) {
     if (error !== full) throw error;
   }
@@ -102,9 +104,11 @@ function render(value: unknown, limit: number): string {
 
 /**
  * Writes `value` at nesting `depth`. `open` holds the containers being written around it: one
- * met again inside itself prints as Python prints it, `[...]`, instead of looping.
+ * met again inside itself prints as Python prints it, `[...]`, instead of looping. `tuple`: the
+ * value is a dict key or a set element, or inside one, where an array is a Python tuple (mpts
+ * takes arrays as tuples there, since only tuples are hashable) and prints as `(1, 2)`, `(1,)`.
  */
-function write(out: Output, value: unknown, depth: number, open: Set<object>): void {
+function write(out: Output, value: unknown, depth: number, open: Set<object>, tuple = false): void {
   switch (typeof value) {
     case 'undefined':
       return out.write('None');
@@ -138,23 +142,23 @@ function write(out: Output, value: unknown, depth: number, open: Set<object>): v
   if (!Array.isArray(value) && !(value instanceof Map) && !(value instanceof Set) && !isPlainObject) {
     return out.write(String(value));
   }
-  if (open.has(value)) return out.write(Array.isArray(value) ? '[...]' : '{...}');
+  if (open.has(value)) return out.write(Array.isArray(value) ? (tuple ? '(...)' : '[...]') : '{...}');
   if (depth >= recursionLimit) throw new RecursionError(messages.recursionInRepr);
   open.add(value);
   const inner = depth + 1;
   if (Array.isArray(value)) {
-    out.write('[');
+    out.write(tuple ? '(' : '[');
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out.write(', ');
-      write(out, value[i], inner, open);
+      write(out, value[i], inner, open, tuple);
     }
-    out.write(']');
+    out.write(tuple ? (value.length === 1 ? ',)' : ')') : ']');
   } else if (value instanceof Set) {
     if (value.size === 0) out.write('set()');
-    else writeItems(out, value, (item) => write(out, item, inner, open));
+    else writeItems(out, value, (item) => write(out, item, inner, open, true));
   } else if (value instanceof Map) {
     writeItems(out, value, ([key, item]: [unknown, unknown]) => {
-      write(out, key, inner, open);
+      write(out, key, inner, open, true);
       out.write(': ');
       write(out, item, inner, open);
     });

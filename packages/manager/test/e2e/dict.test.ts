@@ -30,7 +30,7 @@ describe('DictProxy', () => {
     const deleted = await rejection(d.delItem('a'));
     expect(deleted).toBeInstanceOf(KeyError);
     expect(deleted.message).toBe("'a'");
-    expect(await d.str()).toBe("{1: 'one', [1, 2]: 'tuple'}");
+    expect(await d.str()).toBe("{1: 'one', (1, 2): 'tuple'}");
   });
 
   it('refuses unhashable keys with TypeError, as Python does', async () => {

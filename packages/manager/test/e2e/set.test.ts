@@ -72,7 +72,7 @@ describe('SetProxy', () => {
     await s.add([1, 2]);
     await s.add([true, 2n]);
     expect(await s.len()).toBe(3);
-    expect(await s.str()).toBe('{1, False, [1, 2]}');
+    expect(await s.str()).toBe('{1, False, (1, 2)}');
     await s.remove(0n);
     await s.remove([1, 2]);
     expect(await s.copy()).toEqual(new Set([1]));
