@@ -1,5 +1,6 @@
-import { BrokenBarrierError, messages, RuntimeError, ValueError } from '@mpts/proxy/wire';
+import { BrokenBarrierError, messages, ObjectDeletedError, RuntimeError, ValueError } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
+import { pyTypeName } from '../python-compare.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import type { Servant } from '../servant.js';
 import { nonNegativeTimeout, type Waiter, WaitQueue } from '../waiters.js';
@@ -41,9 +42,11 @@ export class BarrierServant implements Servant, Holding {
   static readonly exposed = ['wait', 'abort', 'reset', 'parties', 'nWaiting', 'broken', 'actionDone'] as const;
 
   constructor(parties: unknown, hasAction: unknown = false, timeout: unknown = null) {
-    if (typeof parties !== 'number' || !Number.isInteger(parties)) {
-      throw new TypeError(`'${typeof parties}' object cannot be interpreted as an integer`);
-    }
+    // Python compares parties with 1 and takes any number; a fractional one is never reached
+    // (its barrier waits forever), so mpts refuses it, in Python's words for a non-integer.
+    if (typeof parties === 'boolean' || typeof parties === 'bigint') parties = Number(parties);
+    if (typeof parties !== 'number') throw new TypeError(messages.notSupportedBetween('<', pyTypeName(parties), 'int'));
+    if (!Number.isInteger(parties) && Number.isFinite(parties)) throw new TypeError(messages.integerExpected('float'));
     if (parties < 1) throw new ValueError(messages.partiesPositive);
     this.partyCount = parties;
     this.hasAction = Boolean(hasAction);
@@ -132,7 +135,7 @@ export class BarrierServant implements Servant, Holding {
   }
 
   dispose(): void {
-    this.failAll();
+    this.failAll(() => new ObjectDeletedError(messages.deletedWhileWaited));
   }
 
   str(): string {
@@ -164,10 +167,11 @@ export class BarrierServant implements Servant, Holding {
     client.holdings.delete(this);
   }
 
-  private failAll(): void {
+  /** Fails every waiter (with a broken barrier's error, unless the barrier was deleted). */
+  private failAll(makeError: () => Error = () => new BrokenBarrierError()): void {
     const draining = this.draining;
     this.draining = undefined;
     if (draining !== undefined) this.forgetIfDone(draining.runner);
-    for (const waiter of [...(draining?.waiters ?? []), ...this.waiters.all()]) waiter.fail(new BrokenBarrierError());
+    for (const waiter of [...(draining?.waiters ?? []), ...this.waiters.all()]) waiter.fail(makeError());
   }
 }

@@ -1,7 +1,8 @@
-import { messages, RuntimeError } from '@mpts/proxy/wire';
+import { messages, ObjectDeletedError, RuntimeError } from '@mpts/proxy/wire';
 import { currentCall, runAsCall } from '../call-context.js';
 import type { ClientSession, PendingWait } from '../client-session.js';
 import { servantOf } from '../object-registry.js';
+import { pyTypeName } from '../python-compare.js';
 import type { Servant } from '../servant.js';
 import { ServerRef } from '../server-ref.js';
 import { CancelledError, nonNegativeTimeout, WaitQueue } from '../waiters.js';
@@ -68,11 +69,12 @@ export class ConditionServant implements Servant {
 
   notify(n: unknown = 1, task: unknown = null): void {
     if (!this.lock.isOwned(currentCall().client, taskOf(task))) throw new RuntimeError(messages.notifyUnacquired);
-    if (typeof n !== 'number' || Number.isNaN(n)) throw new TypeError(`n must be a number, not ${typeof n}`);
-    for (let i = 0; i < n; i++) {
-      const waiter = this.waiters.first();
-      if (waiter === undefined) return;
+    // Python's loop, `while waiters and n > 0: (wake one); n -= 1`: `notify(1.5)` wakes two,
+    // and `n` is compared only while someone waits, so `notify('2')` raises only then.
+    let left = n;
+    for (let waiter = this.waiters.first(); waiter !== undefined && isPositive(left); waiter = this.waiters.first()) {
       waiter.grant(true);
+      left = typeof left === 'bigint' ? left - 1n : Number(left) - 1;
     }
   }
 
@@ -85,7 +87,7 @@ export class ConditionServant implements Servant {
   }
 
   dispose(): void {
-    for (const waiter of this.waiters.all()) waiter.fail(new RuntimeError('the condition was deleted while waited on'));
+    for (const waiter of this.waiters.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
     if (this.lockRef === undefined) this.lock.dispose();
   }
 
@@ -125,4 +127,11 @@ export class ConditionServant implements Servant {
     client.waits.set(requestId, stillWaiting);
     return (got as Promise<boolean>).then(settle);
   }
+}
+
+/** Python's `n > 0` for `notify(n)`: numbers and bools compare, anything else is a TypeError. */
+function isPositive(n: unknown): boolean {
+  if (typeof n === 'number' || typeof n === 'bigint') return n > 0;
+  if (typeof n === 'boolean') return n;
+  throw new TypeError(messages.notSupportedBetween('>', pyTypeName(n), 'int'));
 }

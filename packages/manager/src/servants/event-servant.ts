@@ -1,4 +1,4 @@
-import { RuntimeError } from '@mpts/proxy/wire';
+import { messages, ObjectDeletedError } from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
 import { nonNegativeTimeout, WaitQueue } from '../waiters.js';
 
@@ -29,7 +29,7 @@ export class EventServant implements Servant {
   }
 
   dispose(): void {
-    for (const waiter of this.waiters.all()) waiter.fail(new RuntimeError('the event was deleted while waited on'));
+    for (const waiter of this.waiters.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
   }
 
   str(): string {

@@ -99,17 +99,15 @@ export class ListServant implements Servant {
   }
 
   insert(index: unknown, value: unknown): void {
-    if (typeof index !== 'number' || !Number.isInteger(index)) {
-      throw new TypeError(`'${pyTypeName(index)}' object cannot be interpreted as an integer`);
-    }
+    const where = ssizeIndex(index);
     const length = this.items.length;
-    const at = index < 0 ? Math.max(0, index + length) : Math.min(index, length);
+    const at = where < 0 ? Math.max(0, where + length) : Math.min(where, length);
     checkItemCount('a list', length + 1);
     this.items.splice(at, 0, value);
   }
 
   pop(index: unknown = -1): unknown {
-    if (!isInteger(index)) throw new TypeError(messages.integerExpected(pyTypeName(index)));
+    index = ssizeIndex(index);
     if (this.items.length === 0) throw new IndexError(messages.popFromEmptyList);
     const at = resolveIndex(this.items.length, index, messages.popIndexOutOfRange);
     return this.items.splice(at, 1)[0];
@@ -179,6 +177,20 @@ export class ListServant implements Servant {
   debugState(): Record<string, unknown> {
     return { length: this.items.length };
   }
+}
+
+/**
+ * Python's index argument of `insert` and `pop` (`PyNumber_AsSsize_t`): a bool is an int, a
+ * float or anything else is a `TypeError`, an int past a C ssize_t an `OverflowError`.
+ */
+function ssizeIndex(value: unknown): number {
+  if (typeof value === 'boolean') return Number(value);
+  if (typeof value === 'bigint') {
+    if (value > 2n ** 63n - 1n || value < -(2n ** 63n)) throw new OverflowError(messages.intTooLargeForSsize);
+    return Number(value);
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(messages.integerExpected(pyTypeName(value)));
+  return value;
 }
 
 function isInteger(value: unknown): boolean {

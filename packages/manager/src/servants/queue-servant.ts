@@ -1,5 +1,6 @@
-import { messages, QueueEmpty, QueueFull, ValueError } from '@mpts/proxy/wire';
+import { messages, ObjectDeletedError, QueueEmpty, QueueFull, ValueError } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
+import { pyTypeName } from '../python-compare.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import { Deque } from '../deque.js';
 import { Handoff } from '../handoff.js';
@@ -34,9 +35,10 @@ export class QueueServant implements Servant, Holding {
   private readonly undone = new Map<ClientSession, number>();
 
   constructor(maxsize: unknown = 0) {
-    if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) {
-      throw new TypeError(`maxsize must be an integer, not ${typeof maxsize}`);
-    }
+    // Python compares maxsize with sizes and never checks it is an integer: `Queue(1.5)` is full
+    // at two items. Anything but a number fails its first `put` there; here, at once.
+    if (typeof maxsize === 'boolean' || typeof maxsize === 'bigint') maxsize = Number(maxsize);
+    if (typeof maxsize !== 'number') throw new TypeError(messages.notSupportedBetween('>', pyTypeName(maxsize), 'int'));
     this.maxsize = maxsize;
   }
 
@@ -114,7 +116,7 @@ export class QueueServant implements Servant, Holding {
 
   dispose(): void {
     for (const queue of [this.getters, this.putters, this.joiners] as WaitQueue<unknown>[]) {
-      for (const waiter of queue.all()) waiter.fail(new ValueError('the queue was deleted while waited on'));
+      for (const waiter of queue.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
     }
   }
 

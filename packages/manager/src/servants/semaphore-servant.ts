@@ -1,5 +1,6 @@
-import { messages, ValueError } from '@mpts/proxy/wire';
+import { messages, ObjectDeletedError, ValueError } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
+import { pyTypeName } from '../python-compare.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import type { Servant } from '../servant.js';
 import { timeoutSeconds, WaitQueue } from '../waiters.js';
@@ -28,11 +29,9 @@ export class SemaphoreServant implements Servant, Holding {
   static readonly exposed = ['acquire', 'release'] as const;
 
   constructor(value: unknown = 1) {
-    if (typeof value !== 'number' || !Number.isInteger(value)) {
-      throw new TypeError(`'${typeof value}' object cannot be interpreted as an integer`);
-    }
-    if (value < 0) throw new ValueError(messages.semaphoreInitialNegative);
-    this.value = value;
+    const count = permitCount(value);
+    if (count < 0) throw new ValueError(messages.semaphoreInitialNegative);
+    this.value = wholeCount(count);
   }
 
   acquire(blocking: unknown = true, timeout: unknown = null): boolean | Promise<boolean> {
@@ -51,13 +50,12 @@ export class SemaphoreServant implements Servant, Holding {
   }
 
   release(n: unknown = 1): void {
-    if (typeof n !== 'number' || !Number.isInteger(n)) {
-      throw new TypeError(`'${typeof n}' object cannot be interpreted as an integer`);
-    }
-    if (n < 1) throw new ValueError('n must be one or more');
-    this.checkRelease(n);
-    this.giveBack(currentCall().client, n);
-    this.value += n;
+    const count = permitCount(n);
+    if (count < 1) throw new ValueError('n must be one or more');
+    wholeCount(count);
+    this.checkRelease(count);
+    this.giveBack(currentCall().client, count);
+    this.value += count;
     this.handOut();
   }
 
@@ -76,7 +74,7 @@ export class SemaphoreServant implements Servant, Holding {
   }
 
   dispose(): void {
-    for (const waiter of this.waiters.all()) waiter.fail(new ValueError('the semaphore was deleted while waited for'));
+    for (const waiter of this.waiters.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
   }
 
   str(): string {
@@ -156,4 +154,23 @@ export class BoundedSemaphoreServant extends SemaphoreServant {
   protected override describeValue(): string {
     return `${this.value}/${this.initial}`;
   }
+}
+
+/**
+ * A count of permits (a Semaphore's value, `release(n)`). Python compares it with a number
+ * first, so anything but a number is that comparison's `TypeError`; a bool is an int.
+ */
+function permitCount(value: unknown): number {
+  if (typeof value === 'boolean' || typeof value === 'bigint') return Number(value);
+  if (typeof value !== 'number') throw new TypeError(messages.notSupportedBetween('<', pyTypeName(value), 'int'));
+  return value;
+}
+
+/**
+ * A count that passed Python's comparison must be whole: Python adds a fractional one to the
+ * counter, which then never reaches zero again; mpts refuses it in Python's words.
+ */
+function wholeCount(count: number): number {
+  if (!Number.isInteger(count)) throw new TypeError(messages.integerExpected('float'));
+  return count;
 }
