@@ -6,8 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { crossProcess, Lock } from '../src/index.js';
+import { Lock } from '../src/index.js';
 import { DATA_OFFSET, MAGIC } from '../src/segment-layout.js';
+import { describeCrossProcess } from './cross-process.js';
 import { alive, eventually, killChildren, runChild, segmentsOf } from './helpers.js';
 
 /** Processes a test started that are not its direct children (trackers, grandchildren). */
@@ -48,7 +49,7 @@ function deadPid(): number {
   return pid;
 }
 
-describe.runIf(crossProcess.available)('shared memory whose creator and tracker were killed', () => {
+describeCrossProcess('shared memory whose creator and tracker were killed', () => {
   it('is unlinked by the next process that creates shared memory', async () => {
     const creator = runChild('createAndHold', []);
     creators.add(creator.pid);
@@ -118,7 +119,7 @@ const canUnshare = (() => {
   }
 })();
 
-describe.runIf(crossProcess.available && canUnshare)('a lock across PID namespaces', () => {
+describeCrossProcess('a lock across PID namespaces', () => {
   it('is not taken over by a waiter in another PID namespace, to whom the live holder looks dead', async () => {
     const lock = new Lock();
     try {
@@ -152,4 +153,4 @@ describe.runIf(crossProcess.available && canUnshare)('a lock across PID namespac
       lock.unlink();
     }
   });
-});
+}, canUnshare);

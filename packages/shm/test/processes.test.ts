@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode, whileSpawning } from '@mpts/proxy/wire';
 import { RuntimeError } from '@mpts/proxy';
-import { Array as SharedArray, Lock, RawArray, RawValue, RLock, Value, crossProcess } from '../src/index.js';
+import { Array as SharedArray, Lock, RawArray, RawValue, RLock, Value } from '../src/index.js';
+import { describeCrossProcess } from './cross-process.js';
 import { alive, eventually, killChildren, runChild, segmentsOf } from './helpers.js';
 
 const made: { unlink(): void }[] = [];
@@ -19,7 +20,7 @@ afterEach(async () => {
   expect(await eventually(() => segmentsOf(process.pid).length === 0)).toBe(true);
 });
 
-describe.runIf(crossProcess.available)('shared memory across processes', () => {
+describeCrossProcess('shared memory across processes', () => {
   it("runs Python's sharedctypes demo: a child sets a 'd' value and negates an 'i' array", async () => {
     const num = keep(Value('d', 0.0));
     const arr = keep(SharedArray('i', Array.from({ length: 10 }, (_, i) => i)));
@@ -111,7 +112,7 @@ describe.runIf(crossProcess.available)('shared memory across processes', () => {
   });
 });
 
-describe.runIf(crossProcess.available)('a lock held by a process that dies', () => {
+describeCrossProcess('a lock held by a process that dies', () => {
   it('is taken over by the next acquire once the holder is SIGKILLed', async () => {
     const lock = keep(new Lock());
     const holder = runChild('holdLock', [lock]);
@@ -152,7 +153,7 @@ describe.runIf(crossProcess.available)('a lock held by a process that dies', () 
   });
 });
 
-describe.runIf(crossProcess.available)('no shared memory left behind', () => {
+describeCrossProcess('no shared memory left behind', () => {
   it('unlinks the names of objects the creating process has garbage collected', async () => {
     const output = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./fixtures/gc-check.ts', import.meta.url))],
