@@ -513,7 +513,7 @@ export class Server {
       const wrapAs = entry.spec.methodToTypeId.size > 0 ? entry.spec.methodToTypeId.get(method) : undefined;
       if (wrapAs !== undefined) {
         // Python's method_to_typeid: the result becomes a shared object of its own, sent as a proxy.
-        result = result instanceof Promise ? result.then((value) => this.wrap(wrapAs, value)) : this.wrap(wrapAs, result);
+        result = result instanceof Promise ? result.then((value) => this.wrap(wrapAs, value, entry)) : this.wrap(wrapAs, result, entry);
       }
     }
     if (result instanceof Promise) {
@@ -535,14 +535,19 @@ export class Server {
     return entry;
   }
 
-  /** A method's result, made a shared object of `typeId` (its reference goes with the reply). */
-  private wrap(typeId: string, value: unknown): ServerRef {
+  /**
+   * A method's result, made a shared object of `typeId` (its reference goes with the reply).
+   * What a container that holds proxies returns (a dict's iterator) may hold them too.
+   */
+  private wrap(typeId: string, value: unknown, from: ObjectEntry): ServerRef {
     const spec = this.options.types.get(typeId);
     const servant = spec.create(value);
     if (typeof servant !== 'object' || servant === null) {
       throw new TypeError(`a result to wrap as '${typeId}' must be an object, not ${servant === null ? 'null' : typeof servant}`);
     }
-    return this.adopt(spec, servant as Servant).ref;
+    const made = this.adopt(spec, servant as Servant);
+    if (from.mayHoldRefs) this.objects.markHoldsRefs(made);
+    return made.ref;
   }
 
   private command(client: ClientSession, requestId: number, name: unknown, args: unknown): void {
@@ -552,6 +557,9 @@ export class Server {
         this.replyOk(client, requestId, 'pong');
         return;
       case Command.numberOfObjects:
+        // A collection pending at the end of this tick runs first: the count is exact right
+        // after the client's own decrefs, as Python's is.
+        this.objects.collect();
         this.replyOk(client, requestId, this.objects.size);
         return;
       case Command.debugInfo:
