@@ -1,26 +1,33 @@
 /**
  * The entry point of a `Process` child. It waits for its start message, imports the target's
  * module (the user's main block stays behind `isMainModule`), rebuilds the arguments (proxies
- * count their own references on their manager, shared memory is mapped), reports ready, runs
- * the target, and exits: 0 when the target returns, 1 when it throws.
+ * count their own references on their manager, shared memory is mapped), reports ready, and
+ * runs the target.
+ *
+ * Then it ends as the target's program would, as Python's child waits for its non-daemon
+ * threads: once nothing is left to do (timers, servers, calls in flight), with exit code 0 (or
+ * the `process.exitCode` the target set), 1 if the target threw. `process.exit()` in the target
+ * still ends the child at once. When the event loop drains, mpts's connections close with their
+ * goodbye (connection-pool.ts), so the manager sees a clean close and keeps what this child
+ * holds (DESIGN D6); closing them as soon as the target returns would cut off work it left
+ * running.
  */
-import { closeAllConnections, decode, messages, setConnectionOptions, standaloneCodecContext, tlsOptionsFromData } from '@mpts/proxy/wire';
+import { decode, messages, setConnectionOptions, standaloneCodecContext, tlsOptionsFromData } from '@mpts/proxy/wire';
 import './index.js';
+import { markDaemonic } from './current-process.js';
 import type { ChildReport, ChildStart, SerializedError } from './process-messages.js';
 import { proxiesIn } from './proxies-in.js';
 
 let ready = false;
 
 process.once('message', (start: ChildStart) => {
-  run(start).then(
-    () => exit(0),
-    (error: unknown) => {
-      const serialized = serialize(error);
-      process.stderr.write(`Process ${start.name}:\n${serialized.stack ?? `${serialized.name}: ${serialized.message}`}\n`);
-      report({ kind: 'error', error: serialized, beforeReady: !ready });
-      return exit(1);
-    },
-  );
+  if (start.daemon) endWithParent();
+  run(start).catch(async (error: unknown) => {
+    process.exitCode = 1;
+    const serialized = serialize(error);
+    process.stderr.write(`Process ${start.name}:\n${serialized.stack ?? `${serialized.name}: ${serialized.message}`}\n`);
+    await report({ kind: 'error', error: serialized, beforeReady: !ready });
+  });
 });
 
 async function run(start: ChildStart): Promise<void> {
@@ -40,18 +47,28 @@ async function run(start: ChildStart): Promise<void> {
   const args = decode(Buffer.from(start.args), standaloneCodecContext) as unknown[];
   await Promise.all(proxiesIn(args).map((proxy) => proxy.ready));
   ready = true;
-  report({ kind: 'ready' });
+  await report({ kind: 'ready' });
   await target(...args);
 }
 
-async function exit(code: number): Promise<void> {
-  // Decrefs and last calls may still be queued: send them before the process ends.
-  await closeAllConnections().catch(() => {});
-  process.exit(code);
+/**
+ * A daemonic child goes when its parent does. The parent terminates it when it exits; a parent
+ * that was killed cannot, but its end closes the IPC channel, and the child terminates itself
+ * then (with SIGTERM, as the parent would have: the target's own handler may still act on it).
+ */
+function endWithParent(): void {
+  markDaemonic();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  // Listening for 'disconnect' holds the channel; it must not keep the child alive.
+  process.channel?.unref();
 }
 
-function report(message: ChildReport): void {
-  process.send?.(message);
+/** Sends a report to the parent; resolves once it is written, so that no exit can lose it. */
+function report(message: ChildReport): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send === undefined || !process.connected) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
 }
 
 function serialize(error: unknown): SerializedError {

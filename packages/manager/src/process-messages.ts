@@ -13,6 +13,8 @@ export interface ChildStart {
   readonly module: string;
   /** The target's export name. */
   readonly exportName: string;
+  /** Python's `daemon`: the child ends when this process goes, and may not start children. */
+  readonly daemon: boolean;
   /** The arguments, msgpack-encoded while spawning (so shared memory may travel too). */
   readonly args: Uint8Array;
   /** Authkeys of the managers whose proxies are in the arguments: [address, base64]. */

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { dirname, extname, join, sep } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   authkeyFor,
@@ -15,6 +15,8 @@ import {
   rebuildError,
   whileSpawning,
 } from '@mpts/proxy/wire';
+import { callerModule } from './caller-module.js';
+import { isDaemonic } from './current-process.js';
 import type { ChildReport, ChildStart, PortableConnection } from './process-messages.js';
 import { proxiesIn } from './proxies-in.js';
 
@@ -30,12 +32,21 @@ export interface ProcessOptions<A extends unknown[]> {
    * module that calls `new Process(...)`.
    */
   module?: string | URL;
+  /**
+   * Python's `daemon`: a daemonic child is terminated (SIGTERM) when this process exits, rather
+   * than waited for, and may not start children of its own. @default false
+   */
+  daemon?: boolean;
 }
+
+/** Python's messages for its assertions about a `Process`'s `daemon` flag. */
+const processMessages = {
+  alreadyStarted: 'process has already started',
+  daemonicChildren: 'daemonic processes are not allowed to have children',
+} as const;
 
 let processCount = 0;
 const thisFile = fileURLToPath(import.meta.url);
-/** This package's own code, in `src/` or `dist/` (stacks may show either, through source maps). */
-const ownCode = [join(dirname(thisFile), '..', 'src') + sep, join(dirname(thisFile), '..', 'dist') + sep];
 const childEntry = join(dirname(thisFile), `process-child-main${extname(thisFile)}`);
 
 /**
@@ -45,8 +56,10 @@ const childEntry = join(dirname(thisFile), `process-child-main${extname(thisFile
  * `isMainModule(import.meta)`), rebuilds the arguments (proxies reconnect to their managers and
  * authenticate with the authkey, and the TLS options of a manager served over TLS, that came
  * over the IPC channel, never on the command line),
- * and calls the target. A target that throws ends the child with exit code 1, and the error
- * is kept in `error`.
+ * and calls the target. Then the child ends as a program would: once nothing it started is
+ * left (timers, servers, calls in flight), with exit code 0, or the target's own
+ * `process.exitCode`; `process.exit()` in the target ends it at once. A target that throws ends
+ * it with exit code 1, and the error is kept in `error`.
  */
 export class Process<A extends unknown[] = unknown[]> {
   readonly name: string;
@@ -56,6 +69,9 @@ export class Process<A extends unknown[] = unknown[]> {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   private code: number | null = null;
+  private isDaemon: boolean;
+  /** How many `join()`s are waiting. */
+  private joiners = 0;
   /** The error the target threw in the child, once known. */
   error: Error | undefined;
 
@@ -64,7 +80,18 @@ export class Process<A extends unknown[] = unknown[]> {
     this.target = options.target;
     this.args = (options.args ?? []) as A;
     this.name = options.name ?? `Process-${++processCount}`;
-    this.module = options.module !== undefined ? String(options.module) : callerModule();
+    this.module = options.module !== undefined ? String(options.module) : callerModule('new Process()', 'module');
+    this.isDaemon = options.daemon ?? false;
+  }
+
+  /** Python's `daemon` flag; it may only change before `start()`. */
+  get daemon(): boolean {
+    return this.isDaemon;
+  }
+
+  set daemon(daemonic: boolean) {
+    if (this.child !== undefined) throw new ProcessError(processMessages.alreadyStarted);
+    this.isDaemon = daemonic;
   }
 
   /** The child's process id, once started. */
@@ -90,6 +117,7 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   async start(): Promise<void> {
     if (this.child !== undefined) throw new ProcessError(messages.processStartedTwice);
+    if (isDaemonic()) throw new ProcessError(processMessages.daemonicChildren);
     const args = whileSpawning(() => encode(prepareValue(this.args, 'args'), standaloneCodecContext));
     const child = fork(childEntry, [], {
       execArgv: childExecArgv(this.module),
@@ -103,6 +131,8 @@ export class Process<A extends unknown[] = unknown[]> {
         resolve();
       });
     });
+    // This process does not wait for a daemonic child at its exit: it terminates it.
+    if (this.isDaemon) terminateAtExit(child);
     const ready = new Promise<void>((resolve, reject) => {
       child.on('message', (report: ChildReport) => {
         if (report.kind === 'ready') {
@@ -121,6 +151,7 @@ export class Process<A extends unknown[] = unknown[]> {
       name: this.name,
       module: this.module,
       exportName: this.target.name,
+      daemon: this.isDaemon,
       args,
       authkeys: managerAuthkeys(this.args),
       connections: managerConnections(this.args),
@@ -132,11 +163,17 @@ export class Process<A extends unknown[] = unknown[]> {
   /** Waits for the child to end (at most `timeout` seconds). Like Python's, it never throws. */
   async join(options: { timeout?: number } = {}): Promise<void> {
     if (this.exited === undefined) throw new ProcessError(messages.processNotStarted);
-    // A wait longer than setTimeout can hold (24.8 days) is a wait for the end.
-    if (options.timeout === undefined || options.timeout * 1000 > 2 ** 31 - 1) return this.exited;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, options.timeout! * 1000)))]);
-    clearTimeout(timer);
+    // A daemonic child does not keep this process alive, except while someone waits for it.
+    if (this.joiners++ === 0) this.child!.ref();
+    try {
+      // A wait longer than setTimeout can hold (24.8 days) is a wait for the end.
+      if (options.timeout === undefined || options.timeout * 1000 > 2 ** 31 - 1) return await this.exited;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, options.timeout! * 1000)))]);
+      clearTimeout(timer);
+    } finally {
+      if (--this.joiners === 0 && this.isDaemon) this.child!.unref();
+    }
   }
 
   /** Sends SIGTERM. */
@@ -179,17 +216,26 @@ function managerConnections(args: unknown): [string, PortableConnection][] {
   return [...connections];
 }
 
-/** The URL of the module that called `new Process(...)`, read from the stack. */
-function callerModule(): string {
-  const stack = new Error().stack?.split('\n').slice(1) ?? [];
-  for (const line of stack) {
-    const match = /\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?$/.exec(line.trim());
-    if (!match) continue;
-    const file = match[1]!.startsWith('file://') ? fileURLToPath(match[1]!) : match[1]!;
-    if (ownCode.some((dir) => file.startsWith(dir))) continue;
-    return pathToFileURL(file).href;
-  }
-  throw new TypeError('cannot tell which module calls new Process(); pass { module: import.meta.url }');
+/** Daemonic children still running, terminated when this process exits. */
+const daemons = new Set<ChildProcess>();
+
+/**
+ * As Python's exit handler terminates daemonic children: SIGTERM to each one still running when
+ * this process exits (a child whose parent was killed instead notices its IPC channel close).
+ * The child no longer keeps this process alive.
+ */
+function terminateAtExit(child: ChildProcess): void {
+  if (daemons.size === 0) process.once('exit', terminateDaemons);
+  daemons.add(child);
+  child.unref();
+  child.once('exit', () => {
+    daemons.delete(child);
+    if (daemons.size === 0) process.off('exit', terminateDaemons);
+  });
+}
+
+function terminateDaemons(): void {
+  for (const child of daemons) child.kill('SIGTERM');
 }
 
 /**

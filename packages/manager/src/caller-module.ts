@@ -1,0 +1,24 @@
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const thisFile = fileURLToPath(import.meta.url);
+/** This package's own code, in `src/` or `dist/` (stacks may show either, through source maps). */
+const ownCode = [join(dirname(thisFile), '..', 'src') + sep, join(dirname(thisFile), '..', 'dist') + sep];
+
+/**
+ * The URL of the user's module that called into mpts (`new Process(...)`, `Manager.start()`),
+ * read from the stack: the first frame outside this package; `option` names the option that
+ * says it instead. A function cannot cross to another process, so mpts finds it again there by
+ * this module and its export name (DESIGN D9).
+ */
+export function callerModule(call: string, option: string): string {
+  const stack = new Error().stack?.split('\n').slice(1) ?? [];
+  for (const line of stack) {
+    const match = /\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?$/.exec(line.trim());
+    if (!match) continue;
+    const file = match[1]!.startsWith('file://') ? fileURLToPath(match[1]!) : match[1]!;
+    if (ownCode.some((dir) => file.startsWith(dir))) continue;
+    return pathToFileURL(file).href;
+  }
+  throw new TypeError(`cannot tell which module calls ${call}; pass { ${option}: import.meta.url }`);
+}
