@@ -27,6 +27,7 @@ import {
   messages,
   prepareValue,
   ProcessError,
+  rebuildError,
   releaseConnection,
   setConnectionOptions,
 } from '@mpts/proxy/wire';
@@ -34,6 +35,8 @@ import type { DebugInfo } from './server.js';
 import { prepareRemote, type ConnectOptions, type ConnectTarget } from './remote.js';
 import { registerOn, registryOwner, type Factory, type RegisterOptions } from './register.js';
 import { ManagerServer, moduleUrl, type ServeOptions } from './serve.js';
+import { callerModule } from './caller-module.js';
+import { initializerStartup } from './initializer.js';
 import { removeSocketDir } from './socket-dir.js';
 import type { ServerReady, ServerStartup } from './server-startup.js';
 
@@ -58,6 +61,18 @@ export interface ManagerOptions {
    * those that call `Manager.register(...)`, whose factories must run in the server.
    */
   register?: readonly (string | URL)[];
+  /**
+   * Python's `initializer`: a function the manager process calls with `initargs` (and awaits)
+   * before it serves. It cannot cross to that process, so it must be a named function exported
+   * by its module, which the manager process imports (keep that module's main block behind
+   * `isMainModule(import.meta)`): by default the module that calls `start()`. If it throws,
+   * `start()` rejects and the manager process ends.
+   */
+  initializer?: ((...args: any[]) => unknown) | null;
+  /** The initializer's arguments: plain data. @default [] */
+  initargs?: readonly unknown[];
+  /** The module that exports `initializer`, e.g. its `import.meta.url`. */
+  initializerModule?: string | URL;
 }
 
 type State = 'initial' | 'started' | 'connected' | 'shutdown';
@@ -168,13 +183,17 @@ export class Manager implements AsyncDisposable {
   async start(): Promise<this> {
     if (this.state === 'started' || this.state === 'connected') throw new ProcessError(messages.alreadyStarted);
     if (this.state === 'shutdown') throw new ProcessError(messages.managerShutDown);
+    const { initializer, initargs, initializerModule } = this.options;
+    // Checked before anything starts; the caller's module is read now, while it is on the stack.
+    const initializerAt = initializerStartup(initializer, initargs, () =>
+      initializerModule !== undefined ? moduleUrl(initializerModule) : callerModule('Manager.start()', 'initializerModule'),
+    );
+    const userModules = [...(this.options.register ?? []).map(String), ...(initializerAt ? [initializerAt.module] : [])];
     this.state = 'started';
     const child = fork(serverEntry, [], {
       // The server runs from built JavaScript with plain node; from source it needs a loader.
-      // (and so does a TypeScript module it must import for registered types).
-      execArgv: extname(thisFile) === '.ts' || (this.options.register ?? []).some((m) => /\.[cm]?tsx?$/.test(String(m)))
-        ? ['--import', tsxLoader()]
-        : [],
+      // (and so does a TypeScript module it must import for registered types or its initializer).
+      execArgv: extname(thisFile) === '.ts' || userModules.some((m) => /\.[cm]?tsx?$/.test(m)) ? ['--import', tsxLoader()] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child = child;
@@ -189,14 +208,26 @@ export class Manager implements AsyncDisposable {
       // The server serves this class's registered types: it finds the class by name once it has
       // imported the register modules.
       manager: registryOwner(this.constructor as typeof Manager)?.name,
+      initializer: initializerAt,
     };
     child.send(startup);
     const ready = await new Promise<ServerReady>((resolve, reject) => {
       child.once('message', resolve);
       child.once('exit', (code) => reject(new ProcessError(`the manager process exited with code ${code} while starting`)));
       child.once('error', reject);
+    }).catch(async (error: unknown) => {
+      await this.startFailed();
+      throw error;
     });
-    if ('error' in ready) throw new ProcessError(`the manager process failed to start:\n${ready.error}`);
+    if ('error' in ready) {
+      // The server is ending: wait for it, so that no process is left when start() rejects.
+      await this.startFailed();
+      if (ready.initializer === undefined) throw new ProcessError(`the manager process failed to start:\n${ready.error}`);
+      const { exportName, thrown } = ready.initializer;
+      throw new ProcessError(`the manager process failed to start: its initializer ${exportName}() threw ${thrown.name}: ${thrown.message}`, {
+        cause: rebuildError(thrown.name, thrown.message, thrown.stack),
+      });
+    }
     this.serverAddress = ready.address;
     // However the server ends (SIGKILL included), its private socket directory goes with it.
     child.once('exit', () => removeSocketDir(ready.address));
@@ -207,6 +238,22 @@ export class Manager implements AsyncDisposable {
     child.unref();
     child.channel?.unref();
     return this;
+  }
+
+  /**
+   * A server that failed to start ends by itself (its socket directory with it); make sure it
+   * did, then leave this manager as before `start()`, as Python does, so it may start again.
+   */
+  private async startFailed(): Promise<void> {
+    const child = this.child!;
+    // A fork that failed ('error') has no process to wait for.
+    if (child.pid !== undefined && !(await withTimeout(this.exited!, (this.options.shutdownTimeout ?? 1) * 1000))) {
+      child.kill('SIGKILL');
+      await this.exited;
+    }
+    this.child = undefined;
+    this.exited = undefined;
+    this.state = 'initial';
   }
 
   /** A shared `dict`, optionally filled from a `Map`, a plain object or `[key, value]` pairs. */

@@ -8,9 +8,10 @@
  * Before it makes its own socket directory, it removes those of servers killed with their parent
  * (socket-dir.ts).
  */
+import { InitializerFailed, runInitializer } from './initializer.js';
 import { ManagerServer } from './serve.js';
 import { makeSocketDir, removeSocketDir, removeStaleSocketDirs } from './socket-dir.js';
-import type { ServerReady, ServerStartup } from './server-startup.js';
+import type { ServerReady, ServerStartup, StartupError } from './server-startup.js';
 
 // Like Python's manager process: Ctrl-C in a terminal reaches the whole process group, and the
 // parent, not the manager, decides when the manager ends.
@@ -38,14 +39,22 @@ process.on('SIGTERM', () => void stop(0));
 process.on('disconnect', () => void stop(0));
 
 process.once('message', (message: ServerStartup) => {
-  start(message).catch((error: Error) => {
-    process.send?.({ error: error.stack ?? String(error) } satisfies ServerReady);
-    void stop(1);
+  start(message).catch((error: unknown) => {
+    // The parent must hear why before this process ends (the callback comes once it was sent,
+    // or could not be).
+    if (process.send === undefined || !process.connected) void stop(1);
+    else process.send(failure(error), undefined, {}, () => void stop(1));
   });
 });
 
 async function start(startup: ServerStartup): Promise<void> {
   removeStaleSocketDirs();
+  if (startup.initializer !== undefined) {
+    // As in Python, the user's modules load first, then the initializer runs before the server
+    // exists: nothing is served before it returns, and if it throws there is no socket to leave.
+    for (const module of startup.register) await import(module);
+    await runInitializer(startup.initializer);
+  }
   socketPath = makeSocketDir();
   // The same server as Manager.serve(), on a private socket; it imports the user's modules that
   // register shared types first, so their factories run here.
@@ -62,4 +71,16 @@ async function start(startup: ServerStartup): Promise<void> {
   // A client's shutdown command closes the server; then this process ends.
   void server.closed.then(() => stop(0));
   process.send?.({ address: server.address } satisfies ServerReady);
+}
+
+function failure(error: unknown): ServerReady {
+  if (error instanceof InitializerFailed) {
+    return { error: error.message, initializer: { exportName: error.exportName, thrown: serialize(error.thrown) } };
+  }
+  return { error: error instanceof Error ? (error.stack ?? String(error)) : String(error) };
+}
+
+function serialize(error: unknown): StartupError {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { name: 'Error', message: String(error), stack: undefined };
 }

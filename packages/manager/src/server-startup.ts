@@ -13,6 +13,27 @@ export interface ServerStartup {
   readonly register: readonly string[];
   /** The name of the manager class whose registered types to serve (see register.ts). */
   readonly manager?: string | undefined;
+  /** The function to call before serving, if any. */
+  readonly initializer?: InitializerStartup | undefined;
 }
 
-export type ServerReady = { readonly address: string } | { readonly error: string };
+/** Where the server finds a manager's initializer, and its arguments. */
+export interface InitializerStartup {
+  /** URL of the module that exports it. */
+  readonly module: string;
+  readonly exportName: string;
+  /** `initargs`, msgpack-encoded as `Process` arguments are, in base64 (the channel is JSON). */
+  readonly args: string;
+}
+
+/** An error thrown in the server process, as it crosses the channel. */
+export interface StartupError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+}
+
+export type ServerReady =
+  | { readonly address: string }
+  /** The server could not start; `initializer` is what the initializer threw, if it was that. */
+  | { readonly error: string; readonly initializer?: { readonly exportName: string; readonly thrown: StartupError } };
