@@ -1,12 +1,9 @@
-import { MptsError, ValueError, messages } from '@mpts/proxy/wire';
+import { CancelledError, ValueError, messages } from '@mpts/proxy/wire';
 import { currentCall } from './call-context.js';
 import type { ClientSession } from './client-session.js';
 
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** The reply to a wait its client abandoned (an `AbortSignal`); the client rethrows its reason. */
-export class CancelledError extends MptsError {}
 
 /**
  * One pending blocking call (DESIGN D4): a reply held back until something grants it, its
@@ -39,7 +36,7 @@ export class Waiter<T> {
 
   /** The client asked to abandon the wait. */
   cancel(): void {
-    this.fail(new CancelledError('the wait was cancelled by its caller'));
+    this.fail(new CancelledError(messages.waitCancelled));
   }
 
   /** The client is gone: end the wait without replying. */

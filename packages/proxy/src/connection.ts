@@ -13,6 +13,7 @@ import {
 import { decode, encodeFrame } from './codec.js';
 import {
   AuthenticationError,
+  CancelledError,
   ConnectionRefusedError,
   ManagerClosedError,
   ProtocolError,
@@ -301,7 +302,7 @@ export class Connection {
       call.resolve(message[2]);
     } else {
       const error = rebuildError(String(message[2]), String(message[3]), message[4] as string | undefined);
-      call.reject(call.cancelReason !== undefined && message[2] === 'CancelledError'
+      call.reject(call.cancelReason !== undefined && error instanceof CancelledError
         ? (call.cancelReason as Error)
         : error);
     }

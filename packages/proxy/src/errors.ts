@@ -82,6 +82,11 @@ export class ProtocolError extends MptsError {}
  * thread's proxy keeps its object alive.
  */
 export class ObjectDeletedError extends MptsError {}
+/**
+ * The manager's reply to a wait its caller abandoned through an `AbortSignal`. The caller never
+ * sees it: its call rejects with the signal's reason instead.
+ */
+export class CancelledError extends MptsError {}
 
 type ErrorClass = new (message?: string) => Error;
 
@@ -117,6 +122,7 @@ const errorClasses: Record<string, ErrorClass> = Object.assign(Object.create(nul
   ProxyReleasedError,
   ProtocolError,
   ObjectDeletedError,
+  CancelledError,
 });
 
 /** Adds a user error class so that it keeps its class when a registered type throws it. */
@@ -183,6 +189,7 @@ export const messages = {
   popitemEmpty: 'popitem(): dictionary is empty',
   dictChangedSize: 'dictionary changed size during iteration',
   dictKeysChanged: 'dictionary keys changed during iteration',
+  waitCancelled: 'the wait was cancelled by its caller',
   deletedWhileWaited: 'the shared object was deleted while this call waited on it: every reference to it was released',
   unhashable: (typeName: string) => `unhashable type: '${typeName}'`,
   popFromEmptySet: 'pop from an empty set',

@@ -21,6 +21,7 @@ export {
   ProxyReleasedError,
   ProtocolError,
   ObjectDeletedError,
+  CancelledError,
   registerErrorClass,
 } from './errors.js';
 export { BaseProxy } from './base-proxy.js';

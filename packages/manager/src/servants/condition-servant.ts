@@ -1,11 +1,11 @@
-import { messages, ObjectDeletedError, RuntimeError } from '@mpts/proxy/wire';
+import { CancelledError, messages, ObjectDeletedError, RuntimeError } from '@mpts/proxy/wire';
 import { currentCall, runAsCall } from '../call-context.js';
 import type { ClientSession, PendingWait } from '../client-session.js';
 import { servantOf } from '../object-registry.js';
 import { pyTypeName } from '../python-compare.js';
 import type { Servant } from '../servant.js';
 import { ServerRef } from '../server-ref.js';
-import { CancelledError, nonNegativeTimeout, WaitQueue } from '../waiters.js';
+import { nonNegativeTimeout, WaitQueue } from '../waiters.js';
 import { LockServant, taskOf } from './lock-servant.js';
 import { RLockServant } from './rlock-servant.js';
 
@@ -112,7 +112,7 @@ export class ConditionServant implements Servant {
     const settle = (): boolean => {
       this.lock.restoreAfterWait(client, task, saved);
       if (outcome instanceof Error) throw outcome;
-      if (cancelled) throw new CancelledError('the wait was cancelled by its caller');
+      if (cancelled) throw new CancelledError(messages.waitCancelled);
       return outcome as boolean;
     };
     let cancelled = false;

@@ -1,9 +1,9 @@
 import { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { messages, ValueError } from '@mpts/proxy/wire';
+import { CancelledError, messages, ValueError } from '@mpts/proxy/wire';
 import { runAsCall } from '../../src/call-context.js';
 import { ClientSession } from '../../src/client-session.js';
-import { CancelledError, lockTimeout, WaitQueue } from '../../src/waiters.js';
+import { lockTimeout, WaitQueue } from '../../src/waiters.js';
 
 const sockets: Socket[] = [];
 function client(): ClientSession {
