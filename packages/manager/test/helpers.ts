@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
 import { Manager, type ManagerOptions } from '@mpts/manager';
 
@@ -50,9 +52,32 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-/** The URL of a fixture module, for `new Process({ module })`. */
+/**
+ * The URL of a fixture module, for `new Process({ module })` or a fork: its compiled copy, which
+ * starts with plain node (see vitest.fixtures.ts), or its source if it has none.
+ */
 export function fixture(name: string): string {
-  return new URL(`./fixtures/${name}`, import.meta.url).href;
+  return built(new URL(`./fixtures/${name}`, import.meta.url)).href;
+}
+
+/**
+ * The JavaScript vitest's global setup compiled from the TypeScript module `source` (in the
+ * package's test/dist/, mirroring the package), or `source` itself where there is none.
+ */
+export function built(source: URL): URL {
+  const path = fileURLToPath(source);
+  const match = /^(.*\/packages\/[^/]+\/)(.*)\.(m?)ts$/.exec(path);
+  if (match === null) return source;
+  const [, pkg, rest, m] = match as unknown as [string, string, string, string];
+  const compiled = rest.startsWith('test/dist/') ? `${pkg}${rest}.${m}js` : `${pkg}test/dist/${rest}.${m}js`;
+  return existsSync(compiled) ? pathToFileURL(compiled) : source;
+}
+
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** The Node flags a forked program needs: a TypeScript loader when it (or a module it is given) is TypeScript. */
+export function nodeFlags(...modules: string[]): string[] {
+  return modules.some((module) => /\.[cm]?tsx?$/.test(module)) ? ['--import', tsxLoader] : [];
 }
 
 /** The error `promise` rejects with; fails the test if it resolves instead. */

@@ -1,10 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { Manager } from '@mpts/manager';
-import { fixture, isRunning, waitFor } from './helpers.js';
+import { fixture, isRunning, nodeFlags, waitFor } from './helpers.js';
 
 /** What fixtures/remote-server-main.ts is told over IPC: where and how to serve. */
 export interface RemoteServerStartup {
@@ -43,8 +42,6 @@ export interface RemoteServer extends AsyncDisposable {
   stop(): Promise<number | null>;
 }
 
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-
 /**
  * A manager served by `Manager.serve()` in a process of its own (as `mpts serve` would run it),
  * stopped with SIGTERM at the end of the test. Also a leak test: when disposed, it checks that
@@ -52,8 +49,9 @@ const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
  */
 export async function startRemoteServer(options: RemoteServerOptions = {}): Promise<RemoteServer> {
   const authkey = options.authkey ?? randomBytes(32);
-  const child = fork(fileURLToPath(fixture('remote-server-main.ts')), [], {
-    execArgv: ['--import', tsx],
+  const entry = fixture('remote-server-main.ts');
+  const child = fork(fileURLToPath(entry), [], {
+    execArgv: nodeFlags(entry, ...(options.register ?? [])),
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   let stderr = '';

@@ -1,9 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encode, whileSpawning } from '@mpts/proxy/wire';
 
-const childEntry = fileURLToPath(new URL('./fixtures/child.ts', import.meta.url));
+const childEntry = fileURLToPath(built(new URL('./fixtures/child.ts', import.meta.url)));
+/** A TypeScript loader, needed only where a fixture has no compiled copy. */
+const loader = childEntry.endsWith('.ts') ? ['--import', 'tsx'] : [];
 const started = new Set<ChildProcess>();
 
 export interface ChildRun {
@@ -27,8 +29,8 @@ export function runChild(task: string, args: unknown[], env: NodeJS.ProcessEnv =
   // pid 1, with its own /proc, and SIGKILLs it when unshare itself is killed; the IPC channel's
   // descriptor passes through.
   const namespaced = options.inNewPidNamespace
-    ? { execPath: 'unshare', execArgv: ['--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL', process.execPath, '--import', 'tsx'] }
-    : { execArgv: ['--import', 'tsx'] };
+    ? { execPath: 'unshare', execArgv: ['--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL', process.execPath, ...loader] }
+    : { execArgv: loader };
   const child = fork(childEntry, [], {
     ...namespaced,
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
@@ -83,6 +85,19 @@ export async function killChildren(): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) resolve(undefined);
     else child.once('exit', resolve);
   })));
+}
+
+/**
+ * The JavaScript vitest's global setup compiled from the TypeScript module `source` (in
+ * test/dist/, mirroring the package; see vitest.fixtures.ts), or `source` where there is none.
+ */
+export function built(source: URL): URL {
+  const path = fileURLToPath(source);
+  const match = /^(.*\/packages\/[^/]+\/)(.*)\.ts$/.exec(path);
+  if (match === null) return source;
+  const [, pkg, rest] = match as unknown as [string, string, string];
+  const compiled = rest.startsWith('test/dist/') ? `${pkg}${rest}.js` : `${pkg}test/dist/${rest}.js`;
+  return existsSync(compiled) ? pathToFileURL(compiled) : source;
 }
 
 /** Names in /dev/shm that belong to one of these pids. */

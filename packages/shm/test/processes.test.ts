@@ -5,7 +5,7 @@ import { encode, whileSpawning } from '@mpts/proxy/wire';
 import { RuntimeError } from '@mpts/proxy';
 import { Array as SharedArray, Lock, RawArray, RawValue, RLock, Value } from '../src/index.js';
 import { describeCrossProcess } from './cross-process.js';
-import { alive, eventually, killChildren, runChild, segmentsOf } from './helpers.js';
+import { alive, built, eventually, killChildren, runChild, segmentsOf } from './helpers.js';
 
 const made: { unlink(): void }[] = [];
 function keep<T extends { unlink(): void }>(object: T): T {
@@ -156,7 +156,8 @@ describeCrossProcess('a lock held by a process that dies', () => {
 describeCrossProcess('no shared memory left behind', () => {
   it('unlinks the names of objects the creating process has garbage collected', async () => {
     const output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('./fixtures/gc-check.ts', import.meta.url))],
+      const program = fileURLToPath(built(new URL('./fixtures/gc-check.ts', import.meta.url)));
+      execFile(process.execPath, ['--expose-gc', ...(program.endsWith('.ts') ? ['--import', 'tsx'] : []), program],
         (error, stdout, stderr) => (error ? reject(new Error(stderr || String(error))) : resolve(stdout)));
     });
     expect(JSON.parse(output)).toEqual({ before: 100, after: 0 });

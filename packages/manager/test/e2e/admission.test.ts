@@ -2,13 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError, ConnectionRefusedError, Manager } from '@mpts/manager';
 import { Command, Connection } from '@mpts/proxy/wire';
 import { RawClient, within } from '../raw-client.js';
-import { fixture, isRunning, rejection, waitFor } from '../helpers.js';
+import { fixture, isRunning, nodeFlags, rejection, waitFor } from '../helpers.js';
 import { startRemoteServer, type RemoteServer } from '../remote-helpers.js';
 import { selfSignedCertificate, type TestCertificate } from '../tls-certificate.js';
 
@@ -175,14 +174,13 @@ describe('TLS and plain connections that do not match', () => {
   });
 });
 
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-
 /** `processes` client processes, each opening `each` connections at the same moment. */
 async function burst(address: string, authkey: Buffer, processes: number, each: number): Promise<{ ok: number; failures: string[] }[]> {
   const children: ChildProcess[] = [];
   try {
     for (let i = 0; i < processes; i++) {
-      children.push(fork(fileURLToPath(fixture('burst-clients.ts')), [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+      const entry = fixture('burst-clients.ts');
+      children.push(fork(fileURLToPath(entry), [], { execArgv: nodeFlags(entry), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     }
     await Promise.all(children.map((child) => once(child, 'message')));
     const results = children.map((child) => once(child, 'message').then(([result]) => result as { ok: number; failures: string[] }));

@@ -1,22 +1,20 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Manager, toToken } from '@mpts/manager';
 import { decode, encodeFrame, Op, Reply } from '@mpts/proxy/wire';
 import { RawClient, within } from '../raw-client.js';
-import { fixture, isRunning } from '../helpers.js';
+import { fixture, isRunning, nodeFlags } from '../helpers.js';
 import { startRemoteServer } from '../remote-helpers.js';
-
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 describe('a client that stops answering', () => {
   it('(SIGSTOP) while holding a lock is lost after heartbeatTimeout, and the lock goes to the next waiter', async () => {
     await using server = await startRemoteServer({ heartbeatInterval: 0.25, heartbeatTimeout: 1 });
     await using manager = await Manager.connect(server.address, { authkey: server.authkey });
     using lock = await manager.lock();
-    const child = fork(fileURLToPath(fixture('liveness-client.ts')), [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const entry = fixture('liveness-client.ts');
+    const child = fork(fileURLToPath(entry), [], { execArgv: nodeFlags(entry), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const exited = once(child, 'exit');
     try {
       const held = once(child, 'message');

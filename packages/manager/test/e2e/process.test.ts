@@ -1,15 +1,14 @@
 import { fork, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Process, ProcessError, toToken, ValueError, type ListProxy } from '@mpts/manager';
 import { appendMany, throwsValueError } from '../fixtures/children.js';
 import { reportMain } from '../fixtures/main-guarded.js';
 import { appendLater, exitsWith, passToGrandchild, runForever, throwsRangeError } from '../fixtures/process-children.js';
-import { fixture, isRunning, startManager, waitFor } from '../helpers.js';
+import { fixture, isRunning, nodeFlags, startManager, waitFor } from '../helpers.js';
 
 describe('Process', () => {
   it('two children mutate one dict and one list at the same time, and nothing is lost', async () => {
@@ -157,8 +156,8 @@ describe('Process', () => {
     expect(p.exitCode).toBe(0);
     expect(await d.getItem('isMainModule in the child')).toBe(false);
     // Run as a program, the same module's main block does run.
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    const main = spawnSync(process.execPath, ['--import', tsx, fileURLToPath(fixture('main-guarded.ts'))], { encoding: 'utf8' });
+    const program = fixture('main-guarded.ts');
+    const main = spawnSync(process.execPath, [...nodeFlags(program), fileURLToPath(program)], { encoding: 'utf8' });
     expect(main.stdout).toBe('the main block ran\n');
     expect(main.status).toBe(0);
   });

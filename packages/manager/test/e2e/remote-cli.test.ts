@@ -1,17 +1,15 @@
 import { spawn, execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError, Manager, type DebugInfo } from '@mpts/manager';
 import { RemoteTypesManager } from '../fixtures/remote-types.js';
-import { fixture, isRunning } from '../helpers.js';
+import { fixture, isRunning, nodeFlags } from '../helpers.js';
 
 const cli = fileURLToPath(new URL('../../../cli/dist/main.js', import.meta.url));
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const run = promisify(execFile);
 
 let dir: string;
@@ -26,7 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `mpts serve` in its own process; resolves its address once it serves. */
 async function mptsServe(args: string[]) {
-  const child = spawn(process.execPath, ['--import', tsx, cli, 'serve', '--authkey-file', keyFile, ...args], {
+  const child = spawn(process.execPath, [...nodeFlags(...args), cli, 'serve', '--authkey-file', keyFile, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
