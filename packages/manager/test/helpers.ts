@@ -1,14 +1,17 @@
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { expect } from 'vitest';
-import { Manager, type ManagerOptions } from '@mpts/manager';
+import { expect, onTestFinished } from 'vitest';
+import { Manager, type ManagerOptions, type ServeOptions } from '@mpts/manager';
 
 /**
  * A manager for one test that is also a leak test: when disposed, it checks that the server
  * holds no more shared objects than when it started, shuts the server down, and checks that the
- * server process and its socket directory are gone.
+ * server process and its socket directory are gone. What it finds is reported without hiding
+ * the test's own error (see `reportAfterTest`).
  *
  * @example await using manager = await startManager();
  */
@@ -20,17 +23,88 @@ export async function startManager(options: ManagerOptions = {}): Promise<Manage
   const shutdown = manager.shutdown.bind(manager);
   Object.defineProperty(manager, Symbol.asyncDispose, {
     value: async () => {
-      try {
-        await waitFor(async () => (await manager.numberOfObjects()) === baseline, 2000).catch(() => {});
-        expect(await manager.numberOfObjects(), 'shared objects left in the manager').toBe(baseline);
-      } finally {
+      const problems: Error[] = [];
+      await check(problems, () => leakCheck(manager, baseline));
+      await check(problems, async () => {
         await shutdown();
         expect(isRunning(pid), 'manager process still running').toBe(false);
         expect(existsSync(socketDir), 'socket directory left behind').toBe(false);
-      }
+      });
+      reportAfterTest(problems);
     },
   });
   return manager;
+}
+
+/**
+ * A manager served in this test process (`Manager.serve()` on a Unix socket) and reached with
+ * `Manager.connect()`, for tests of what a shared object does for one client: no process to
+ * fork. The same leak test as `startManager`'s when disposed; then the server closes and its
+ * socket is gone. `manager.pid` is undefined; `manager.shutdown()` closes this side only.
+ *
+ * @example await using manager = await serveManager();
+ */
+export async function serveManager(options: Omit<ServeOptions, 'authkey' | 'path' | 'host' | 'port' | 'tls'> = {}): Promise<Manager & AsyncDisposable> {
+  const authkey = randomBytes(32);
+  const dir = mkdtempSync(join(tmpdir(), 'mpts-test-'));
+  const server = await Manager.serve({ ...options, path: join(dir, 'manager.sock'), authkey });
+  const manager = await Manager.connect(server.address, { authkey });
+  const baseline = await manager.numberOfObjects();
+  Object.defineProperty(manager, Symbol.asyncDispose, {
+    value: async () => {
+      const problems: Error[] = [];
+      await check(problems, () => leakCheck(manager, baseline));
+      await check(problems, async () => {
+        await manager.shutdown();
+        await server.close();
+        expect(existsSync(server.address), 'socket left behind').toBe(false);
+      });
+      rmSync(dir, { recursive: true, force: true });
+      reportAfterTest(problems);
+    },
+  });
+  return manager;
+}
+
+/**
+ * That the manager holds as many shared objects as at `baseline`. The count is exact for what
+ * this connection released (the manager collects before counting); what other processes held
+ * is given back when the manager sees their connections end, so a surplus is waited out for a
+ * little while first.
+ */
+async function leakCheck(manager: Manager, baseline: number): Promise<void> {
+  if ((await manager.numberOfObjects()) !== baseline) {
+    await waitFor(async () => (await manager.numberOfObjects()) === baseline, 2000).catch(() => {});
+  }
+  expect(await manager.numberOfObjects(), 'shared objects left in the manager').toBe(baseline);
+}
+
+async function check(problems: Error[], step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    problems.push(error as Error);
+  }
+}
+
+/**
+ * Fails the current test with what a fixture found when cleaning up, unless the test already
+ * failed: then those findings are logged beside its error, which stays the one reported (a
+ * throwing `Symbol.asyncDispose` would turn it into a SuppressedError). Outside a test (a
+ * fixture disposed in `afterAll`), they are thrown.
+ */
+export function reportAfterTest(problems: Error[]): void {
+  if (problems.length === 0) return;
+  const report = problems.length === 1 ? problems[0]! : new AggregateError(problems, problems.map((p) => p.message).join('; '));
+  try {
+    onTestFinished(({ task }) => {
+      if (task.result?.state !== 'fail') throw report;
+      console.warn(`[${task.name}] also found when cleaning up after the failure:\n${problems.map((p) => `  ${p.message}`).join('\n')}`);
+    });
+  } catch (error) {
+    if (error === report) throw error;
+    throw report;
+  }
 }
 
 /** Polls `check` until it returns true, or rejects after `timeoutMs`. */
