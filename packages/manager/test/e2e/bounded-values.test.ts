@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeyError, MemoryError, OverflowError, RecursionError, RemoteError, ValueError } from '@mpts/manager';
-import { expectRemoteError, rejection, startManager } from '../helpers.js';
+import { expectRemoteError, rejection, serveManager } from '../helpers.js';
 
 /** A list nested `levels` deep: nest(1) is `[]`, nest(2) is `[[]]`. */
 function nest(levels: number): unknown[] {
@@ -20,7 +20,7 @@ const intDigits =
 // the manager still answers afterwards.
 describe('bounded values in the manager', () => {
   it('works on a list of 10 million items', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using l = await manager.list<unknown>([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await l.imul(1_000_000);
     expect(await l.len()).toBe(10_000_000);
@@ -38,7 +38,7 @@ describe('bounded values in the manager', () => {
   });
 
   it('repeats an empty list at once, and refuses a repeat too large as Python does', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using empty = await manager.list<number>();
     await empty.imul(1e9);
     expect(await empty.len()).toBe(0);
@@ -58,7 +58,7 @@ describe('bounded values in the manager', () => {
   });
 
   it('refuses a huge array with MemoryError instead of running out of memory', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     // A constructor that raises is a RemoteError naming Python's error, as in Python.
     const huge = await rejection(manager.array('b', 2 ** 31 - 1));
     expect(huge).toBeInstanceOf(RemoteError);
@@ -71,7 +71,7 @@ describe('bounded values in the manager', () => {
   });
 
   it("refuses to print an int past 4,300 digits with Python's ValueError", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using l = await manager.list<bigint>([10n ** 4299n]);
     expect((await l.str()).length).toBe(4302);
     await l.append(10n ** 4300n);
@@ -88,7 +88,7 @@ describe('bounded values in the manager', () => {
   });
 
   it("raises Python's RecursionError for a value nested too deeply to print", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using l = await manager.list<unknown>();
     await l.append(nest(1000));
     await expectRemoteError(l.str(), RecursionError, 'maximum recursion depth exceeded while getting the repr of an object');
@@ -100,7 +100,7 @@ describe('bounded values in the manager', () => {
   });
 
   it('previews large values in debugInfo without rendering them whole', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using big = await manager.list<number>([7]);
     await big.imul(10_000_000);
     using text = await manager.value('c_char_p', 'z'.repeat(32 * 1024 * 1024));

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { KeyError, RemoteError, ValueError, type DictProxy } from '@mpts/manager';
-import { startManager, rejection } from '../helpers.js';
+import { serveManager, rejection } from '../helpers.js';
 
 /** The error a promise rejects with. */
 
 // Expected values and errors are what CPython 3.11 gives for the same calls on a manager dict.
 describe('DictProxy', () => {
   it('getItem, setItem, delItem, contains, len, and KeyError with the repr of the key', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<unknown, unknown>();
     await d.setItem('a', 1);
     await d.setItem(1, 'one');
@@ -34,7 +34,7 @@ describe('DictProxy', () => {
   });
 
   it('refuses unhashable keys with TypeError, as Python does', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict();
     for (const key of [new Map(), {}, new Set([1])]) {
       const error = await rejection(d.setItem(key, 1));
@@ -46,7 +46,7 @@ describe('DictProxy', () => {
   });
 
   it('get, pop, popitem, setdefault with and without defaults', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<unknown, unknown>([['a', 1], ['b', 2]]);
     expect(await d.get('q')).toBeNull();
     expect(await d.get('q', 3)).toBe(3);
@@ -68,7 +68,7 @@ describe('DictProxy', () => {
   });
 
   it('update from a Map, a plain object and pairs; its errors are Python\'s', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<unknown, unknown>();
     await d.update(new Map<unknown, unknown>([[1, 'n'], ['1', 's']]));
     await d.update({ a: 1 });
@@ -92,7 +92,7 @@ describe('DictProxy', () => {
   });
 
   it('keys, values, items, copy are snapshots; clear empties', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<unknown, unknown>({ x: 1, y: [2, 3] });
     expect(await d.keys()).toEqual(['x', 'y']);
     expect(await d.values()).toEqual([1, [2, 3]]);
@@ -108,7 +108,7 @@ describe('DictProxy', () => {
   });
 
   it("Map's get/set/has/delete and for await", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d: DictProxy<string, number> = await manager.dict<string, number>();
     expect(await d.set('a', 1)).toBe(d);
     await d.set('b', 2);
@@ -122,7 +122,7 @@ describe('DictProxy', () => {
   });
 
   it('keeps 1, "1" and 0.25 as three keys, and prints as Python does', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict();
     await d.setItem(1, '1');
     await d.setItem('2', 2);
@@ -133,7 +133,7 @@ describe('DictProxy', () => {
   });
 
   it('treats equal numbers of different kinds as one key, as Python does (1 == True == 1.0 == 1n)', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<unknown, unknown>();
     await d.setItem(1, 'a');
     await d.setItem(true, 'b');
@@ -156,7 +156,7 @@ describe('DictProxy', () => {
   });
 
   it('refuses a method outside the exposed list with RemoteError', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict();
     const error = await rejection(d.callMethod('nope'));
     expect(error).toBeInstanceOf(RemoteError);

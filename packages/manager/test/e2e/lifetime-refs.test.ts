@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Process, ProxyReleasedError, type BaseProxy, type Manager } from '@mpts/manager';
 import { keepProxies } from '../fixtures/sync-children.js';
-import { fixture, startManager } from '../helpers.js';
+import { fixture, serveManager, startManager } from '../helpers.js';
 
 const factories: ((manager: Manager) => Promise<BaseProxy>)[] = [
   (m) => m.dict({ a: 1 }),
@@ -23,7 +23,7 @@ const factories: ((manager: Manager) => Promise<BaseProxy>)[] = [
 
 describe('reference lifetime', () => {
   it('10,000 create/release cycles leave numberOfObjects() where it started', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const start = await manager.numberOfObjects();
     for (let i = 0; i < 10_000; i += 50) {
       // 50 at a time in flight, every shared type in turn.
@@ -31,22 +31,22 @@ describe('reference lifetime', () => {
       if (i === 0) expect(await manager.numberOfObjects()).toBe(start + 50);
       for (const proxy of batch) proxy.releaseProxy();
     }
-    await expect.poll(() => manager.numberOfObjects()).toBe(start);
+    expect(await manager.numberOfObjects()).toBe(start);
   });
 
   it('a Condition over a passed lock, created and released 1,000 times, leaves nothing behind', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const start = await manager.numberOfObjects();
     for (let i = 0; i < 1000; i++) {
       using lock = await manager.rlock();
       using cond = await manager.condition(lock);
       if (i % 100 === 0) await cond.withLock(() => cond.notifyAll());
     }
-    await expect.poll(() => manager.numberOfObjects()).toBe(start);
+    expect(await manager.numberOfObjects()).toBe(start);
   });
 
   it('releaseProxy is idempotent and a released proxy rejects further calls', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const start = await manager.numberOfObjects();
     const ev = await manager.event();
     ev.releaseProxy();
@@ -61,7 +61,7 @@ describe('reference lifetime', () => {
       await sem.release();
       expect(await sem.acquire({ blocking: false })).toBe(true);
     }
-    await expect.poll(() => manager.numberOfObjects()).toBe(start);
+    expect(await manager.numberOfObjects()).toBe(start);
   });
 
   it("a child's references keep objects alive, and are dropped when it is killed", async () => {
@@ -75,7 +75,7 @@ describe('reference lifetime', () => {
     expect(await ready.wait({ timeout: 10 })).toBe(true);
     lock.releaseProxy();
     q.releaseProxy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The count runs any pending collection first: only the child's references keep them now.
     expect(await manager.numberOfObjects()).toBe(start + 3);
     const info = await manager.debugInfo();
     const lockEntry = info.objects.find((object) => object.id === lock.id)!;
@@ -87,13 +87,13 @@ describe('reference lifetime', () => {
   });
 
   it('a proxy stored in a dict keeps its object alive until removed', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const start = await manager.numberOfObjects();
     using d = await manager.dict<string, unknown>();
     const lock = await manager.lock();
     await d.setItem('lock', lock);
     lock.releaseProxy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The count runs any pending collection first: only the dict keeps the lock now.
     expect(await manager.numberOfObjects()).toBe(start + 2);
     {
       using again = (await d.getItem('lock')) as Awaited<ReturnType<Manager['lock']>>;
@@ -101,6 +101,6 @@ describe('reference lifetime', () => {
       await again.release();
     }
     await d.delItem('lock');
-    await expect.poll(() => manager.numberOfObjects()).toBe(start + 1);
+    expect(await manager.numberOfObjects()).toBe(start + 1);
   });
 });

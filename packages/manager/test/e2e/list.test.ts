@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { IndexError, RemoteError, ValueError } from '@mpts/manager';
-import { startManager, rejection, expectRemoteError } from '../helpers.js';
+import { serveManager, rejection, expectRemoteError } from '../helpers.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 // Expected values and errors are what CPython 3.11 gives for the same calls on a manager list.
 describe('ListProxy', () => {
   it('indexes with negative indices; out of range is IndexError', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using l = await manager.list(range(10));
     expect(await l.getItem(-1)).toBe(9);
     expect(await l.at(0)).toBe(0);
@@ -24,7 +24,7 @@ describe('ListProxy', () => {
   });
 
   it('slices with steps and negative bounds', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using l = await manager.list(range(10));
     expect(await l.getSlice(1, 3)).toEqual([1, 2]);
     expect(await l.getSlice(null, null, -1)).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
@@ -36,7 +36,7 @@ describe('ListProxy', () => {
   });
 
   it('assigns and deletes slices, and refuses a wrong-sized extended slice', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using l = await manager.list<unknown>(range(10));
     await l.setSlice(2, 5, [7]);
     expect(await l.copy()).toEqual([0, 1, 7, 5, 6, 7, 8, 9]);
@@ -69,7 +69,7 @@ describe('ListProxy', () => {
   });
 
   it('append, extend, insert, pop, remove, index, count, contains', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using l = await manager.list<unknown>([1]);
     await l.insert(-10, 0);
     await l.insert(99, 2);
@@ -102,7 +102,7 @@ describe('ListProxy', () => {
   });
 
   it("sorts with Python's ordering, and mixed types are a TypeError that leaves the list alone", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using numbers = await manager.list<unknown>([3, 1, 2, 1.5, true]);
     await numbers.sort();
     expect(await numbers.copy()).toEqual([1, true, 1.5, 2, 3]);
@@ -125,7 +125,7 @@ describe('ListProxy', () => {
   });
 
   it('l + [9], l * 2, += and *=, reverse, copy, for await', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using l = await manager.list<unknown>(['B', 'a', 'b']);
     expect(await l.concat([9])).toEqual(['B', 'a', 'b', 9]);
     expect(await l.repeat(2)).toEqual(['B', 'a', 'b', 'B', 'a', 'b']);
@@ -147,7 +147,7 @@ describe('ListProxy', () => {
   });
 
   it('refuses a method outside the exposed list with RemoteError', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using l = await manager.list();
     const error = await rejection(l.callMethod('nope'));
     expect(error).toBeInstanceOf(RemoteError);

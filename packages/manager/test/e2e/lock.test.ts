@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RemoteError, RuntimeError, ValueError, type Manager } from '@mpts/manager';
 import { Connection } from '@mpts/proxy/wire';
-import { startManager, waitFor, rejection, expectRemoteError } from '../helpers.js';
+import { serveManager, waitFor, rejection, expectRemoteError } from '../helpers.js';
 
 /** A second client of the manager, as another process would be: its own authenticated socket. */
 function otherClient(manager: Manager): Connection {
@@ -11,7 +11,7 @@ function otherClient(manager: Manager): Connection {
 // Expected results are CPython 3.11's for manager.Lock() / manager.RLock().
 describe('Lock', () => {
   it('acquire returns true, then false when held (non-blocking or timed out)', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using lock = await manager.lock();
     expect(await lock.locked()).toBe(false);
     expect(await lock.acquire()).toBe(true);
@@ -26,7 +26,7 @@ describe('Lock', () => {
   });
 
   it("refuses Python's invalid timeouts, and releasing an unlocked lock", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using lock = await manager.lock();
     await expectRemoteError(lock.acquire({ blocking: false, timeout: 1 }), ValueError, "can't specify a timeout for a non-blocking call");
     await expectRemoteError(lock.acquire({ timeout: -5 }), ValueError, 'timeout value must be positive');
@@ -36,7 +36,7 @@ describe('Lock', () => {
   });
 
   it('may be released by another client, as in Python', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using lock = await manager.lock();
     const other = otherClient(manager);
     try {
@@ -50,7 +50,7 @@ describe('Lock', () => {
   });
 
   it('grants a blocked acquire when the holder releases, first come first served', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using lock = await manager.lock();
     const other = otherClient(manager);
     try {
@@ -72,7 +72,7 @@ describe('Lock', () => {
   });
 
   it('waits for a timeout longer than setTimeout can hold (25 days and more)', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using lock = await manager.lock();
     const other = otherClient(manager);
     try {
@@ -80,9 +80,13 @@ describe('Lock', () => {
       const waiting = other.call(lock.id, 'acquire', [true, 3e6]);
       let settled = false;
       void waiting.then(() => (settled = true));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(settled).toBe(false);
+      await waitFor(async () => (await manager.debugInfo()).clients.some((client) => client.waiting === 1));
+      // The manager is served in this process: a timer it set for the wait is on this event loop.
+      // A delay setTimeout cannot hold becomes 1 ms, so one of 1 ms set now fires after it would
+      // have: the wait is still there then, and later too.
+      await new Promise((resolve) => setTimeout(resolve, 1));
       expect((await manager.debugInfo()).clients.some((client) => client.waiting === 1)).toBe(true);
+      expect(settled).toBe(false);
       await lock.release();
       expect(await waiting).toBe(true);
       await other.call(lock.id, 'release', []);
@@ -92,7 +96,7 @@ describe('Lock', () => {
   });
 
   it('is released when the client holding it goes away', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using lock = await manager.lock();
     const other = otherClient(manager);
     expect(await other.call(lock.id, 'acquire', [true, null])).toBe(true);
@@ -103,7 +107,7 @@ describe('Lock', () => {
   });
 
   it('an aborted acquire rejects with the reason and never takes the lock later', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using lock = await manager.lock();
     const other = otherClient(manager);
     try {
@@ -120,7 +124,7 @@ describe('Lock', () => {
   });
 
   it('hold() with await using, and withLock(), release however the block ends', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using lock = await manager.lock();
     {
       await using held = await lock.hold();
@@ -146,7 +150,7 @@ describe('Lock', () => {
   });
 
   it('refuses a method outside the exposed list', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using lock = await manager.lock();
     const error = await rejection(lock.callMethod('nope'));
     expect(error).toBeInstanceOf(RemoteError);
@@ -156,7 +160,7 @@ describe('Lock', () => {
 
 describe('RLock', () => {
   it('is re-entered by its holder and must be released as many times', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using rlock = await manager.rlock();
     expect(await rlock.acquire()).toBe(true);
     expect(await rlock.acquire()).toBe(true);
@@ -170,7 +174,7 @@ describe('RLock', () => {
   });
 
   it('refuses release by a client that does not hold it, and makes others wait', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using rlock = await manager.rlock();
     const other = otherClient(manager);
     try {
@@ -190,7 +194,7 @@ describe('RLock', () => {
   });
 
   it('withLock nests in the same client', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using rlock = await manager.rlock();
     const result = await rlock.withLock(() => rlock.withLock(() => 'inner'));
     expect(result).toBe('inner');

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AttributeError, RemoteError } from '@mpts/manager';
-import { startManager, rejection } from '../helpers.js';
+import { serveManager, rejection } from '../helpers.js';
 
 // Expected values and errors are what CPython 3.11 gives for a manager's Namespace.
 describe('NamespaceProxy', () => {
   it("prints Namespace(a=1, b='s'), sorted, hiding names that start with _", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using ns = await manager.namespace<Record<string, unknown>>({ b: 's', a: 1 });
     expect(await ns.str()).toBe("Namespace(a=1, b='s')");
     await ns.setattr('_x', 1);
@@ -16,7 +16,7 @@ describe('NamespaceProxy', () => {
   });
 
   it('getattr, setattr, delattr, hasattr and snapshot', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using ns = await manager.namespace<{ a: number; b: string; c?: number[] }>({ a: 1, b: 's' });
     expect(await ns.getattr('a')).toBe(1);
     await ns.setattr('a', 2);
@@ -30,7 +30,7 @@ describe('NamespaceProxy', () => {
   });
 
   it("raises AttributeError with Python's message for a missing name", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using ns = await manager.namespace({ c: 1 });
     const missing = await rejection(ns.getattr('missing' as never));
     expect(missing).toBeInstanceOf(AttributeError);
@@ -43,7 +43,7 @@ describe('NamespaceProxy', () => {
   });
 
   it('keeps names like __proto__ and constructor as plain attributes', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using ns = await manager.namespace();
     await ns.setattr('__proto__', 5);
     await ns.setattr('constructor', 'c');

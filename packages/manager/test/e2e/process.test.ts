@@ -36,16 +36,20 @@ describe('Process', () => {
 
   it("a child's proxies hold their own references: the parent may release its own once start() resolves", async () => {
     await using manager = await startManager();
+    using released = await manager.event();
     const baseline = await manager.numberOfObjects();
     const l = await manager.list<string>();
-    const p = new Process({ target: appendLater, args: [l, 300], module: fixture('process-children.ts') });
+    const p = new Process({ target: appendLater, args: [l, released], module: fixture('process-children.ts') });
     await p.start();
     l.releaseProxy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The count runs any pending collection first: the list would be gone now if the child
+    // did not hold it.
     expect(await manager.numberOfObjects()).toBe(baseline + 1);
+    await released.set();
     await p.join();
     expect(p.exitCode).toBe(0);
-    // The child's connection closed with it, and with it the last reference.
+    // The child's connection closed with it, and with it the last reference (the manager sees
+    // that close on its own time).
     await waitFor(async () => (await manager.numberOfObjects()) === baseline);
   });
 
@@ -110,8 +114,12 @@ describe('Process', () => {
     await p.join({ timeout: 0.2 });
     expect(p.isAlive()).toBe(true);
     // A timeout too long for setTimeout still waits, here until the SIGTERM below ends the child.
-    const longJoin = p.join({ timeout: 1e7 }).then(() => p.isAlive());
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    let joined = false;
+    const longJoin = p.join({ timeout: 1e7 }).then(() => ((joined = true), p.isAlive()));
+    // A delay setTimeout cannot hold becomes 1 ms: a timer of 1 ms set now fires after the
+    // join's would have.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(joined).toBe(false);
     expect(p.isAlive()).toBe(true);
     expect(p.exitCode).toBeNull();
     p.terminate();

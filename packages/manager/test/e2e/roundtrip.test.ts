@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DictProxy, ListProxy } from '@mpts/manager';
-import { startManager, waitFor } from '../helpers.js';
+import { serveManager } from '../helpers.js';
 
 /** Any value mpts promises to carry exactly, nested up to a few levels. */
 const value = fc.letrec((tie) => ({
@@ -22,7 +22,7 @@ const value = fc.letrec((tie) => ({
 
 describe('values stored in a shared dict come back exactly', () => {
   it('for arbitrary nested values (property)', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<string, unknown>();
     await fc.assert(
       fc.asyncProperty(value, async (v) => {
@@ -34,7 +34,7 @@ describe('values stored in a shared dict come back exactly', () => {
   });
 
   it('keeps undefined and null, -0, NaN, the infinities, bigints and bytes apart', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<string, unknown>();
     const cases: [string, unknown][] = [
       ['undefined', undefined], ['null', null], ['-0', -0], ['0', 0], ['NaN', NaN], ['inf', Infinity], ['-inf', -Infinity],
@@ -61,7 +61,7 @@ describe('values stored in a shared dict come back exactly', () => {
   });
 
   it('keeps Map keys 1, "1", 0.25, true and 1n as five keys', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<string, unknown>();
     const map = new Map<unknown, unknown>([[1, 'a'], ['1', 'b'], [0.25, 'c'], [true, 'd'], [1n, 'e']]);
     await d.setItem('m', map);
@@ -75,7 +75,7 @@ describe('values stored in a shared dict come back exactly', () => {
 
 describe('proxies inside values', () => {
   it('come back as live proxies, and a stored object lives while stored and is freed after', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const baseline = await manager.numberOfObjects();
     using d = await manager.dict<string, unknown>();
     {
@@ -83,8 +83,7 @@ describe('proxies inside values', () => {
       await d.setItem('inner', inner);
       await d.setItem('deep', { list: [inner], map: new Map([['x', inner]]) });
     }
-    // Our own proxy is released; the dict still holds the list.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Our own proxy is released (and collected if nothing held it); the dict still holds the list.
     expect(await manager.numberOfObjects()).toBe(baseline + 2);
     {
       using again = (await d.getItem('inner')) as ListProxy<number>;
@@ -97,14 +96,14 @@ describe('proxies inside values', () => {
       deep.map.get('x')!.releaseProxy();
     }
     await d.delItem('inner');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // 'deep' still holds the list.
     expect(await manager.numberOfObjects()).toBe(baseline + 2);
     await d.delItem('deep');
-    await waitFor(async () => (await manager.numberOfObjects()) === baseline + 1);
+    expect(await manager.numberOfObjects()).toBe(baseline + 1);
   });
 
   it('a dict of dicts: nested proxies all the way down, as in Python', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using outer = await manager.dict<string, DictProxy<string, number>>();
     {
       using inner = await manager.dict<string, number>();
@@ -119,8 +118,8 @@ describe('proxies inside values', () => {
   });
 
   it('a proxy of another manager stored in a dict comes back as a live proxy of that manager', async () => {
-    await using manager = await startManager();
-    await using other = await startManager();
+    await using manager = await serveManager();
+    await using other = await serveManager();
     using d = await manager.dict<string, unknown>();
     {
       using foreign = await other.list(['elsewhere']);
@@ -139,7 +138,7 @@ describe('what cannot cross is refused before sending', () => {
   }
 
   it('a function, a symbol or a class instance is a TypeError naming where it was', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<string, unknown>();
     await expect(d.setItem('f', function callback() {})).rejects.toThrow(
       new TypeError('a function (callback) at argument 2 of setItem() cannot be sent to the manager: only plain data and proxies can'),

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { KeyError, pythonRepr, RemoteError, type SetProxy } from '@mpts/manager';
-import { expectError, expectRemoteError, rejection, startManager } from '../helpers.js';
+import { expectError, expectRemoteError, rejection, serveManager } from '../helpers.js';
 import { runPython } from '../unit/python-oracle.js';
 
 // Python's `set` (3.14's `SyncManager.set`) is the oracle: messages below are CPython 3.11's for
 // the same calls (its `set` behaves as 3.14's), and the table test runs python3 itself.
 describe('SetProxy', () => {
   it('add, discard, remove, contains, len, has, delete; KeyError with the repr of the element', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using s = await manager.set<unknown>();
     expect(await s.str()).toBe('set()');
     await s.add('a');
@@ -32,7 +32,7 @@ describe('SetProxy', () => {
   });
 
   it('pop removes an element; an empty set raises KeyError, as Python does', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using s = await manager.set([3, 1, 2]);
     const popped = new Set([await s.pop(), await s.pop(), await s.pop()]);
     expect(popped).toEqual(new Set([1, 2, 3]));
@@ -40,7 +40,7 @@ describe('SetProxy', () => {
   });
 
   it('refuses unhashable elements with TypeError, as Python does', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using s = await manager.set<unknown>([1]);
     await expectRemoteError(s.add({}), TypeError, "unhashable type: 'dict'");
     await expectRemoteError(s.add(new Map()), TypeError, "unhashable type: 'dict'");
@@ -62,7 +62,7 @@ describe('SetProxy', () => {
   });
 
   it('treats 1, 1.0, true and 1n as one element, and equal arrays as one tuple', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using s = await manager.set<unknown>([1, true, 1.0, 1n]);
     expect(await s.str()).toBe('{1}');
     expect(await s.contains(true)).toBe(true);
@@ -79,7 +79,7 @@ describe('SetProxy', () => {
   });
 
   it('update and friends change the set in place and take any number of iterables', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using s = await manager.set<number | string>();
     await s.update([1, 2], new Set([3]), 'ab');
     expect(await s.copy()).toEqual(new Set([1, 2, 3, 'a', 'b']));
@@ -98,7 +98,7 @@ describe('SetProxy', () => {
   });
 
   it('union, intersection, difference, symmetricDifference return new Sets and leave the set alone', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using s = await manager.set([1, 2, 3]);
     const union = await s.union([3, 4], new Set([5]));
     expect(union).toBeInstanceOf(Set);
@@ -111,7 +111,7 @@ describe('SetProxy', () => {
   });
 
   it('isdisjoint, issubset, issuperset and their JavaScript names', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using s = await manager.set([1, 2]);
     expect(await s.isdisjoint([3, 4])).toBe(true);
     expect(await s.isdisjoint(new Set([2]))).toBe(false);
@@ -128,7 +128,7 @@ describe('SetProxy', () => {
   });
 
   it('takes another shared set, list or dict as an operand', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using s = await manager.set([1, 2]);
     using t = await manager.set([2, 3]);
     using l = await manager.list([3, 4]);
@@ -140,7 +140,7 @@ describe('SetProxy', () => {
   });
 
   it('copy and getValue are Set snapshots; for await; clear; str prints Python\'s repr', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using s: SetProxy<string | number> = await manager.set<string | number>(['x', 1, 0.25]);
     const copy = await s.copy();
     expect(copy).toEqual(new Set(['x', 1, 0.25]));
@@ -157,7 +157,7 @@ describe('SetProxy', () => {
   });
 
   it('holds a proxy stored in it, and lets it go when removed', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const before = await manager.numberOfObjects();
     using s = await manager.set<unknown>();
     {
@@ -172,7 +172,7 @@ describe('SetProxy', () => {
   });
 
   it('refuses a method outside the exposed list with RemoteError', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using s = await manager.set();
     await expectError(s.callMethod('nope'), RemoteError, "method 'nope' of set object is not in exposed");
     for (const name of ['constructor', '__proto__', 'str', 'getValue', 'toString']) {
@@ -223,7 +223,7 @@ for case in json.load(sys.stdin):
 print(json.dumps(out))
 `;
     const expected = runPython<Record<string, unknown>[]>(script, cases);
-    await using manager = await startManager();
+    await using manager = await serveManager();
     for (const [i, c] of cases.entries()) {
       using s = await manager.set(c.init);
       let got: Record<string, unknown>;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { BrokenBarrierError, Process, RemoteError, RuntimeError, ValueError, type Manager } from '@mpts/manager';
 import { waitForReady } from '../fixtures/sync-children.js';
-import { fixture, startManager, expectError } from '../helpers.js';
+import { expectError, fixture, serveManager, startManager } from '../helpers.js';
 
 /** Asserts that `promise` rejects with an error of `kind` and exactly Python's `message`. */
 
@@ -16,7 +16,7 @@ async function stateOf(manager: Manager, id: number): Promise<Record<string, unk
 
 describe('Semaphore and BoundedSemaphore', () => {
   it("counts permits and answers as Python's Semaphore", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using sem = await manager.semaphore(2);
     expect(await sem.acquire()).toBe(true);
     expect(await sem.acquire()).toBe(true);
@@ -37,7 +37,7 @@ describe('Semaphore and BoundedSemaphore', () => {
   });
 
   it('hands a released permit to the longest waiter', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using sem = await manager.semaphore(0);
     const order: string[] = [];
     const first = sem.acquire().then(() => order.push('first'));
@@ -50,7 +50,7 @@ describe('Semaphore and BoundedSemaphore', () => {
   });
 
   it('refuses to release a BoundedSemaphore past its value', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using sem = await manager.boundedSemaphore(2);
     await expectError(sem.release(), ValueError, 'Semaphore released too many times');
     expect(await sem.acquire()).toBe(true);
@@ -60,7 +60,7 @@ describe('Semaphore and BoundedSemaphore', () => {
   });
 
   it('refuses a negative value with a RemoteError, as a constructor error', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const error = await manager.semaphore(-1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteError);
     expect((error as Error).message).toBe('ValueError: semaphore initial value must be >= 0');
@@ -68,7 +68,7 @@ describe('Semaphore and BoundedSemaphore', () => {
   });
 
   it('shows in debugInfo who holds permits and who waits', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using sem = await manager.semaphore(1);
     await sem.acquire();
     const waiting = sem.acquire({ timeout: 5 });
@@ -84,7 +84,7 @@ describe('Semaphore and BoundedSemaphore', () => {
 
 describe('Lock and RLock', () => {
   it("answer as Python's", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using lock = await manager.lock();
     expect(await lock.acquire()).toBe(true);
     expect(await lock.acquire({ blocking: false })).toBe(false);
@@ -105,7 +105,7 @@ describe('Lock and RLock', () => {
 
 describe('Condition', () => {
   it('refuses wait and notify without the lock, with Python messages', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using cond = await manager.condition();
     await expectError(cond.wait({ timeout: 0.05 }), RuntimeError, 'cannot wait on un-acquired lock');
     await expectError(cond.notify(), RuntimeError, 'cannot notify on un-acquired lock');
@@ -113,7 +113,7 @@ describe('Condition', () => {
   });
 
   it('times out with false and holds the lock again', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using cond = await manager.condition();
     await cond.acquire();
     expect(await cond.wait({ timeout: 0.05 })).toBe(false);
@@ -125,7 +125,7 @@ describe('Condition', () => {
   });
 
   it('restores every RLock level after a wait', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using cond = await manager.condition();
     await cond.acquire();
     await cond.acquire();
@@ -137,7 +137,7 @@ describe('Condition', () => {
   });
 
   it('wakes n waiters with notify(n), all with notifyAll, longest-waiting first', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using lock = await manager.lock();
     using cond = await manager.condition(lock);
     // A condition over a plain Lock: Python's rule is that the lock is held (by anyone).
@@ -162,7 +162,7 @@ describe('Condition', () => {
   });
 
   it('waitFor returns the predicate’s last value, falsy on timeout', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using cond = await manager.condition();
     using d = await manager.dict<string, number>();
     await cond.acquire();
@@ -195,29 +195,29 @@ describe('Condition', () => {
   });
 
   it('refuses a lock that is not a Lock or RLock', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using ev = await manager.event();
     await expect(manager.condition(ev as never)).rejects.toThrow(RemoteError);
   });
 
   it('keeps a passed lock alive while the condition lives', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const before = await manager.numberOfObjects();
     const lock = await manager.lock();
     const cond = await manager.condition(lock);
     lock.releaseProxy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The count runs any pending collection first: the lock would be gone now if nothing held it.
     expect(await manager.numberOfObjects()).toBe(before + 2);
     await cond.acquire();
     await cond.release();
     cond.releaseProxy();
-    await expect.poll(() => manager.numberOfObjects()).toBe(before);
+    expect(await manager.numberOfObjects()).toBe(before);
   });
 });
 
 describe('Event', () => {
   it("answers as Python's Event", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using ev = await manager.event();
     expect(await ev.isSet()).toBe(false);
     expect(await ev.wait({ timeout: 0.05 })).toBe(false);
@@ -235,7 +235,7 @@ describe('Event', () => {
 
 describe('Barrier', () => {
   it('gives each of the parties an index in 0..parties-1', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using barrier = await manager.barrier(3);
     expect(await barrier.parties()).toBe(3);
     const first = barrier.wait();
@@ -250,7 +250,7 @@ describe('Barrier', () => {
   });
 
   it('breaks on timeout: BrokenBarrierError for every waiter, broken until reset', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using barrier = await manager.barrier(3, { timeout: 0.1 });
     const other = barrier.wait({ timeout: 10 });
     await expect(barrier.wait()).rejects.toThrow(BrokenBarrierError);
@@ -265,14 +265,14 @@ describe('Barrier', () => {
   });
 
   it('Barrier(2, timeout=0.1).wait() alone raises BrokenBarrierError, then broken is true', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using barrier = await manager.barrier(2, { timeout: 0.1 });
     await expect(barrier.wait()).rejects.toThrow(BrokenBarrierError);
     expect(await barrier.broken()).toBe(true);
   });
 
   it('abort breaks it for current and later waiters; reset wakes waiters with BrokenBarrierError', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using barrier = await manager.barrier(3);
     const waiting = barrier.wait();
     await expect.poll(() => barrier.nWaiting()).toBe(1);
@@ -288,14 +288,14 @@ describe('Barrier', () => {
   });
 
   it('refuses parties < 1', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const error = await manager.barrier(0).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteError);
     expect((error as Error).message).toBe('ValueError: parties must be > 0');
   });
 
   it('runs the action once per filling, before anyone is released', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using log = await manager.list<string>();
     using barrier = await manager.barrier(2, { action: () => log.append('action') });
     const first = barrier.wait().then(async (index) => {
@@ -309,7 +309,7 @@ describe('Barrier', () => {
   });
 
   it('an action that throws breaks the barrier; its caller gets the error', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using barrier = await manager.barrier(2, {
       action: () => {
         throw new Error('no');

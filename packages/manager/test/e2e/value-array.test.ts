@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IndexError, OverflowError, RemoteError } from '@mpts/manager';
-import { startManager, rejection, expectError } from '../helpers.js';
+import { serveManager, rejection, expectError } from '../helpers.js';
 
 // Python's array.array errors for each typecode (CPython 3.11, Linux x86-64). Python's manager
 // ignores a Value's typecode; mpts honours it with array.array's rules.
@@ -31,7 +31,7 @@ const overflows: [string, bigint, string][] = [
 
 describe('ValueProxy', () => {
   it('gets and sets, and prints Value(typecode, value)', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using v = await manager.value('i', 5);
     expect(await v.get()).toBe(5);
     await v.set(-7);
@@ -45,7 +45,7 @@ describe('ValueProxy', () => {
   });
 
   it('keeps integers in the range of the typecode (OverflowError) and refuses wrong types (TypeError)', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     for (const [code, value, message] of overflows) {
       using v = await manager.value<bigint>(code, 0n);
       await expectError(v.set(value), OverflowError, message);
@@ -61,14 +61,14 @@ describe('ValueProxy', () => {
   });
 
   it('holds any value under a typecode array does not know, as Python does', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using v = await manager.value<unknown>('c_char_p', 'text');
     await v.set({ any: ['thing'] });
     expect(await v.get()).toEqual({ any: ['thing'] });
   });
 
   it('refuses a wrong type at creation with RemoteError, as Python does for constructors', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const error = await rejection(manager.value('i', 2 ** 40));
     expect(error).toBeInstanceOf(RemoteError);
     expect(error.message).toBe('OverflowError: signed integer is greater than maximum');
@@ -77,7 +77,7 @@ describe('ValueProxy', () => {
 
 describe('ArrayProxy', () => {
   it('len, getItem, setItem, getSlice, copy and str', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using a = await manager.array('i', [1, 2, 3]);
     expect(await a.len()).toBe(3);
     expect(await a.getItem(-1)).toBe(3);
@@ -94,7 +94,7 @@ describe('ArrayProxy', () => {
   });
 
   it("raises Python's IndexError, OverflowError and TypeError", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using a = await manager.array('i', [1, 2, 3]);
     await expectError(a.getItem(10), IndexError, 'array index out of range');
     await expectError(a.setItem(10, 1), IndexError, 'array assignment index out of range');
@@ -110,7 +110,7 @@ describe('ArrayProxy', () => {
   });
 
   it('stores in the width of the typecode: f rounds to float32, 64-bit codes are bigints', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using f = await manager.array('f', [1.1]);
     expect(await f.getItem(0)).toBe(1.100000023841858);
     using q = await manager.array<bigint>('q', [2n ** 62n, -1n]);
@@ -120,7 +120,7 @@ describe('ArrayProxy', () => {
   });
 
   it("holds one Unicode character per item under 'u', as Python's array does", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using a = await manager.array('u', "it's");
     expect(await a.str()).toBe(`array('u', "it's")`);
     expect(await a.getItem(0)).toBe('i');
@@ -138,7 +138,7 @@ describe('ArrayProxy', () => {
   });
 
   it('refuses an unknown typecode at creation with RemoteError', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const error = await rejection(manager.array('z', [1]));
     expect(error).toBeInstanceOf(RemoteError);
     expect(error.message).toBe('ValueError: bad typecode (must be b, B, u, h, H, i, I, l, L, q, Q, f or d)');
