@@ -1,13 +1,51 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+/**
+ * Files whose tests measure time on purpose (heartbeat timeouts, handshake deadlines, slow
+ * frames, a memory bound over a window): they run after the others, one file at a time, so
+ * that no other file's processes compete with them for the CPU.
+ */
+const timed = [
+  'packages/manager/test/e2e/admission.test.ts',
+  'packages/manager/test/e2e/backpressure.test.ts',
+  'packages/manager/test/e2e/hardening-server.test.ts',
+  'packages/manager/test/e2e/liveness.test.ts',
+  'packages/manager/test/e2e/remote-followups-tls.test.ts',
+];
+
+const common = {
+  // Tests fork real manager servers and child processes; give them room on a 2-core machine.
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+  pool: 'forks',
+} satisfies TestProjectInlineConfiguration['test'];
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
     // Compiles the fixtures that tests run as processes of their own, once per run.
     globalSetup: ['./vitest.fixtures.ts'],
-    // Tests fork real manager servers and child processes; give them room on a 2-core machine.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: 'forks',
+    projects: [
+      {
+        test: {
+          ...common,
+          name: 'mpts',
+          include: ['packages/*/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...timed],
+          // Most of a test's time is spent waiting for processes it started: two files at once
+          // keep both cores busy (vitest would run one at a time on 2 cores).
+          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          ...common,
+          name: 'timed',
+          include: timed,
+          poolOptions: { forks: { maxForks: 1, minForks: 1 } },
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

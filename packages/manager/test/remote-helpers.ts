@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { Manager } from '@mpts/manager';
-import { fixture, isRunning, nodeFlags, waitFor } from './helpers.js';
+import { fixture, isRunning, nodeFlags, reportAfterTest, waitFor } from './helpers.js';
 
 /** What fixtures/remote-server-main.ts is told over IPC: where and how to serve. */
 export interface RemoteServerStartup {
@@ -82,20 +82,30 @@ export async function startRemoteServer(options: RemoteServerOptions = {}): Prom
     stderr: () => stderr,
     stop,
     async [Symbol.asyncDispose]() {
+      // What cleaning up finds fails a passing test, and is logged beside a failing test's own
+      // error rather than hiding it (see reportAfterTest).
+      const problems: Error[] = [];
       try {
         if (options.leakCheck !== false && child.exitCode === null) {
           const probe = await Manager.connect(ready.address, { authkey, ...(options.tlsCert ? { tls: { ca: (await import('node:fs')).readFileSync(options.tlsCert) } } : {}) });
           try {
+            // Exact for this probe's own connection; other clients' closes reach the server on its own time.
             await waitFor(async () => (await probe.numberOfObjects()) === 0, 2000).catch(() => {});
             expect(await probe.numberOfObjects(), 'shared objects left in the remote manager').toBe(0);
           } finally {
             await probe.shutdown();
           }
         }
-      } finally {
+      } catch (error) {
+        problems.push(error as Error);
+      }
+      try {
         expect(await stop(), 'the server exits cleanly on SIGTERM').toBe(0);
         expect(isRunning(pid)).toBe(false);
+      } catch (error) {
+        problems.push(error as Error);
       }
+      reportAfterTest(problems);
     },
   };
 }
