@@ -15,15 +15,18 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode, whileSpawning } from '@mpts/proxy/wire';
 import { AttributeError } from '@mpts/proxy';
-import { eventually, segmentsOf } from './helpers.js';
+import { built, eventually, segmentsOf } from './helpers.js';
 import { Array as SharedArray, Lock, RawArray, RawValue, Value, c_double, c_longlong, crossProcess } from '../src/index.js';
 
-const child = fileURLToPath(new URL('../../manager/test/cpython/fixtures/sharedctypes-child.ts', import.meta.url));
+// The compiled copy of the child when the run has one (see vitest.fixtures.ts); it maps shared
+// memory with the built @mpts/shm, as a child of mpts's Process does.
+const child = fileURLToPath(built(new URL('../../manager/test/cpython/fixtures/sharedctypes-child.ts', import.meta.url)));
+const loader = child.endsWith('.ts') ? ['--import', 'tsx'] : [];
 
 /** Python's `p = Process(target=..., args=...); p.start(); p.join()`: resolves the exit code. */
 function runProcess(task: string, args: unknown[]): Promise<number | null> {
   const bytes = whileSpawning(() => encode(args));
-  const p = fork(child, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const p = fork(child, [], { execArgv: loader, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<number | null>((resolve) => p.once('exit', (code) => resolve(code)));
   p.send({ task, args: Buffer.from(bytes).toString('base64') });
   return exited;

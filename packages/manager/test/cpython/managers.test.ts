@@ -16,12 +16,13 @@ import { BaseProxy, Process, RemoteError, ValueError } from '@mpts/manager';
 import { IteratorProxy, MyManager } from './fixtures/my-manager.js';
 import { QueueManager, restartPutter } from './fixtures/queue-manager.js';
 import { QueueManager2, remotePutter, values } from './fixtures/queue-manager2.js';
-import { isRunning } from '../helpers.js';
+import { built, isRunning } from '../helpers.js';
 import { startRemoteServer } from '../remote-helpers.js';
 
-const myManagerModule = new URL('./fixtures/my-manager.ts', import.meta.url).href;
-const queueManagerModule = new URL('./fixtures/queue-manager.ts', import.meta.url).href;
-const queueManager2Module = new URL('./fixtures/queue-manager2.ts', import.meta.url).href;
+// The compiled copies of the fixtures when the run has them (see vitest.fixtures.ts).
+const myManagerModule = built(new URL('./fixtures/my-manager.ts', import.meta.url)).href;
+const queueManagerModule = built(new URL('./fixtures/queue-manager.ts', import.meta.url)).href;
+const queueManager2Module = built(new URL('./fixtures/queue-manager2.ts', import.meta.url)).href;
 const SHUTDOWN_TIMEOUT = 30;
 
 describe('_TestMyManager', () => {

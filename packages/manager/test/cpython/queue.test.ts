@@ -17,9 +17,10 @@
 import { describe, expect, it } from 'vitest';
 import { Process, QueueEmpty, QueueFull } from '@mpts/manager';
 import { queueGetSix, queuePutFour, queuePutTen, queueWorker } from './fixtures/targets.js';
-import { expectError, startManager } from '../helpers.js';
+import { built, expectError, startManager } from '../helpers.js';
 
-const targets = new URL('./fixtures/targets.ts', import.meta.url).href;
+// The compiled copy of the fixtures when the run has one (see vitest.fixtures.ts).
+const targets = built(new URL('./fixtures/targets.ts', import.meta.url)).href;
 const TIMEOUT1 = 0.1;
 const TIMEOUT2 = 0.1;
 const TIMEOUT3 = 0.1;

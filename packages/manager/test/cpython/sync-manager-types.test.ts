@@ -25,9 +25,10 @@ import {
   smtSetOperatorSymbols,
   smtValue,
 } from './fixtures/targets.js';
-import { expectError, startManager } from '../helpers.js';
+import { built, expectError, startManager } from '../helpers.js';
 
-const targets = new URL('./fixtures/targets.ts', import.meta.url).href;
+// The compiled copy of the fixtures when the run has one (see vitest.fixtures.ts).
+const targets = built(new URL('./fixtures/targets.ts', import.meta.url)).href;
 
 describe('TestSyncManagerTypes', () => {
   let manager: Manager & AsyncDisposable;

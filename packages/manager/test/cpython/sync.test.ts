@@ -37,9 +37,10 @@ import {
   waitForFour,
   waitForFourTimesOut,
 } from './fixtures/targets.js';
-import { expectError, startManager, waitFor } from '../helpers.js';
+import { built, expectError, startManager, waitFor } from '../helpers.js';
 
-const targets = new URL('./fixtures/targets.ts', import.meta.url).href;
+// The compiled copy of the fixtures when the run has one (see vitest.fixtures.ts).
+const targets = built(new URL('./fixtures/targets.ts', import.meta.url)).href;
 const TIMEOUT1 = 0.1;
 const TIMEOUT2 = 0.1;
 const TIMEOUT3 = 0.1;
