@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Process, ProcessError, ValueError, type AcquirerProxy } from '@mpts/manager';
 import {
@@ -14,7 +13,7 @@ import {
   throwsAfterStartingWork,
   writeAfterReturn,
 } from '../fixtures/process-exit-children.js';
-import { fixture, isRunning, startManager, waitFor } from '../helpers.js';
+import { fixture, isRunning, nodeFlags, startManager, waitFor } from '../helpers.js';
 
 const children = fixture('process-exit-children.ts');
 
@@ -141,8 +140,8 @@ describe('daemonic children (Python\'s daemon=True)', () => {
 
 /** Runs fixtures/daemon-parent.ts as a program and reads the pid of the daemonic child it started. */
 async function startParent(mode: 'exit' | 'wait' | 'join') {
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const child = spawn(process.execPath, ['--import', tsx, fileURLToPath(fixture('daemon-parent.ts')), mode], {
+  const program = fixture('daemon-parent.ts');
+  const child = spawn(process.execPath, [...nodeFlags(program), fileURLToPath(program), mode], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
