@@ -1,5 +1,6 @@
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { messages } from '@mpts/proxy/wire';
 
 const thisFile = fileURLToPath(import.meta.url);
 /** This package's own code, in `src/` or `dist/` (stacks may show either, through source maps). */
@@ -20,5 +21,5 @@ export function callerModule(call: string, option: string): string {
     if (ownCode.some((dir) => file.startsWith(dir))) continue;
     return pathToFileURL(file).href;
   }
-  throw new TypeError(`cannot tell which module calls ${call}; pass { ${option}: import.meta.url }`);
+  throw new TypeError(messages.callerModuleUnknown(call, option));
 }

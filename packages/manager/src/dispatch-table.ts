@@ -65,7 +65,7 @@ function hasOwnMethods(spec: TypeSpec, servant: Servant): boolean {
 const servantHooks = new Set(['constructor', 'str', 'getValue', 'heldValues', 'clientGone', 'dispose', 'debugState', 'then']);
 
 /** Python's `public_methods(obj)`: the class's static `exposed`, else its public methods. */
-export function publicMethods(servant: object): string[] {
+function publicMethods(servant: object): string[] {
   const declared = (servant.constructor as { exposed?: unknown } | undefined)?.exposed;
   if (Array.isArray(declared) && declared.every((name) => typeof name === 'string')) return [...declared];
   const names = new Set<string>();

@@ -1,5 +1,4 @@
-import { messages, pythonRepr } from '@mpts/proxy/wire';
-import { pyTypeName } from './python-compare.js';
+import { messages, pythonRepr, pyTypeName } from '@mpts/proxy/wire';
 import { ServerRef } from './server-ref.js';
 
 /**

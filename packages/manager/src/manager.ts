@@ -1,7 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, extname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
   AcquirerProxy,
   ArrayProxy,
@@ -20,16 +19,14 @@ import {
 } from '@mpts/proxy';
 import {
   Command,
-  connectionTo,
+  connectionPool,
   generateAuthkey,
-  holdConnection,
+  isIterable,
   ManagerClosedError,
   messages,
   prepareValue,
   ProcessError,
   rebuildError,
-  releaseConnection,
-  setConnectionOptions,
 } from '@mpts/proxy/wire';
 import type { DebugInfo } from './server.js';
 import { prepareRemote, type ConnectOptions, type ConnectTarget } from './remote.js';
@@ -38,6 +35,7 @@ import { ManagerServer, moduleUrl, type ServeOptions } from './serve.js';
 import { callerModule } from './caller-module.js';
 import { initializerStartup } from './initializer.js';
 import { removeSocketDir } from './socket-dir.js';
+import { tsxLoader } from './tsx-loader.js';
 import type { ServerReady, ServerStartup } from './server-startup.js';
 
 export interface ManagerOptions {
@@ -141,15 +139,15 @@ export class Manager implements AsyncDisposable {
     manager.state = 'connected';
     manager.serverAddress = address;
     // Proxies of this address work again, even if a manager here shut it down before.
-    holdConnection(address);
+    connectionPool.hold(address);
     try {
       // The manager checks this authkey, even when a connection made with another is open;
       // only a key it accepted is remembered for the address.
-      await connectionTo(address, connectionOptions).command(Command.ping);
-      setConnectionOptions(address, connectionOptions);
+      await connectionPool.connectionTo(address, connectionOptions).command(Command.ping);
+      connectionPool.setOptions(address, connectionOptions);
     } catch (error) {
       manager.state = 'shutdown';
-      await releaseConnection(address, { markShutDown: false });
+      await connectionPool.release(address, { markShutDown: false });
       throw error;
     }
     return manager;
@@ -231,8 +229,8 @@ export class Manager implements AsyncDisposable {
     this.serverAddress = ready.address;
     // However the server ends (SIGKILL included), its private socket directory goes with it.
     child.once('exit', () => removeSocketDir(ready.address));
-    setConnectionOptions(ready.address, { authkey: this.key, maxFrameSize: this.options.maxFrameSize });
-    holdConnection(ready.address);
+    connectionPool.setOptions(ready.address, { authkey: this.key, maxFrameSize: this.options.maxFrameSize });
+    connectionPool.hold(ready.address);
     // Neither the server process nor its channel keeps this process alive: a program that ends
     // without shutting down still ends, and the server follows when the channel closes.
     child.unref();
@@ -367,7 +365,7 @@ export class Manager implements AsyncDisposable {
       // no other manager of this process is connected to it. Its proxies then reject with
       // ManagerClosedError rather than reconnect (their references went with the connection).
       this.state = 'shutdown';
-      await releaseConnection(this.serverAddress!);
+      await connectionPool.release(this.serverAddress!);
       return;
     }
     if (this.state !== 'started') {
@@ -379,7 +377,7 @@ export class Manager implements AsyncDisposable {
     const child = this.child!;
     const address = this.serverAddress;
     if (address !== undefined) {
-      await withTimeout(connectionTo(address).command(Command.shutdown).catch(() => {}), timeoutMs);
+      await withTimeout(connectionPool.connectionTo(address).command(Command.shutdown).catch(() => {}), timeoutMs);
     }
     if (!(await withTimeout(this.exited!, timeoutMs))) {
       child.kill('SIGTERM');
@@ -390,7 +388,7 @@ export class Manager implements AsyncDisposable {
     }
     // A server that was killed could not remove its private socket directory: do it here.
     removeSocketDir(address);
-    if (address !== undefined) await releaseConnection(address, { now: true });
+    if (address !== undefined) await connectionPool.release(address, { now: true });
   }
 
   /** Waits for the server process to end (at most `timeout` seconds). */
@@ -407,21 +405,8 @@ export class Manager implements AsyncDisposable {
   private connection() {
     if (this.state === 'initial') throw new ProcessError(messages.managerNotStarted);
     if (this.state === 'shutdown') throw new ManagerClosedError(messages.managerClosed(this.serverAddress ?? 'unknown'));
-    return connectionTo(this.address);
+    return connectionPool.connectionTo(this.address);
   }
-}
-
-/** The tsx loader, for a server that runs TypeScript (from source, or a user's module). */
-function tsxLoader(): string {
-  try {
-    return import.meta.resolve('tsx');
-  } catch {
-    return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  }
-}
-
-function isIterable(value: object): value is Iterable<unknown> {
-  return typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
 }
 
 /** Resolves true if `promise` settled within `ms`, false otherwise. */

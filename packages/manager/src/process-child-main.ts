@@ -12,7 +12,7 @@
  * holds (DESIGN D6); closing them as soon as the target returns would cut off work it left
  * running.
  */
-import { decode, messages, setConnectionOptions, standaloneCodecContext, tlsOptionsFromData } from '@mpts/proxy/wire';
+import { connectionPool, decode, messages, standaloneCodecContext, tlsOptionsFromData } from '@mpts/proxy/wire';
 import './index.js';
 import { markDaemonic } from './current-process.js';
 import type { ChildReport, ChildStart, SerializedError } from './process-messages.js';
@@ -34,7 +34,7 @@ async function run(start: ChildStart): Promise<void> {
   const connections = new Map(start.connections ?? []);
   for (const [address, authkey] of start.authkeys) {
     const { maxFrameSize, tls } = connections.get(address) ?? {};
-    setConnectionOptions(address, {
+    connectionPool.setOptions(address, {
       authkey: Buffer.from(authkey, 'base64'),
       ...(maxFrameSize === undefined ? {} : { maxFrameSize }),
       // A proxy of a manager served over TLS connects over TLS here too.

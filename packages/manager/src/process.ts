@@ -1,11 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { dirname, extname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
-  authkeyFor,
-  connectionOptionsFor,
+  connectionPool,
   encode,
   standaloneCodecContext,
   messages,
@@ -19,6 +17,7 @@ import { callerModule } from './caller-module.js';
 import { isDaemonic } from './current-process.js';
 import type { ChildReport, ChildStart, PortableConnection } from './process-messages.js';
 import { proxiesIn } from './proxies-in.js';
+import { tsxLoader } from './tsx-loader.js';
 
 export interface ProcessOptions<A extends unknown[]> {
   /** The function to run in the child. It must be exported by its module, under its own name. */
@@ -191,7 +190,7 @@ export class Process<A extends unknown[] = unknown[]> {
 function managerAuthkeys(args: unknown): [string, string][] {
   const keys = new Map<string, string>();
   for (const proxy of proxiesIn(args)) {
-    const authkey = authkeyFor(proxy.address);
+    const authkey = connectionPool.authkeyFor(proxy.address);
     if (authkey !== undefined) keys.set(proxy.address, Buffer.from(authkey).toString('base64'));
   }
   return [...keys];
@@ -205,7 +204,7 @@ function managerAuthkeys(args: unknown): [string, string][] {
 function managerConnections(args: unknown): [string, PortableConnection][] {
   const connections = new Map<string, PortableConnection>();
   for (const proxy of proxiesIn(args)) {
-    const known = connectionOptionsFor(proxy.address);
+    const known = connectionPool.optionsFor(proxy.address);
     if (known === undefined || connections.has(proxy.address)) continue;
     if (known.maxFrameSize === undefined && known.tls === undefined) continue;
     connections.set(proxy.address, {
@@ -247,13 +246,4 @@ function childExecArgv(module: string): string[] {
   const isTypeScript = /\.[cm]?tsx?$/.test(new URL(module).pathname);
   if (isTypeScript && !execArgv.some((flag) => flag.includes('tsx'))) execArgv.push('--import', tsxLoader(module));
   return execArgv;
-}
-
-function tsxLoader(module: string): string {
-  try {
-    return import.meta.resolve('tsx');
-  } catch {
-    const tsxPackage = createRequire(fileURLToPath(module)).resolve('tsx/package.json');
-    return pathToFileURL(join(dirname(tsxPackage), 'dist', 'loader.mjs')).href;
-  }
 }

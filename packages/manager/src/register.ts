@@ -1,6 +1,7 @@
 import { registerProxyType, type ProxyClass } from '@mpts/proxy';
 import { builtinTypes } from './builtin-types.js';
 import type { TypeRegistry } from './type-registry.js';
+import { messages } from '@mpts/proxy/wire';
 
 /**
  * Your own shared types: Python's `BaseManager.register(typeid, callable, proxytype, exposed,
@@ -57,13 +58,13 @@ const owners: Set<ManagerClass> = ((globalThis as { [ownersKey]?: Set<ManagerCla
 /** Records a registration on `managerClass`, and sets up the client's proxy class. */
 export function registerOn(managerClass: ManagerClass, registration: Registration): void {
   const { typeId, factory, options } = registration;
-  if (typeof typeId !== 'string' || typeId === '') throw new TypeError('a registered typeId must be a non-empty string');
+  if (typeof typeId !== 'string' || typeId === '') throw new TypeError(messages.typeIdNotString);
   if (factory !== null && typeof factory !== 'function') {
-    throw new TypeError(`the factory of '${typeId}' must be a function, or null for a type that only wraps results`);
+    throw new TypeError(messages.factoryNotFunction(typeId));
   }
   for (const [method, target] of Object.entries(options.methodToTypeId ?? {})) {
     if (typeof method !== 'string' || typeof target !== 'string') {
-      throw new TypeError('methodToTypeId maps method names to typeIds, both strings');
+      throw new TypeError(messages.methodToTypeIdNotStrings);
     }
   }
   const owner = managerClass as WithRegistry;
@@ -106,13 +107,11 @@ export function findManagerClass(manager: ManagerClass | string | undefined, imp
   if (candidates.length > 1) {
     const names = candidates.map((known) => known.name || '(anonymous)').join(', ');
     throw new TypeError(
-      manager === undefined
-        ? `several manager classes registered types (${names}): serve from one of them (MyManager.serve(), MyManager.start(), or mpts serve --manager MyManager)`
-        : `several manager classes named '${manager}' registered types in the manager process: give them different names`,
+      manager === undefined ? messages.severalManagerClasses(names) : messages.severalManagerClassesNamed(manager),
     );
   }
   if (manager !== undefined && importedModules) {
-    throw new TypeError(`no manager class named '${manager}' registered types in the manager process: pass the module that calls ${manager}.register() in register`);
+    throw new TypeError(messages.noManagerClassNamed(manager));
   }
   return undefined;
 }

@@ -1,9 +1,10 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import {
-  authkeyFor,
-  formatTcpAddress,
-  parseAddress,
   type ConnectionOptions,
+  connectionPool,
+  formatTcpAddress,
+  messages,
+  parseAddress,
 } from '@mpts/proxy/wire';
 
 /** How `Manager.connect()` reaches a manager served elsewhere (Python's `BaseManager(address, authkey).connect()`). */
@@ -29,7 +30,7 @@ export type ConnectTarget =
 
 /**
  * Works out the address of a remote manager and how to reach it (authkey, TLS). The caller tells
- * this process's connection pool (`setConnectionOptions`) once the manager accepted the authkey,
+ * this process's connection pool (`connectionPool.setOptions`) once the manager accepted the authkey,
  * so a wrong one never replaces the right one.
  */
 export function prepareRemote(
@@ -40,9 +41,9 @@ export function prepareRemote(
   const address = typeof target === 'string'
     ? normalize(target)
     : 'path' in target ? target.path : formatTcpAddress(target.host, target.port);
-  const known = authkeyFor(address);
+  const known = connectionPool.authkeyFor(address);
   if (merged.authkey === undefined && known === undefined) {
-    throw new TypeError(`Manager.connect() needs the authkey of the manager at ${address}`);
+    throw new TypeError(messages.connectNeedsAuthkey(address));
   }
   const authkey = Buffer.from(merged.authkey ?? known!);
   const connectionOptions: ConnectionOptions = { authkey, maxFrameSize: merged.maxFrameSize };

@@ -179,7 +179,7 @@ function seconds(value: number | undefined): number | undefined {
 }
 
 /** Whether `host` is reachable from this machine only. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (bare === 'localhost' || bare === '::1' || bare === '0:0:0:0:0:0:0:1') return true;
   if (isIP(bare) === 4) return bare.startsWith('127.');

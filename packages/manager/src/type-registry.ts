@@ -88,6 +88,6 @@ export class TypeRegistry {
  * `methodToTypeId` result is served as it is; a client creating one directly must pass it.
  */
 function theOneArgument(...args: unknown[]): object {
-  if (args.length !== 1) throw new ValueError('Without callable, must have one non-keyword argument');
+  if (args.length !== 1) throw new ValueError(messages.withoutCallable);
   return args[0] as object;
 }

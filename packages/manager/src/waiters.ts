@@ -1,4 +1,4 @@
-import { CancelledError, ValueError, messages } from '@mpts/proxy/wire';
+import { CancelledError, messages, timeoutSeconds, ValueError } from '@mpts/proxy/wire';
 import { currentCall } from './call-context.js';
 import type { ClientSession } from './client-session.js';
 
@@ -112,15 +112,6 @@ export class WaitQueue<T = unknown> {
   remove(waiter: Waiter<T>): void {
     this.waiters.delete(waiter);
   }
-}
-
-/** A timeout as a call sent it: null for none, else seconds; anything else is a TypeError. */
-export function timeoutSeconds(timeout: unknown): number | null {
-  if (timeout === null || timeout === undefined) return null;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
-    throw new TypeError(`timeout must be a number of seconds, not ${typeof timeout}`);
-  }
-  return timeout;
 }
 
 /** `timeoutSeconds` where Python treats a negative timeout as zero (Event, Condition, Barrier). */

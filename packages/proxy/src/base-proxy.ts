@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { prepareValue, TokenCarrier, type TokenData } from './codec.js';
 import type { Connection } from './connection.js';
-import { connectionTo } from './connection-pool.js';
+import { connectionPool } from './connection-pool.js';
 import { ManagerClosedError, ProxyReleasedError, messages } from './errors.js';
 import { SELF_ADDRESS } from './protocol.js';
 import { maybeActiveCodecContext } from './codec-context.js';
@@ -179,6 +179,6 @@ export class BaseProxy extends TokenCarrier {
   }
 
   protected connection(): Connection {
-    return (this.#connection ??= connectionTo(this.address));
+    return (this.#connection ??= connectionPool.connectionTo(this.address));
   }
 }

@@ -147,6 +147,11 @@ export const messages = {
   managerShutDown: 'Manager has shut down',
   managerNotStarted: 'Manager has not been started',
   managerClosed: (address: string) => `the manager at ${address} is closed`,
+  managerShutDownHere: (address: string) =>
+    `the manager at ${address} is closed: its manager was shut down in this process`,
+  noAuthkeyKnown: (address: string) =>
+    `no authkey is known for the manager at ${address}; pass it to Manager.connect(), or ` +
+    `receive the proxy through Process arguments, which carry it`,
   connectionRefused: (address: string, reason: string) => `the manager at ${address} refused the connection: ${reason}`,
   speaksTls: (address: string) =>
     `the manager at ${address} serves TLS and this connection is plain: connect with the tls option`,
@@ -221,6 +226,7 @@ export const messages = {
   releaseUnacquired: 'cannot release un-acquired lock',
   timeoutNonBlocking: "can't specify a timeout for a non-blocking call",
   timeoutNonBlockingSemaphore: "can't specify timeout for non-blocking acquire",
+  timeoutNotNumber: (typeName: string) => `timeout must be a number of seconds, not ${typeName}`,
   timeoutNegative: 'timeout value must be positive',
   timeoutNegativeQueue: "'timeout' must be a non-negative number",
   semaphoreInitialNegative: 'semaphore initial value must be >= 0',
@@ -237,4 +243,70 @@ export const messages = {
     `{ module: import.meta.url } from the module that exports it)`,
   anonymousTarget:
     'a Process target must be a named function exported by its module, so the child can import it',
+  // The manager's servants and registrations, Python's words where Python has the case.
+  withoutCallable: 'Without callable, must have one non-keyword argument',
+  badTaskId: (given: string) => `a task id must be a positive integer, not ${given}`,
+  attributeNameNotString: (typeName: string) => `attribute name must be string, not '${typeName}'`,
+  unsupportedOperands: (op: string, a: string, b: string) =>
+    `unsupported operand type(s) for ${op}: '${a}' and '${b}'`,
+  dictUpdateNotSequence: (index: number) =>
+    `cannot convert dictionary update sequence element #${index} to a sequence`,
+  dictUpdateLength: (index: number, length: number) =>
+    `dictionary update sequence element #${index} has length ${length}; 2 is required`,
+  conditionLockKind: 'the lock of a Condition must be a Lock or an RLock of the same manager',
+  arrayItemNotCharacter: 'array item must be unicode character',
+  arrayIndicesNotIntegers: 'array indices must be integers',
+  releaseCountPositive: 'n must be one or more',
+  indicesNotIntegersOrSlices: (container: string, typeName: string) =>
+    `${container} indices must be integers or slices, not ${typeName}`,
+  sliceIndicesNotIntegers: 'slice indices must be integers or None or have an __index__ method',
+  indexBoundsNotIntegers: 'slice indices must be integers or have an __index__ method',
+  concatenateList: (typeName: string) => `can only concatenate list (not "${typeName}") to list`,
+  multiplyByNonInt: (typeName: string) => `can't multiply sequence by non-int of type '${typeName}'`,
+  barrierActionNotRunner: 'only the caller that ran the action may report it done',
+  callerModuleUnknown: (call: string, option: string) =>
+    `cannot tell which module calls ${call}; pass { ${option}: import.meta.url }`,
+  connectNeedsAuthkey: (address: string) => `Manager.connect() needs the authkey of the manager at ${address}`,
+  typeIdNotString: 'a registered typeId must be a non-empty string',
+  factoryNotFunction: (typeId: string) =>
+    `the factory of '${typeId}' must be a function, or null for a type that only wraps results`,
+  methodToTypeIdNotStrings: 'methodToTypeId maps method names to typeIds, both strings',
+  severalManagerClasses: (names: string) =>
+    `several manager classes registered types (${names}): serve from one of them ` +
+    `(MyManager.serve(), MyManager.start(), or mpts serve --manager MyManager)`,
+  severalManagerClassesNamed: (manager: string) =>
+    `several manager classes named '${manager}' registered types in the manager process: give them different names`,
+  noManagerClassNamed: (manager: string) =>
+    `no manager class named '${manager}' registered types in the manager process: pass the ` +
+    `module that calls ${manager}.register() in register`,
+  // Shared memory: Python's words (ctypes, sharedctypes, synchronize), then mpts's.
+  assertSpawning: 'Synchronized objects should only be shared between processes through inheritance',
+  invalidIndex: 'invalid index',
+  indicesMustBeIntegers: 'indices must be integers',
+  sameSize: 'Can only assign sequence of same size',
+  byteStringTooLong: 'byte string too long',
+  bytesExpected: (typeName: string) => `bytes expected instead of ${typeName} instance`,
+  charExpected: 'one character bytes, bytearray or integer expected',
+  noSize: 'this type has no size',
+  bytesLikeRequired: (typeName: string) => `a bytes-like object is required, not '${typeName}'`,
+  noLen: (typeName: string) => `object of type '${typeName}' has no len()`,
+  noAcquire: (repr: string) => `'${repr}' has no method 'acquire'`,
+  lockReleasedTooMany: 'semaphore or lock released too many times',
+  atomicNeedsInteger: (code: string) =>
+    `atomic operations need an integer typecode, not '${code}'`,
+  notOurLock: (typeName: string) =>
+    `a shared-memory Value or Array needs a Lock or RLock from @mpts/shm (which lives in shared ` +
+    `memory), not ${typeName}`,
+  noAddon: (what: string, reason: string) =>
+    `this ${what} lives in memory that cannot reach another process: mpts's shared-memory addon ` +
+    `is not available (${reason}). Within one process it works, also across worker_threads ` +
+    `(toWorkerData/fromWorkerData); to share state with other processes use a manager's ` +
+    `value()/array() instead (manager.value('i', 0))`,
+  segmentGone: (name: string) =>
+    `the shared memory ${name} is gone: its creating process unlinked it (it exited, or called ` +
+    `unlink()) before this process attached it`,
+  segmentUnlinked: (what: string) =>
+    `this ${what} was unlinked (unlink() was called, or its creator no longer holds it), so it ` +
+    `can no longer be passed to another process`,
+  badWorkerData: 'not an object made by toWorkerData()',
 } as const;

@@ -19,10 +19,6 @@ export function registerProxyType(typeId: string, proxyClass: ProxyClass): void 
   proxyClasses.set(typeId, proxyClass);
 }
 
-export function proxyClassFor(typeId: string): ProxyClass {
-  return proxyClasses.get(typeId) ?? BaseProxy;
-}
-
 /**
  * Builds the proxy for a token. A token of the manager on the other end of `receivedOn` (it
  * says `SELF_ADDRESS`) was counted for that connection by the manager; any other must count

@@ -50,14 +50,14 @@ export function pythonStr(value: unknown): string {
 export const recursionLimit = 1000;
 
 /** CPython's `sys.int_info.default_max_str_digits`: an int longer than this has no decimal text. */
-export const maxStrDigits = 4300;
+const maxStrDigits = 4300;
 const tooManyDigits = 10n ** BigInt(maxStrDigits);
 
 /**
  * Python's `str(int)`: a `ValueError` past 4,300 digits, as CPython's guard against quadratic
  * conversions, decided by one comparison instead of writing the digits out.
  */
-export function intToDecimal(value: bigint): string {
+function intToDecimal(value: bigint): string {
   if (value >= tooManyDigits || value <= -tooManyDigits) {
     throw new ValueError(messages.intMaxStrDigits(maxStrDigits));
   }
@@ -182,6 +182,16 @@ function writeItems<T>(out: Output, items: Iterable<T>, writeItem: (item: T) => 
     writeItem(item);
   }
   out.write('}');
+}
+
+/**
+ * Python's repr of a float, for a value known to be one (a `'d'` or `'f'` typecode): a whole
+ * float prints as `1.0`, where `pythonRepr`, which cannot tell, prints `1`.
+ */
+export function floatRepr(value: number): string {
+  return Number.isInteger(value) && Math.abs(value) < 1e16 && !Object.is(value, -0)
+    ? `${value.toFixed(0)}.0`
+    : numberRepr(value);
 }
 
 function numberRepr(value: number): string {

@@ -1,5 +1,5 @@
 import type { BaseProxy } from './base-proxy.js';
-import { authkeyFor, connectionOptionsFor, setConnectionOptions } from './connection-pool.js';
+import { connectionPool } from './connection-pool.js';
 import { rebuildProxy } from './proxy-types.js';
 import { tlsOptionsFromData, tlsOptionsToJson } from './tls-options.js';
 
@@ -35,8 +35,8 @@ export interface ProxyToken {
  * `Manager.connect()` of its own.
  */
 export function toToken(proxy: BaseProxy, options: { includeAuthkey?: boolean } = {}): ProxyToken {
-  const authkey = options.includeAuthkey ? authkeyFor(proxy.address) : undefined;
-  const tls = options.includeAuthkey ? connectionOptionsFor(proxy.address)?.tls : undefined;
+  const authkey = options.includeAuthkey ? connectionPool.authkeyFor(proxy.address) : undefined;
+  const tls = options.includeAuthkey ? connectionPool.optionsFor(proxy.address)?.tls : undefined;
   return {
     typeId: proxy.typeId,
     id: proxy.id,
@@ -54,8 +54,8 @@ export function toToken(proxy: BaseProxy, options: { includeAuthkey?: boolean } 
  * that address yet.
  */
 export function fromToken<P extends BaseProxy = BaseProxy>(token: ProxyToken): P {
-  if (token.authkey !== undefined && authkeyFor(token.address) === undefined) {
-    setConnectionOptions(token.address, {
+  if (token.authkey !== undefined && connectionPool.authkeyFor(token.address) === undefined) {
+    connectionPool.setOptions(token.address, {
       authkey: Buffer.from(token.authkey, 'base64'),
       ...(token.tls ? { tls: tlsOptionsFromData(token.tls) } : {}),
     });

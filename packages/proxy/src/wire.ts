@@ -1,6 +1,7 @@
 /**
- * mpts's internals shared with the manager package: protocol, codec, framing, authentication,
- * connections. Not a user API; it changes with the protocol.
+ * mpts's internals shared with the manager and shared-memory packages: protocol, codec, framing,
+ * authentication, connections, and Python's rules (typecodes, slices, type names). Not a user
+ * API; it changes with the protocol.
  */
 export * from './address.js';
 export * from './auto-proxy.js';
@@ -12,8 +13,13 @@ export * from './connection-pool.js';
 export * from './errors.js';
 export * from './frame-writer.js';
 export * from './framing.js';
+export * from './is-iterable.js';
 export * from './protocol.js';
 export * from './proxy-types.js';
 export * from './python-repr.js';
 export * from './transfer.js';
 export * from './tls-options.js';
+export * from './python-slice.js';
+export * from './python-type-name.js';
+export * from './timeout-seconds.js';
+export * from './typecode-facts.js';

@@ -1,10 +1,18 @@
-import { AttributeError, IndexError, ValueError } from '@mpts/proxy';
-import type { AcquireAsyncOptions, AcquireOptions, Lock, RLock } from './lock.js';
-import { shmMessages } from './messages.js';
+import {
+  AttributeError,
+  IndexError,
+  isIterable,
+  messages,
+  pythonRepr,
+  pyTypeName,
+  resolveSlice,
+  ValueError,
+} from '@mpts/proxy/wire';
+import type { Lock, RLock } from './lock.js';
 import { SynchronizedBase } from './synchronized-base.js';
 import { createSegment, DATA_OFFSET, type Segment } from './segment.js';
 import {
-  ctypeOf, fromStored, pyTypeName, reprElement, toStored, viewOf, reprBytes, type CType,
+  ctypeOf, fromStored, reprElement, toStored, viewOf, type CType,
   type ElementOf, type InputOf, type TypecodeOrType,
 } from './typecodes.js';
 import { atomicView, resolveLock, type SynchronizedOptions } from './value.js';
@@ -19,38 +27,13 @@ export type SliceBound = number | null | undefined;
 export type SliceOf<C extends TypecodeOrType> =
   ElementOf<C> extends Buffer ? Buffer : ElementOf<C>[];
 
-/** Python's `slice.indices(len)`: [start, step, count]. */
-export function sliceIndices(length: number, start: SliceBound, stop: SliceBound,
-  step: SliceBound): [number, number, number] {
-  for (const bound of [start, stop, step]) {
-    if (bound !== null && bound !== undefined && !Number.isInteger(bound)) {
-      throw new TypeError(shmMessages.sliceIndicesIntegers);
-    }
-  }
-  const by = step ?? 1;
-  if (by === 0) throw new ValueError(shmMessages.sliceStepZero);
-  const clamp = (bound: SliceBound, fallback: number): number => {
-    if (bound === null || bound === undefined) return fallback;
-    let at = bound < 0 ? bound + length : bound;
-    if (by > 0) at = Math.min(Math.max(at, 0), length);
-    else at = Math.min(Math.max(at, -1), length - 1);
-    return at;
-  };
-  const from = clamp(start, by > 0 ? 0 : length - 1);
-  const to = clamp(stop, by > 0 ? length : -1);
-  const count = by > 0
-    ? (to > from ? Math.ceil((to - from) / by) : 0)
-    : (from > to ? Math.ceil((from - to) / -by) : 0);
-  return [from, by, count];
-}
-
 /** The element index for `a[i]`: negative counts from the end; Python's errors. */
 function indexOf(length: number, index: unknown): number {
   if (typeof index !== 'number' || !Number.isInteger(index)) {
-    throw new TypeError(shmMessages.indicesMustBeIntegers);
+    throw new TypeError(messages.indicesMustBeIntegers);
   }
   const at = index < 0 ? index + length : index;
-  if (at < 0 || at >= length) throw new IndexError(shmMessages.invalidIndex);
+  if (at < 0 || at >= length) throw new IndexError(messages.invalidIndex);
   return at;
 }
 
@@ -152,7 +135,7 @@ export class CArray<C extends TypecodeOrType = TypecodeOrType> {
 
   /** `a[start:stop:step]`, a copy: an array, or a `Buffer` for `'c'`. */
   getSlice(start?: SliceBound, stop?: SliceBound, step?: SliceBound): SliceOf<C> {
-    const [from, by, count] = sliceIndices(this.length, start, stop, step);
+    const { start: from, step: by, count } = resolveSlice(this.length, start, stop, step);
     if (this.ctype.kind === 'char') {
       const bytes = Buffer.alloc(count);
       for (let k = 0; k < count; k++) bytes[k] = this.cells[from + k * by] as number;
@@ -172,9 +155,9 @@ export class CArray<C extends TypecodeOrType = TypecodeOrType> {
   setSlice(start: SliceBound, stop: SliceBound, step: SliceBound, values: Iterable<InputOf<C>>): void;
   setSlice(start: SliceBound, stop: SliceBound, ...rest: unknown[]): void {
     const [step, values] = rest.length >= 2 ? [rest[0] as SliceBound, rest[1]] : [undefined, rest[0]];
-    const [from, by, count] = sliceIndices(this.length, start, stop, step);
+    const { start: from, step: by, count } = resolveSlice(this.length, start, stop, step);
     const items = this.storedItems(values);
-    if (items.length !== count) throw new ValueError(shmMessages.sameSize);
+    if (items.length !== count) throw new ValueError(messages.sameSize);
     for (let k = 0; k < count; k++) this.cells[from + k * by] = items[k]!;
   }
 
@@ -208,8 +191,8 @@ export class CArray<C extends TypecodeOrType = TypecodeOrType> {
   /** Writes the bytes, then a NUL if there is room; `ValueError('byte string too long')`. */
   set value(bytes: Uint8Array) {
     const cells = this.charBytes('value');
-    if (!(bytes instanceof Uint8Array)) throw new TypeError(shmMessages.bytesExpected(pyTypeName(bytes)));
-    if (bytes.length > this.length) throw new ValueError(shmMessages.byteStringTooLong);
+    if (!(bytes instanceof Uint8Array)) throw new TypeError(messages.bytesExpected(pyTypeName(bytes)));
+    if (bytes.length > this.length) throw new ValueError(messages.byteStringTooLong);
     cells.set(bytes);
     if (bytes.length < this.length) cells[bytes.length] = 0;
   }
@@ -222,8 +205,8 @@ export class CArray<C extends TypecodeOrType = TypecodeOrType> {
   /** Overwrites a prefix with the bytes; `ValueError('byte string too long')`. */
   set raw(bytes: Uint8Array) {
     const cells = this.charBytes('raw');
-    if (!(bytes instanceof Uint8Array)) throw new TypeError(shmMessages.bytesLikeRequired(pyTypeName(bytes)));
-    if (bytes.length > this.length) throw new ValueError(shmMessages.byteStringTooLong);
+    if (!(bytes instanceof Uint8Array)) throw new TypeError(messages.bytesLikeRequired(pyTypeName(bytes)));
+    if (bytes.length > this.length) throw new ValueError(messages.byteStringTooLong);
     cells.set(bytes);
   }
 
@@ -251,7 +234,7 @@ export class CArray<C extends TypecodeOrType = TypecodeOrType> {
   }
 
   toString(): string {
-    if (this.ctype.kind === 'char') return `${this.typeName}(${reprBytes(this.raw)})`;
+    if (this.ctype.kind === 'char') return `${this.typeName}(${pythonRepr(this.raw)})`;
     const items: string[] = [];
     for (let k = 0; k < this.length; k++) items.push(reprElement(this.ctype, this.cells[k]!));
     return `${this.typeName}([${items.join(', ')}])`;
@@ -262,19 +245,18 @@ export class CArray<C extends TypecodeOrType = TypecodeOrType> {
   }
 
   private charBytes(attribute: string): Uint8Array {
-    if (this.ctype.kind !== 'char') throw new AttributeError(shmMessages.noAttribute(this.typeName, attribute));
+    if (this.ctype.kind !== 'char') throw new AttributeError(messages.noAttribute(this.typeName, attribute));
     return this.cells as unknown as Uint8Array;
   }
 
   /** @internal Converts (and checks) values for a write. */
   storedItems(values: unknown): Stored[] {
     if (this.ctype.kind === 'char' && values instanceof Uint8Array) return [...values];
-    if (values === null || typeof (values as Iterable<unknown>)?.[Symbol.iterator] !== 'function' ||
-        typeof values === 'string') {
-      throw new ValueError(shmMessages.sameSize);
+    if (!isIterable(values) || typeof values === 'string') {
+      throw new ValueError(messages.sameSize);
     }
     const items: Stored[] = [];
-    for (const value of values as Iterable<unknown>) items.push(toStored(this.ctype, value));
+    for (const value of values) items.push(toStored(this.ctype, value));
     return items;
   }
 }
@@ -282,22 +264,21 @@ export class CArray<C extends TypecodeOrType = TypecodeOrType> {
 /** The element list of an initializer, or Python's TypeError. */
 function initialItems(ctype: CType, sizeOrInit: unknown): unknown[] | number {
   if (typeof sizeOrInit === 'number') {
-    if (!Number.isInteger(sizeOrInit)) throw new TypeError(shmMessages.noLen('float'));
-    if (sizeOrInit < 0) throw new ValueError(shmMessages.arrayLengthNegative(sizeOrInit));
+    if (!Number.isInteger(sizeOrInit)) throw new TypeError(messages.noLen('float'));
+    if (sizeOrInit < 0) throw new ValueError(messages.arrayLengthNegative(sizeOrInit));
     return sizeOrInit;
   }
   if (ctype.kind === 'char' && sizeOrInit instanceof Uint8Array) return [...sizeOrInit];
-  if (sizeOrInit !== null && typeof sizeOrInit === 'object' &&
-      typeof (sizeOrInit as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    return [...(sizeOrInit as Iterable<unknown>)];
+  if (typeof sizeOrInit === 'object' && isIterable(sizeOrInit)) {
+    return [...sizeOrInit];
   }
   if (typeof sizeOrInit === 'string') {
     // Python iterates the str, and each one-letter str is refused.
     if (sizeOrInit.length === 0) return [];
-    throw new TypeError(ctype.kind === 'char' ? shmMessages.charExpected
-      : ctype.kind === 'float' ? shmMessages.floatExpected('str') : shmMessages.integerExpected('str'));
+    throw new TypeError(ctype.kind === 'char' ? messages.charExpected
+      : ctype.kind === 'float' ? messages.floatExpected('str') : messages.integerExpected('str'));
   }
-  throw new TypeError(shmMessages.noLen(pyTypeName(sizeOrInit)));
+  throw new TypeError(messages.noLen(pyTypeName(sizeOrInit)));
 }
 
 /**

@@ -18,7 +18,6 @@ export { Lock, RLock } from './lock.js';
 export type { AcquireOptions, AcquireAsyncOptions } from './lock.js';
 export { toWorkerData, fromWorkerData, ShmExtensionType } from './transfer.js';
 export type { ShmObject, WorkerData } from './transfer.js';
-export { shmMessages } from './messages.js';
 export {
   c_char, c_byte, c_ubyte, c_short, c_ushort, c_int, c_uint, c_long, c_ulong, c_longlong,
   c_ulonglong, c_float, c_double, c_int8, c_uint8, c_int16, c_uint16, c_int32, c_uint32,

@@ -14,7 +14,7 @@ import { futex } from './futex.js';
  */
 
 /** The inode of this process's PID namespace, or 0 when it cannot be known (no /proc). */
-export const PID_NAMESPACE: number = (() => {
+const PID_NAMESPACE: number = (() => {
   try {
     return statSync('/proc/self/ns/pid').ino;
   } catch {
@@ -26,7 +26,7 @@ export const PID_NAMESPACE: number = (() => {
 export type ProcessRecord = bigint;
 
 /** The record of a pid of this process's namespace. */
-export function recordOf(pid: number, namespace = PID_NAMESPACE): ProcessRecord {
+function recordOf(pid: number, namespace = PID_NAMESPACE): ProcessRecord {
   return (BigInt.asUintN(32, BigInt(namespace)) << 32n) | BigInt(pid);
 }
 
@@ -34,7 +34,7 @@ export function recordOf(pid: number, namespace = PID_NAMESPACE): ProcessRecord 
 export const OWN_RECORD: ProcessRecord = recordOf(process.pid);
 
 export const pidOfRecord = (record: ProcessRecord): number => Number(record & 0xffffffffn);
-export const namespaceOfRecord = (record: ProcessRecord): number => Number(BigInt.asUintN(32, record >> 32n));
+const namespaceOfRecord = (record: ProcessRecord): number => Number(BigInt.asUintN(32, record >> 32n));
 
 /**
  * Whether the recorded process is certainly gone: it was in this process's PID namespace and no

@@ -1,10 +1,9 @@
 import { threadId } from 'node:worker_threads';
-import { RuntimeError, ValueError } from '@mpts/proxy';
 import { futex } from './futex.js';
-import { shmMessages } from './messages.js';
 import { WAIT_TIMED_OUT } from './native.js';
 import { OWN_RECORD, pidOfRecord, provablyDead } from './liveness.js';
 import { createSegment, OWN_LOCK_OFFSET, type Segment } from './segment.js';
+import { messages, RuntimeError, timeoutSeconds, ValueError } from '@mpts/proxy/wire';
 
 /** Options of `acquire`, as Python's `acquire(block=True, timeout=None)`. */
 export interface AcquireOptions {
@@ -33,8 +32,6 @@ const KIND = 3; // 1 Lock, 2 RLock
 const HOLDER_OFFSET = 16;
 const WAITERS = 0x40000000;
 const PID_MASK = 0x3fffffff;
-/** Bytes a lock takes in a segment. */
-export const LOCK_BYTES = 24;
 
 const PID = process.pid;
 const THREAD = threadId + 1;
@@ -269,12 +266,8 @@ const TAKEN = -1;
 const RETRY = -2;
 
 function deadlineOf(options: AcquireOptions): number {
-  const { timeout } = options;
-  if (timeout === undefined || timeout === null) return Infinity;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
-    throw new TypeError(`timeout must be a number of seconds, not ${String(timeout)}`);
-  }
-  return performance.now() + Math.max(timeout, 0) * 1000;
+  const seconds = timeoutSeconds(options.timeout);
+  return seconds === null ? Infinity : performance.now() + Math.max(seconds, 0) * 1000;
 }
 
 /**
@@ -290,7 +283,7 @@ export class Lock extends SharedLock {
 
   /** Releases the lock; `ValueError` if it is not held, as in Python. */
   override release(): void {
-    if (Atomics.load(this.i32, WORD) === 0) throw new ValueError(shmMessages.lockReleasedTooMany);
+    if (Atomics.load(this.i32, WORD) === 0) throw new ValueError(messages.lockReleasedTooMany);
     this.releaseWord();
   }
 
@@ -328,7 +321,7 @@ export class RLock extends SharedLock {
 
   /** Releases one level; `RuntimeError` if this thread does not hold it. */
   override release(): void {
-    if (!this.isMine()) throw new RuntimeError(shmMessages.rlockNotOwned);
+    if (!this.isMine()) throw new RuntimeError(messages.releaseUnacquired);
     if (--this.i32[COUNT]! > 0) return;
     this.i32[OWNER_THREAD] = 0;
     this.releaseWord();

@@ -41,7 +41,7 @@ export function reclaimOrphanedSegments(): string[] {
 }
 
 /** How long a pending hand-off keeps a name whose users are all dead. */
-export const HAND_OFF_GRACE_S = 10;
+const HAND_OFF_GRACE_S = 10;
 
 const SHM_DIR = '/dev/shm';
 const SEGMENT_NAME = /^mpts-(\d+)-[0-9a-f]{16}$/;

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { isMainThread } from 'node:worker_threads';
-import { RuntimeError } from '@mpts/proxy';
-import { shmMessages } from './messages.js';
 import { native, nativeUnavailableReason } from './native.js';
 import { reclaimOrphanedSegments } from './orphans.js';
 import { DATA_OFFSET, HANDED_OFF_AT, HEADER_INTS, MAGIC, MAGIC_INDEX, RELEASED, STATE } from './segment-layout.js';
 import { recordUser } from './segment-users.js';
+import { messages, RuntimeError } from '@mpts/proxy/wire';
 
 export { DATA_OFFSET, OWN_LOCK_OFFSET } from './segment-layout.js';
 
@@ -49,10 +48,10 @@ export class Segment {
    * Throws if the memory cannot reach another process.
    */
   handOff(what: string): string {
-    if (this.name === null) throw new RuntimeError(shmMessages.noAddon(what, nativeUnavailableReason));
+    if (this.name === null) throw new RuntimeError(messages.noAddon(what, nativeUnavailableReason));
     for (;;) {
       const state = Atomics.load(this.header, STATE);
-      if (state === RELEASED) throw new RuntimeError(shmMessages.segmentUnlinked(what));
+      if (state === RELEASED) throw new RuntimeError(messages.segmentUnlinked(what));
       // When, before the count, so that whoever sees the count sees when it was made.
       Atomics.store(this.header, HANDED_OFF_AT, Math.floor(Date.now() / 1000));
       if (Atomics.compareExchange(this.header, STATE, state, state + 2) === state) return this.name;
@@ -111,13 +110,13 @@ export function createSegment(dataBytes: number): Segment {
 export function attachSegment(name: string): Segment {
   let segment = mapped.get(name)?.deref();
   if (segment === undefined) {
-    if (native === undefined) throw new RuntimeError(shmMessages.noAddon('object', nativeUnavailableReason));
+    if (native === undefined) throw new RuntimeError(messages.noAddon('object', nativeUnavailableReason));
     let sab: SharedArrayBuffer;
     try {
       sab = native.attach(name);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new RuntimeError(shmMessages.segmentGone(name), { cause: error });
+        throw new RuntimeError(messages.segmentGone(name), { cause: error });
       }
       throw error;
     }

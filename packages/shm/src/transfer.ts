@@ -1,10 +1,9 @@
-import { isSpawning, registerTransferHandler, RuntimeError } from '@mpts/proxy';
 import { arrayAt, CArray, SynchronizedArray } from './array.js';
 import { Lock, lockAt, RLock } from './lock.js';
-import { shmMessages } from './messages.js';
 import { adoptSegment, attachSegment, type Segment } from './segment.js';
 import { ctypeOf } from './typecodes.js';
 import { CValue, Synchronized } from './value.js';
+import { isSpawning, messages, registerTransferHandler, RuntimeError } from '@mpts/proxy/wire';
 
 /**
  * How shared-memory objects reach other processes and threads.
@@ -28,7 +27,7 @@ export const ShmExtensionType = {
 } as const;
 
 function assertSpawning(): void {
-  if (!isSpawning()) throw new RuntimeError(shmMessages.assertSpawning);
+  if (!isSpawning()) throw new RuntimeError(messages.assertSpawning);
 }
 
 function handOff(segment: Segment, what: string): string {
@@ -139,7 +138,7 @@ export function fromWorkerData<T extends ShmObject = ShmObject>(data: WorkerData
 
 function rebuild(data: WorkerData): ShmObject {
   const segment = () => {
-    if (!(data.sab instanceof SharedArrayBuffer)) throw new TypeError(shmMessages.badWorkerData);
+    if (!(data.sab instanceof SharedArrayBuffer)) throw new TypeError(messages.badWorkerData);
     return adoptSegment(data.name ?? null, data.sab);
   };
   switch (data?.['@mpts/shm']) {
@@ -156,6 +155,6 @@ function rebuild(data: WorkerData): ShmObject {
     case 'rlock':
       return lockAt({ segment: segment(), offset: data.offset! }, true);
     default:
-      throw new TypeError(shmMessages.badWorkerData);
+      throw new TypeError(messages.badWorkerData);
   }
 }

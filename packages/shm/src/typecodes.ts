@@ -1,7 +1,17 @@
-import { shmMessages } from './messages.js';
+import {
+  floatRepr,
+  isTypecode,
+  messages,
+  pythonRepr,
+  pyTypeName,
+  type Typecode,
+  typecodeFacts,
+  type TypecodeFacts,
+  type TypedArray,
+} from '@mpts/proxy/wire';
 
 /** Python's typecodes for shared memory, with their Linux (LP64) widths. */
-export type Typecode = 'c' | 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | 'f' | 'd';
+export type { Typecode } from '@mpts/proxy/wire';
 
 /** ctypes type names, as `ctypes.c_int` and friends, accepted wherever a typecode is. */
 export type CTypeName =
@@ -37,37 +47,8 @@ export type InputOf<C extends TypecodeOrType> =
   C extends CharCode ? Uint8Array | number :
   number | bigint | boolean;
 
-type View = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array |
-  BigInt64Array | BigUint64Array | Float32Array | Float64Array;
-type ViewConstructor = new (buffer: SharedArrayBuffer | ArrayBuffer, byteOffset: number,
-  length: number) => View;
-
 /** One C type: its code, its ctypes name, its width, and how JS values are stored in it. */
-export interface CType {
-  readonly code: Typecode;
-  readonly name: string;
-  readonly size: number;
-  readonly kind: 'char' | 'int' | 'bigint' | 'float';
-  readonly View: ViewConstructor;
-  /** Whether `Atomics` work on its views (`add`, `compareExchange`). */
-  readonly atomic: boolean;
-}
-
-const table: Record<Typecode, CType> = {
-  c: { code: 'c', name: 'c_char', size: 1, kind: 'char', View: Uint8Array, atomic: false },
-  b: { code: 'b', name: 'c_byte', size: 1, kind: 'int', View: Int8Array, atomic: true },
-  B: { code: 'B', name: 'c_ubyte', size: 1, kind: 'int', View: Uint8Array, atomic: true },
-  h: { code: 'h', name: 'c_short', size: 2, kind: 'int', View: Int16Array, atomic: true },
-  H: { code: 'H', name: 'c_ushort', size: 2, kind: 'int', View: Uint16Array, atomic: true },
-  i: { code: 'i', name: 'c_int', size: 4, kind: 'int', View: Int32Array, atomic: true },
-  I: { code: 'I', name: 'c_uint', size: 4, kind: 'int', View: Uint32Array, atomic: true },
-  l: { code: 'l', name: 'c_long', size: 8, kind: 'bigint', View: BigInt64Array, atomic: true },
-  L: { code: 'L', name: 'c_ulong', size: 8, kind: 'bigint', View: BigUint64Array, atomic: true },
-  q: { code: 'q', name: 'c_longlong', size: 8, kind: 'bigint', View: BigInt64Array, atomic: true },
-  Q: { code: 'Q', name: 'c_ulonglong', size: 8, kind: 'bigint', View: BigUint64Array, atomic: true },
-  f: { code: 'f', name: 'c_float', size: 4, kind: 'float', View: Float32Array, atomic: false },
-  d: { code: 'd', name: 'c_double', size: 8, kind: 'float', View: Float64Array, atomic: false },
-};
+export type CType = TypecodeFacts;
 
 const aliases: Record<string, Typecode> = Object.assign(Object.create(null) as object, <Record<string, Typecode>>{
   c_char: 'c', char: 'c',
@@ -88,36 +69,17 @@ const aliases: Record<string, Typecode> = Object.assign(Object.create(null) as o
 /** The ctypes type a typecode or type name stands for; Python's TypeError for anything else. */
 export function ctypeOf(typecodeOrType: unknown): CType {
   if (typeof typecodeOrType === 'string') {
-    if (Object.hasOwn(table, typecodeOrType)) return table[typecodeOrType as Typecode];
+    if (isTypecode(typecodeOrType)) return typecodeFacts[typecodeOrType];
     const code = aliases[typecodeOrType];
     if (code !== undefined) {
       // c_long and c_longlong are the same width on Linux but keep their own names.
-      const base = table[code];
+      const base = typecodeFacts[code];
       return typecodeOrType.startsWith('c_') && typecodeOrType !== base.name
         ? { ...base, name: typecodeOrType }
         : base;
     }
   }
-  throw new TypeError(shmMessages.noSize);
-}
-
-/** Python's name for the type of a JS value, as Python's messages use it. */
-export function pyTypeName(value: unknown): string {
-  switch (typeof value) {
-    case 'number': return Number.isInteger(value) ? 'int' : 'float';
-    case 'bigint': return 'int';
-    case 'string': return 'str';
-    case 'boolean': return 'bool';
-    case 'undefined': return 'NoneType';
-    case 'function': return 'function';
-    case 'symbol': return 'symbol';
-  }
-  if (value === null) return 'NoneType';
-  if (Array.isArray(value)) return 'list';
-  if (value instanceof Uint8Array) return 'bytes';
-  if (value instanceof Map) return 'dict';
-  if (value instanceof Set) return 'set';
-  return (value as object).constructor?.name ?? 'object';
+  throw new TypeError(messages.noSize);
 }
 
 /**
@@ -130,31 +92,31 @@ export function toStored(ctype: CType, value: unknown): number | bigint {
     case 'int':
       if (typeof value === 'number') {
         if (Number.isInteger(value)) return value;
-        throw new TypeError(shmMessages.integerExpected('float'));
+        throw new TypeError(messages.integerExpected('float'));
       }
       if (typeof value === 'bigint') return Number(BigInt.asUintN(32, value));
       if (typeof value === 'boolean') return value ? 1 : 0;
-      throw new TypeError(shmMessages.integerExpected(pyTypeName(value)));
+      throw new TypeError(messages.integerExpected(pyTypeName(value)));
     case 'bigint':
       if (typeof value === 'bigint') return value;
       if (typeof value === 'number') {
         if (Number.isInteger(value)) return BigInt(value);
-        throw new TypeError(shmMessages.integerExpected('float'));
+        throw new TypeError(messages.integerExpected('float'));
       }
       if (typeof value === 'boolean') return value ? 1n : 0n;
-      throw new TypeError(shmMessages.integerExpected(pyTypeName(value)));
+      throw new TypeError(messages.integerExpected(pyTypeName(value)));
     case 'float':
       if (typeof value === 'number') return value;
       if (typeof value === 'bigint') return Number(value);
       if (typeof value === 'boolean') return value ? 1 : 0;
-      throw new TypeError(shmMessages.floatExpected(pyTypeName(value)));
+      throw new TypeError(messages.floatExpected(pyTypeName(value)));
     case 'char':
       if (value instanceof Uint8Array && value.length === 1) return value[0]!;
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 256) {
         return value;
       }
       if (typeof value === 'boolean') return value ? 1 : 0;
-      throw new TypeError(shmMessages.charExpected);
+      throw new TypeError(messages.charExpected);
   }
 }
 
@@ -165,39 +127,15 @@ export function fromStored(ctype: CType, stored: number | bigint): unknown {
 
 /** The typed array over `length` elements at `byteOffset`. */
 export function viewOf(ctype: CType, sab: SharedArrayBuffer | ArrayBuffer, byteOffset: number,
-  length: number): View {
+  length: number): TypedArray {
   return new ctype.View(sab, byteOffset, length);
 }
 
 /** Python's repr of one element, for `repr`-like strings. */
 export function reprElement(ctype: CType, stored: number | bigint): string {
-  if (ctype.kind === 'char') return reprBytes(Buffer.from([stored as number]));
-  if (ctype.kind === 'float') return reprFloat(stored as number);
+  if (ctype.kind === 'char') return pythonRepr(Buffer.from([stored as number]));
+  if (ctype.kind === 'float') return floatRepr(stored as number);
   return String(stored);
-}
-
-/** Python's repr of a float: `1.0`, `0.1`, `inf`, `nan`. */
-export function reprFloat(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (Number.isInteger(x) && Math.abs(x) < 1e16) return Object.is(x, -0) ? '-0.0' : `${x}.0`;
-  return String(x);
-}
-
-/** Python's repr of bytes: `b'hi\x00'`. */
-export function reprBytes(bytes: Uint8Array): string {
-  let out = "b'";
-  for (const byte of bytes) {
-    if (byte === 0x27) out += "\\'";
-    else if (byte === 0x5c) out += '\\\\';
-    else if (byte === 0x0a) out += '\\n';
-    else if (byte === 0x0d) out += '\\r';
-    else if (byte === 0x09) out += '\\t';
-    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
-    else out += `\\x${byte.toString(16).padStart(2, '0')}`;
-  }
-  return `${out}'`;
 }
 
 /** Exported ctypes names, so `Value(c_int, 3)` reads as in Python. */

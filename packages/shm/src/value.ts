@@ -1,10 +1,9 @@
-import { AttributeError } from '@mpts/proxy';
-import { Lock, ownRLock, RLock, type AcquireAsyncOptions, type AcquireOptions } from './lock.js';
-import { shmMessages } from './messages.js';
+import { AttributeError, messages, pyTypeName } from '@mpts/proxy/wire';
+import { Lock, ownRLock, RLock } from './lock.js';
 import { SynchronizedBase } from './synchronized-base.js';
 import { createSegment, DATA_OFFSET, type Segment } from './segment.js';
 import {
-  ctypeOf, fromStored, pyTypeName, reprElement, toStored, viewOf, type CType, type ElementOf,
+  ctypeOf, fromStored, reprElement, toStored, viewOf, type CType, type ElementOf,
   type InputOf, type TypecodeOrType,
 } from './typecodes.js';
 
@@ -85,7 +84,8 @@ export class CValue<C extends TypecodeOrType = TypecodeOrType> {
 
 /** The typed view for Atomics, or the TypeError for a type Atomics cannot do. */
 export function atomicView<V>(ctype: CType, view: V): V & Int32Array {
-  if (!ctype.atomic) throw new TypeError(shmMessages.notInteger(ctype.code));
+  // Atomics work on every integer view; a 'c' is a byte, not an integer, as in Python.
+  if (ctype.kind !== 'int' && ctype.kind !== 'bigint') throw new TypeError(messages.atomicNeedsInteger(ctype.code));
   return view as V & Int32Array;
 }
 
@@ -132,9 +132,9 @@ export function resolveLock(lock: unknown, segment: Segment): Lock | RLock | und
   if (lock === false) return undefined;
   if (lock instanceof Lock || lock instanceof RLock) return lock;
   if (typeof (lock as { acquire?: unknown }).acquire === 'function') {
-    throw new TypeError(shmMessages.notOurLock(pyTypeName(lock)));
+    throw new TypeError(messages.notOurLock(pyTypeName(lock)));
   }
-  throw new AttributeError(shmMessages.noAcquire(String(lock)));
+  throw new AttributeError(messages.noAcquire(String(lock)));
 }
 
 /**

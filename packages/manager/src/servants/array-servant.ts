@@ -1,7 +1,14 @@
-import { messages, pythonRepr, pythonReprPreview, ValueError } from '@mpts/proxy/wire';
+import {
+  messages,
+  pythonRepr,
+  pythonReprPreview,
+  pyTypeName,
+  resolveIndex,
+  resolveSlice,
+  sliceIndices,
+  ValueError,
+} from '@mpts/proxy/wire';
 import { checkItemCount } from '../large-lists.js';
-import { pyTypeName } from '../python-compare.js';
-import { resolveIndex, resolveSlice, sliceIndices } from '../python-slice.js';
 import type { Servant } from '../servant.js';
 import { coerce, findTypecode, type Typecode } from '../typecodes.js';
 
@@ -25,12 +32,12 @@ export class ArrayServant implements Servant {
     if (typeof init === 'number') {
       // A length, as for multiprocessing's Array('i', 10): zeros, written straight to storage.
       const length = checkLength(init);
-      this.items = typecode === undefined ? nulCharacters(length) : new typecode.storage(length);
+      this.items = typecode === undefined ? nulCharacters(length) : new typecode.View(length);
       return;
     }
     const values = Array.from(init as Iterable<unknown>);
     checkItemCount('an array', values.length);
-    this.items = typecode === undefined ? new Array<string>(values.length) : new typecode.storage(values.length);
+    this.items = typecode === undefined ? new Array<string>(values.length) : new typecode.View(values.length);
     values.forEach((value, index) => {
       this.items[index] = this.coerce(value);
     });
@@ -79,13 +86,13 @@ export class ArrayServant implements Servant {
     if (this.typecode !== undefined) return coerce(this.typecode, value);
     // 'u' holds one code point (wchar_t is 4 bytes on Linux): '😀' is one, 'ab' is not.
     if (typeof value === 'string' && value.length > 0 && value.length <= 2 && [...value].length === 1) return value;
-    throw new TypeError('array item must be unicode character');
+    throw new TypeError(messages.arrayItemNotCharacter);
   }
 }
 
 /** A length for a new array: Python's errors for a float or a negative, `MemoryError` past the limit. */
 function checkLength(length: number): number {
-  if (!Number.isSafeInteger(length)) throw new TypeError(`object of type '${pyTypeName(length)}' has no len()`);
+  if (!Number.isSafeInteger(length)) throw new TypeError(messages.noLen(pyTypeName(length)));
   if (length < 0) throw new ValueError(messages.arrayLengthNegative(length));
   checkItemCount('an array', length);
   return length;
@@ -100,5 +107,5 @@ function nulCharacters(length: number): string[] {
 
 function checkIndex(index: unknown): void {
   if (typeof index === 'bigint' || (typeof index === 'number' && Number.isInteger(index))) return;
-  throw new TypeError('array indices must be integers');
+  throw new TypeError(messages.arrayIndicesNotIntegers);
 }

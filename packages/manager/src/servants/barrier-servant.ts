@@ -1,6 +1,12 @@
-import { BrokenBarrierError, messages, ObjectDeletedError, RuntimeError, ValueError } from '@mpts/proxy/wire';
+import {
+  BrokenBarrierError,
+  messages,
+  ObjectDeletedError,
+  pyTypeName,
+  RuntimeError,
+  ValueError,
+} from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
-import { pyTypeName } from '../python-compare.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import type { Servant } from '../servant.js';
 import { nonNegativeTimeout, type Waiter, WaitQueue } from '../waiters.js';
@@ -87,7 +93,7 @@ export class BarrierServant implements Servant, Holding {
   actionDone(ok: unknown): number {
     const draining = this.draining;
     if (draining === undefined) throw new BrokenBarrierError();
-    if (draining.runner !== currentCall().client) throw new RuntimeError('only the caller that ran the action may report it done');
+    if (draining.runner !== currentCall().client) throw new RuntimeError(messages.barrierActionNotRunner);
     if (!ok) {
       this.break();
       return -1;

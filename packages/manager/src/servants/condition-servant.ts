@@ -1,8 +1,13 @@
-import { CancelledError, messages, ObjectDeletedError, RuntimeError } from '@mpts/proxy/wire';
+import {
+  CancelledError,
+  messages,
+  ObjectDeletedError,
+  pyTypeName,
+  RuntimeError,
+} from '@mpts/proxy/wire';
 import { currentCall, runAsCall } from '../call-context.js';
 import type { ClientSession, PendingWait } from '../client-session.js';
 import { servantOf } from '../object-registry.js';
-import { pyTypeName } from '../python-compare.js';
 import type { Servant } from '../servant.js';
 import { ServerRef } from '../server-ref.js';
 import { nonNegativeTimeout, WaitQueue } from '../waiters.js';
@@ -37,7 +42,7 @@ export class ConditionServant implements Servant {
     }
     const servant = lock instanceof ServerRef ? servantOf(lock) : undefined;
     if (!(servant instanceof LockServant)) {
-      throw new TypeError('the lock of a Condition must be a Lock or an RLock of the same manager');
+      throw new TypeError(messages.conditionLockKind);
     }
     this.lock = servant;
     this.lockRef = lock as ServerRef;

@@ -1,6 +1,13 @@
-import { exceptionValueRepr, KeyError, messages, pythonRepr, pythonReprPreview, ValueError } from '@mpts/proxy/wire';
+import {
+  exceptionValueRepr,
+  KeyError,
+  messages,
+  pythonRepr,
+  pythonReprPreview,
+  pyTypeName,
+  ValueError,
+} from '@mpts/proxy/wire';
 import { HashableKeys } from '../hashable-keys.js';
-import { pyTypeName } from '../python-compare.js';
 import { IteratorServant } from './iterator-servant.js';
 import type { Servant } from '../servant.js';
 
@@ -91,17 +98,17 @@ export class DictServant implements Servant {
         // As in Python, any sequence of two is a pair: a 2-item array, or a 2-character string.
         const pair = typeof element === 'string' ? [...element] : element;
         if (!Array.isArray(pair)) {
-          throw new TypeError(`cannot convert dictionary update sequence element #${index} to a sequence`);
+          throw new TypeError(messages.dictUpdateNotSequence(index));
         }
         if (pair.length !== 2) {
-          throw new ValueError(`dictionary update sequence element #${index} has length ${pair.length}; 2 is required`);
+          throw new ValueError(messages.dictUpdateLength(index, pair.length));
         }
         this.setItem(pair[0], pair[1]);
       });
     } else if (typeof other === 'object' && other !== null) {
       for (const [key, value] of Object.entries(other)) this.setItem(key, value);
     } else {
-      throw new TypeError(`'${pyTypeName(other)}' object is not iterable`);
+      throw new TypeError(messages.notIterable(pyTypeName(other)));
     }
   }
 

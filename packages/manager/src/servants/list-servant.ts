@@ -1,7 +1,17 @@
-import { IndexError, messages, OverflowError, pythonRepr, pythonReprPreview, ValueError } from '@mpts/proxy/wire';
+import {
+  IndexError,
+  messages,
+  OverflowError,
+  pythonRepr,
+  pythonReprPreview,
+  pyTypeName,
+  resolveIndex,
+  resolveSlice,
+  sliceIndices,
+  ValueError,
+} from '@mpts/proxy/wire';
 import { checkItemCount, pushAll } from '../large-lists.js';
-import { pyEquals, pySorted, pyTypeName } from '../python-compare.js';
-import { resolveIndex, resolveSlice, sliceIndices } from '../python-slice.js';
+import { pyEquals, pySorted } from '../python-compare.js';
 import type { Servant } from '../servant.js';
 
 /** Python's `list`, served to `ListProxy`. */
@@ -121,7 +131,7 @@ export class ListServant implements Servant {
 
   index(value: unknown, start: unknown = 0, stop: unknown = this.items.length): number {
     if (!isInteger(start) || !isInteger(stop)) {
-      throw new TypeError('slice indices must be integers or have an __index__ method');
+      throw new TypeError(messages.indexBoundsNotIntegers);
     }
     const slice = resolveSlice(this.items.length, start, stop, 1);
     for (let i = slice.start; i < slice.start + slice.count; i++) {
@@ -147,7 +157,7 @@ export class ListServant implements Servant {
 
   concat(other: unknown): unknown[] {
     if (!Array.isArray(other)) {
-      throw new TypeError(`can only concatenate list (not "${pyTypeName(other)}") to list`);
+      throw new TypeError(messages.concatenateList(pyTypeName(other)));
     }
     checkItemCount('a list', this.items.length + other.length);
     return this.items.concat(other);
@@ -202,7 +212,7 @@ function toArray(values: unknown): unknown[] {
   if (values instanceof Set || values instanceof Map) return [...values.keys()];
   if (typeof values === 'string') return [...values];
   if (ArrayBuffer.isView(values)) return Array.from(values as unknown as ArrayLike<unknown>);
-  throw new TypeError(`'${pyTypeName(values)}' object is not iterable`);
+  throw new TypeError(messages.notIterable(pyTypeName(values)));
 }
 
 /**
@@ -216,7 +226,7 @@ function repeated(items: unknown[], times: unknown): unknown[] {
   if (typeof count === 'bigint') {
     if (count > 2n ** 63n - 1n || count < -(2n ** 63n)) throw new OverflowError(messages.indexSizedInteger);
   } else if (pyTypeName(count) !== 'int') {
-    throw new TypeError(`can't multiply sequence by non-int of type '${pyTypeName(times)}'`);
+    throw new TypeError(messages.multiplyByNonInt(pyTypeName(times)));
   }
   const n = count as number | bigint;
   if (items.length === 0 || n <= 0) return [];

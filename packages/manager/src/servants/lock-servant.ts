@@ -5,7 +5,7 @@ import type { Servant } from '../servant.js';
 import { lockTimeout, WaitQueue } from '../waiters.js';
 
 /** The task of a caller that names none (Python's proxies): the connection's default task. */
-export const DEFAULT_TASK = 0;
+const DEFAULT_TASK = 0;
 
 /**
  * The task a lock call comes from, read from its last argument: the id of the async task chain
@@ -14,7 +14,7 @@ export const DEFAULT_TASK = 0;
 export function taskOf(task: unknown): number {
   if (task === null || task === undefined) return DEFAULT_TASK;
   if (typeof task !== 'number' || !Number.isSafeInteger(task) || task < 1) {
-    throw new TypeError(`a task id must be a positive integer, not ${typeof task === 'number' ? task : typeof task}`);
+    throw new TypeError(messages.badTaskId(typeof task === 'number' ? String(task) : typeof task));
   }
   return task;
 }

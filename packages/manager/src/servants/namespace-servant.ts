@@ -66,7 +66,7 @@ export class NamespaceServant implements Servant {
 
 function checkName(name: unknown): string {
   if (typeof name !== 'string') {
-    throw new TypeError(`attribute name must be string, not '${typeof name}'`);
+    throw new TypeError(messages.attributeNameNotString(typeof name));
   }
   return name;
 }

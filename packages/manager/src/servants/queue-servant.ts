@@ -1,11 +1,18 @@
-import { messages, ObjectDeletedError, QueueEmpty, QueueFull, ValueError } from '@mpts/proxy/wire';
+import {
+  messages,
+  ObjectDeletedError,
+  pyTypeName,
+  QueueEmpty,
+  QueueFull,
+  timeoutSeconds,
+  ValueError,
+} from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
-import { pyTypeName } from '../python-compare.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import { Deque } from '../deque.js';
 import { Handoff } from '../handoff.js';
 import type { Servant } from '../servant.js';
-import { timeoutSeconds, WaitQueue } from '../waiters.js';
+import { WaitQueue } from '../waiters.js';
 
 /**
  * Python's `queue.Queue`, served to `QueueProxy` and `JoinableQueueProxy` (Python registers the

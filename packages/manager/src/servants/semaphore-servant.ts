@@ -1,9 +1,14 @@
-import { messages, ObjectDeletedError, ValueError } from '@mpts/proxy/wire';
+import {
+  messages,
+  ObjectDeletedError,
+  pyTypeName,
+  timeoutSeconds,
+  ValueError,
+} from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
-import { pyTypeName } from '../python-compare.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import type { Servant } from '../servant.js';
-import { timeoutSeconds, WaitQueue } from '../waiters.js';
+import { WaitQueue } from '../waiters.js';
 
 /**
  * Python's `threading.Semaphore`, served to `AcquirerProxy`. Waiters are served first come,
@@ -51,7 +56,7 @@ export class SemaphoreServant implements Servant, Holding {
 
   release(n: unknown = 1): void {
     const count = permitCount(n);
-    if (count < 1) throw new ValueError('n must be one or more');
+    if (count < 1) throw new ValueError(messages.releaseCountPositive);
     wholeCount(count);
     this.checkRelease(count);
     this.giveBack(currentCall().client, count);

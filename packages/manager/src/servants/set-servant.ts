@@ -1,7 +1,13 @@
-import { exceptionValueRepr, KeyError, messages, pythonRepr, pythonReprPreview } from '@mpts/proxy/wire';
+import {
+  exceptionValueRepr,
+  KeyError,
+  messages,
+  pythonRepr,
+  pythonReprPreview,
+  pyTypeName,
+} from '@mpts/proxy/wire';
 import { HashableKeys } from '../hashable-keys.js';
 import { servantOf } from '../object-registry.js';
-import { pyTypeName } from '../python-compare.js';
 import type { Servant } from '../servant.js';
 import { ServerRef } from '../server-ref.js';
 

@@ -1,6 +1,10 @@
-import { pythonRepr, pythonReprPreview } from '@mpts/proxy/wire';
+import {
+  messages,
+  pythonRepr,
+  pythonReprPreview,
+  pyTypeName,
+} from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
-import { pyTypeName } from '../python-compare.js';
 import { coerce, findTypecode, type Typecode } from '../typecodes.js';
 
 /**
@@ -45,7 +49,7 @@ export class ValueServant implements Servant {
     } else if (typeof current === 'number' && typeof delta === 'bigint' && this.typecode?.kind !== 'float') {
       sum = BigInt(current) + delta;
     } else {
-      throw new TypeError(`unsupported operand type(s) for +=: '${pyTypeName(current)}' and '${pyTypeName(delta)}'`);
+      throw new TypeError(messages.unsupportedOperands('+=', pyTypeName(current), pyTypeName(delta)));
     }
     this.value = this.typecode ? coerce(this.typecode, sum) : sum;
     return this.value;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HashableKeys } from '../../src/hashable-keys.js';
-import { pyTypeName } from '../../src/python-compare.js';
 import { ServerRef } from '../../src/server-ref.js';
 import { runPython, toPython } from './python-oracle.js';
+import { pyTypeName } from '@mpts/proxy/wire';
 
 /** A Map with Python's key rules, used the way DictServant uses HashableKeys. */
 class PyDict {

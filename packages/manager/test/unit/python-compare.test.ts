@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pyEquals, pyLessThan, pySorted, pyTypeName } from '../../src/python-compare.js';
+import { pyTypeName } from '@mpts/proxy/wire';
+import { pyEquals, pyLessThan, pySorted } from '../../src/python-compare.js';
 import { runPython, toPython } from './python-oracle.js';
 
 type Outcome = boolean | { error: string; message: string };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { IndexError, messages, ValueError } from '@mpts/proxy/wire';
-import { resolveIndex, resolveSlice, sliceIndices } from '../../src/python-slice.js';
+import {
+  IndexError,
+  messages,
+  resolveIndex,
+  resolveSlice,
+  sliceIndices,
+  ValueError,
+} from '@mpts/proxy/wire';
 import { runPython, toPython } from './python-oracle.js';
 
 type Outcome = { indices: [number, number, number]; count: number; selected: number[] } | { error: string; message: string };

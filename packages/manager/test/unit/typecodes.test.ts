@@ -38,7 +38,7 @@ print(json.dumps(out))
     const actual: Outcome[] = cases.map(([code, value]) => {
       const typecode = findTypecode(code)!;
       try {
-        const stored = new typecode.storage(1);
+        const stored = new typecode.View(1);
         stored[0] = coerce(typecode, value);
         const x = stored[0]!;
         return { value: typeof x === 'number' && typecode.kind === 'float' ? x : String(x) };

@@ -1,6 +1,7 @@
 import { BaseProxy } from '../base-proxy.js';
 import type { IteratorProxy } from './iterator-proxy.js';
 
+import { isIterable } from '../is-iterable.js';
 /** Python's missing-argument marker: a default that was not given is not sent at all. */
 const omitted = Symbol('omitted');
 
@@ -124,8 +125,4 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
   async *[Symbol.asyncIterator](): AsyncGenerator<K, undefined> {
     yield* await this.iter();
   }
-}
-
-function isIterable(value: object): value is Iterable<unknown> {
-  return typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
 }

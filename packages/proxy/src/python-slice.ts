@@ -1,5 +1,6 @@
-import { IndexError, messages, ValueError } from '@mpts/proxy/wire';
-import { pyTypeName } from './python-compare.js';
+import { IndexError, messages, ValueError } from './errors.js';
+import { pyTypeName } from './python-type-name.js';
+import {  } from '@mpts/proxy/wire';
 
 /** A slice resolved against a length, as Python's `slice.indices()` does it. */
 export interface ResolvedSlice {
@@ -48,7 +49,7 @@ export function resolveIndex(length: number, index: unknown, outOfRange: string,
       if (index > 2n ** 63n - 1n || index < -(2n ** 63n)) throw new IndexError(messages.indexSizedInteger);
       return resolveIndex(length, Number(index), outOfRange, container);
     }
-    throw new TypeError(`${container} indices must be integers or slices, not ${pyTypeName(index)}`);
+    throw new TypeError(messages.indicesNotIntegersOrSlices(container, pyTypeName(index)));
   }
   const resolved = index < 0 ? index + length : index;
   if (resolved < 0 || resolved >= length) throw new IndexError(outOfRange);
@@ -58,7 +59,7 @@ export function resolveIndex(length: number, index: unknown, outOfRange: string,
 function sliceInteger(value: unknown): number {
   if (typeof value === 'bigint' || typeof value === 'boolean') return Number(value);
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError('slice indices must be integers or None or have an __index__ method');
+    throw new TypeError(messages.sliceIndicesNotIntegers);
   }
   return value;
 }
