@@ -1,4 +1,5 @@
 import {
+  arrayMethods,
   messages,
   pythonRepr,
   pythonReprPreview,
@@ -43,7 +44,7 @@ export class ArrayServant implements Servant {
     });
   }
 
-  static readonly exposed = ['len', 'getItem', 'setItem', 'getSlice'] as const;
+  static readonly exposed = arrayMethods;
 
   len(): number {
     return this.items.length;

@@ -1,4 +1,5 @@
 import {
+  barrierMethods,
   BrokenBarrierError,
   messages,
   ObjectDeletedError,
@@ -45,7 +46,7 @@ export class BarrierServant implements Servant, Holding {
   /** The parties waiting to be released, each its waiter's payload: a lost one breaks the barrier. */
   private readonly waitingParties = new Set<Party>();
 
-  static readonly exposed = ['wait', 'abort', 'reset', 'parties', 'nWaiting', 'broken', 'actionDone'] as const;
+  static readonly exposed = barrierMethods;
 
   constructor(parties: unknown, hasAction: unknown = false, timeout: unknown = null) {
     // Python compares parties with 1 and takes any number; a fractional one is never reached

@@ -1,5 +1,6 @@
 import {
   CancelledError,
+  conditionMethods,
   messages,
   ObjectDeletedError,
   pyTypeName,
@@ -33,7 +34,7 @@ export class ConditionServant implements Servant {
   private readonly lockRef: ServerRef | undefined;
   private readonly waiters = new WaitQueue<boolean>();
 
-  static readonly exposed = ['acquire', 'release', 'locked', 'wait', 'notify', 'notifyAll'] as const;
+  static readonly exposed = conditionMethods;
 
   constructor(lock: unknown = null) {
     if (lock === null || lock === undefined) {

@@ -1,4 +1,5 @@
 import {
+  dictMethods,
   exceptionValueRepr,
   KeyError,
   messages,
@@ -22,10 +23,7 @@ export class DictServant implements Servant {
     if (init !== undefined && init !== null) this.update(init);
   }
 
-  static readonly exposed = [
-    'getItem', 'setItem', 'delItem', 'contains', 'len', 'get', 'pop', 'popitem', 'setdefault',
-    'update', 'clear', 'copy', 'keys', 'values', 'items', 'delete', 'iter',
-  ] as const;
+  static readonly exposed = dictMethods;
 
   getItem(key: unknown): unknown {
     const resolved = this.keys_.resolve(key, false);

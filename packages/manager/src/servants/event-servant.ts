@@ -1,4 +1,4 @@
-import { messages, ObjectDeletedError } from '@mpts/proxy/wire';
+import { eventMethods, messages, ObjectDeletedError } from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
 import { nonNegativeTimeout, WaitQueue } from '../waiters.js';
 
@@ -7,7 +7,7 @@ export class EventServant implements Servant {
   private flag = false;
   private readonly waiters = new WaitQueue<boolean>();
 
-  static readonly exposed = ['isSet', 'set', 'clear', 'wait'] as const;
+  static readonly exposed = eventMethods;
 
   isSet(): boolean {
     return this.flag;

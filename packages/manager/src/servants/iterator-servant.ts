@@ -1,4 +1,4 @@
-import { messages, RuntimeError } from '@mpts/proxy/wire';
+import { iteratorMethods, messages, RuntimeError } from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
 
 /**
@@ -24,7 +24,7 @@ export class IteratorServant implements Servant {
   /** How many keys may still come (CPython's `di->len`). */
   private remaining: number;
 
-  static readonly exposed = ['next'] as const;
+  static readonly exposed = iteratorMethods;
 
   constructor(private readonly map: ReadonlyMap<unknown, unknown>) {
     this.keys = map.keys();

@@ -1,5 +1,6 @@
 import {
   IndexError,
+  listMethods,
   messages,
   OverflowError,
   pythonRepr,
@@ -23,11 +24,7 @@ export class ListServant implements Servant {
     checkItemCount('a list', this.items.length);
   }
 
-  static readonly exposed = [
-    'getItem', 'setItem', 'delItem', 'getSlice', 'setSlice', 'delSlice', 'len', 'contains',
-    'append', 'extend', 'insert', 'pop', 'remove', 'index', 'count', 'reverse', 'sort', 'concat',
-    'repeat', 'imul', 'copy',
-  ] as const;
+  static readonly exposed = listMethods;
 
   getItem(index: unknown): unknown {
     return this.items[resolveIndex(this.items.length, index, messages.listIndexOutOfRange)];

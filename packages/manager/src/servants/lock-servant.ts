@@ -1,4 +1,4 @@
-import { messages, ObjectDeletedError, RuntimeError } from '@mpts/proxy/wire';
+import { lockMethods, messages, ObjectDeletedError, RuntimeError } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import type { Servant } from '../servant.js';
@@ -30,7 +30,7 @@ export class LockServant implements Servant, Holding {
   protected ownerTask = DEFAULT_TASK;
   protected readonly waiters = new WaitQueue<boolean>();
 
-  static readonly exposed = ['acquire', 'release', 'locked'] as const;
+  static readonly exposed = lockMethods;
 
   acquire(blocking: unknown = true, timeout: unknown = null): boolean | Promise<boolean> {
     return this.acquireAs(DEFAULT_TASK, blocking, timeout);

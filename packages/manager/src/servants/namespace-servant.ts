@@ -1,4 +1,4 @@
-import { AttributeError, messages, pythonReprPreview } from '@mpts/proxy/wire';
+import { AttributeError, messages, namespaceMethods, pythonReprPreview } from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
 
 /**
@@ -15,7 +15,7 @@ export class NamespaceServant implements Servant {
     }
   }
 
-  static readonly exposed = ['getattr', 'setattr', 'delattr', 'hasattr', 'snapshot'] as const;
+  static readonly exposed = namespaceMethods;
 
   getattr(name: unknown): unknown {
     const key = checkName(name);

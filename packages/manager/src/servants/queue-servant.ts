@@ -4,6 +4,7 @@ import {
   pyTypeName,
   QueueEmpty,
   QueueFull,
+  queueMethods,
   timeoutSeconds,
   ValueError,
 } from '@mpts/proxy/wire';
@@ -49,9 +50,7 @@ export class QueueServant implements Servant, Holding {
     this.maxsize = maxsize;
   }
 
-  static readonly exposed = [
-    'put', 'get', 'qsize', 'empty', 'full', 'taskDone', 'join',
-  ] as const;
+  static readonly exposed = queueMethods;
 
   put(item: unknown, block: unknown = true, timeout: unknown = null): void | Promise<void> {
     const seconds = queueTimeout(block, timeout);

@@ -2,6 +2,7 @@ import {
   messages,
   ObjectDeletedError,
   pyTypeName,
+  semaphoreMethods,
   timeoutSeconds,
   ValueError,
 } from '@mpts/proxy/wire';
@@ -31,7 +32,7 @@ export class SemaphoreServant implements Servant, Holding {
   private readonly held = new Map<ClientSession, number>();
   private readonly waiters = new WaitQueue<boolean>();
 
-  static readonly exposed = ['acquire', 'release'] as const;
+  static readonly exposed = semaphoreMethods;
 
   constructor(value: unknown = 1) {
     const count = permitCount(value);

@@ -5,6 +5,7 @@ import {
   pythonRepr,
   pythonReprPreview,
   pyTypeName,
+  setMethods,
 } from '@mpts/proxy/wire';
 import { HashableKeys } from '../hashable-keys.js';
 import { servantOf } from '../object-registry.js';
@@ -68,12 +69,7 @@ export class SetServant implements Servant {
     if (init !== undefined) for (const element of elementsOf(init)) this.set.add(element);
   }
 
-  static readonly exposed = [
-    'add', 'discard', 'remove', 'pop', 'clear', 'copy', 'len', 'contains', 'delete',
-    'update', 'differenceUpdate', 'intersectionUpdate', 'symmetricDifferenceUpdate',
-    'union', 'intersection', 'difference', 'symmetricDifference',
-    'isdisjoint', 'issubset', 'issuperset',
-  ] as const;
+  static readonly exposed = setMethods;
 
   add(element: unknown): void {
     this.set.add(element);

@@ -3,6 +3,7 @@ import {
   pythonRepr,
   pythonReprPreview,
   pyTypeName,
+  valueMethods,
 } from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
 import { coerce, findTypecode, type Typecode } from '../typecodes.js';
@@ -24,7 +25,7 @@ export class ValueServant implements Servant {
     this.value = this.typecode ? coerce(this.typecode, value) : value;
   }
 
-  static readonly exposed = ['get', 'set', 'add'] as const;
+  static readonly exposed = valueMethods;
 
   get(): unknown {
     return this.value;
