@@ -36,8 +36,11 @@ export interface SignalOption {
  * `incref` before its first call. `release()` gives the reference back once. If that connection
  * is lost, so is the reference (the manager dropped the connection's counts) and the proxy's
  * calls reject: it never rebinds to a later connection, whose manager may be another.
+ *
+ * `Method` names the methods the shared type exposes (see exposed-methods.ts); a proxy class
+ * calls them through `callExposed`, which takes no other name.
  */
-export class BaseProxy extends TokenCarrier {
+export class BaseProxy<Method extends string = string> extends TokenCarrier {
   readonly typeId: string;
   readonly id: number;
   readonly address: string;
@@ -94,6 +97,17 @@ export class BaseProxy extends TokenCarrier {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * `callMethod` for the proxy classes: `method` must be one the type exposes (a misspelt name
+   * does not compile), and the result has the type the servant's method returns. That type is
+   * the one thing no compiler checks: the value is decoded from the manager's reply. (Not named
+   * `call`: an `AutoProxy` never shadows a `BaseProxy` member, so a registered type's exposed
+   * `call` would lose its method.)
+   */
+  protected callExposed<R>(method: Method, args: readonly unknown[] = [], signal?: AbortSignal): Promise<R> {
+    return this.callMethod(method, args, signal) as Promise<R>;
   }
 
   /** Python's `str(proxy)`: the manager's rendering of the object, in Python's notation. */

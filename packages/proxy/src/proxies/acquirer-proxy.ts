@@ -1,4 +1,5 @@
 import { BaseProxy, type SignalOption } from '../base-proxy.js';
+import type { LockMethod } from '../exposed-methods.js';
 import { currentChain, enterChainToAcquire, runInChainToAcquire, type TaskChain } from '../task-chain.js';
 
 export interface AcquireOptions extends SignalOption {
@@ -24,8 +25,10 @@ export interface Held extends AsyncDisposable {
  *
  * If this process is lost (killed, crashed) while holding a Lock, an RLock or BoundedSemaphore
  * permits, the manager releases them; if it closes cleanly, they stay held (DESIGN D6).
+ *
+ * `Method`: the methods a subclass's type exposes besides a lock's (a Condition's `wait`, ...).
  */
-export class AcquirerProxy extends BaseProxy {
+export class AcquirerProxy<Method extends string = LockMethod> extends BaseProxy<LockMethod | Method> {
   /** Whether the manager checks which task chain calls (an RLock; a Condition's lock). */
   protected get ownedByChain(): boolean {
     return this.typeId === 'RLock';
@@ -33,7 +36,7 @@ export class AcquirerProxy extends BaseProxy {
 
   /** Resolves `true` once acquired, `false` if not acquired (non-blocking or timed out). */
   acquire(options: AcquireOptions = {}): Promise<boolean> {
-    if (!this.ownedByChain) return this.callMethod('acquire', acquireArgs(options), options.signal) as Promise<boolean>;
+    if (!this.ownedByChain) return this.callExposed<boolean>('acquire', acquireArgs(options), options.signal);
     return this.acquireAs(enterChainToAcquire(), options);
   }
 
@@ -41,13 +44,13 @@ export class AcquirerProxy extends BaseProxy {
   override release(): Promise<void>;
   override release(n: number): Promise<void>;
   override release(...args: number[]): Promise<void> {
-    if (!this.ownedByChain) return this.callMethod('release', args) as Promise<void>;
+    if (!this.ownedByChain) return this.callExposed<void>('release', args);
     return this.releaseAs(currentChain(), args);
   }
 
   /** Whether it is held by anyone now. */
   locked(): Promise<boolean> {
-    return this.callMethod('locked') as Promise<boolean>;
+    return this.callExposed<boolean>('locked');
   }
 
   /** Python's `with lock:`, as `await using held = await lock.hold()`. */
@@ -83,8 +86,8 @@ export class AcquirerProxy extends BaseProxy {
   /** Acquires as `chain` (undefined: a lock no chain owns), counting what the chain holds. */
   protected async acquireAs(chain: TaskChain | undefined, options: AcquireOptions): Promise<boolean> {
     const args = acquireArgs(options);
-    if (chain === undefined) return (await this.callMethod('acquire', args, options.signal)) as boolean;
-    const got = (await this.callMethod('acquire', [...args, chain.id], options.signal)) as boolean;
+    if (chain === undefined) return await this.callExposed<boolean>('acquire', args, options.signal);
+    const got = await this.callExposed<boolean>('acquire', [...args, chain.id], options.signal);
     if (got) chain.holds++;
     return got;
   }
@@ -92,10 +95,10 @@ export class AcquirerProxy extends BaseProxy {
   /** Releases as `chain`: no chain sends no id, the manager's "connection's default task". */
   protected async releaseAs(chain: TaskChain | undefined, args: readonly unknown[] = []): Promise<void> {
     if (!this.ownedByChain) {
-      await this.callMethod('release', args);
+      await this.callExposed('release', args);
       return;
     }
-    await this.callMethod('release', [...args, chain?.id ?? null]);
+    await this.callExposed('release', [...args, chain?.id ?? null]);
     if (chain !== undefined && chain.holds > 0) chain.holds--;
   }
 }

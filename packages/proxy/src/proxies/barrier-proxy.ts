@@ -1,5 +1,6 @@
 import { BaseProxy, type SignalOption } from '../base-proxy.js';
 import { RuntimeError } from '../errors.js';
+import type { BarrierMethod } from '../exposed-methods.js';
 
 export interface BarrierWaitOptions extends SignalOption {
   /** Seconds to wait at most; by default the barrier's own timeout. Then `BrokenBarrierError`. */
@@ -19,7 +20,7 @@ export type BarrierAction = () => unknown;
  * barrier's proxy in each process that waits (`manager.barrier(n, { action })` does it for
  * the proxy it returns; elsewhere call `setAction`).
  */
-export class BarrierProxy extends BaseProxy {
+export class BarrierProxy extends BaseProxy<BarrierMethod> {
   #action: BarrierAction | undefined;
 
   /** The action this process runs when its `wait()` fills the barrier. */
@@ -29,7 +30,7 @@ export class BarrierProxy extends BaseProxy {
   }
 
   async wait(options: BarrierWaitOptions = {}): Promise<number> {
-    const result = await this.callMethod('wait', [options.timeout ?? null], options.signal);
+    const result = await this.callExposed<unknown>('wait', [options.timeout ?? null], options.signal);
     if (typeof result === 'number') return result;
     // This call filled a barrier that has an action: run it, then let the others go.
     const action = this.#action;
@@ -39,32 +40,32 @@ export class BarrierProxy extends BaseProxy {
       }
       await action();
     } catch (error) {
-      await this.callMethod('actionDone', [false]).catch(() => {});
+      await this.callExposed('actionDone', [false]).catch(() => {});
       throw error;
     }
-    return (await this.callMethod('actionDone', [true])) as number;
+    return await this.callExposed<number>('actionDone', [true]);
   }
 
   /** Breaks the barrier: current and later waiters get `BrokenBarrierError`. */
   abort(): Promise<void> {
-    return this.callMethod('abort') as Promise<void>;
+    return this.callExposed<void>('abort');
   }
 
   /** Back to empty and unbroken; current waiters get `BrokenBarrierError`. */
   reset(): Promise<void> {
-    return this.callMethod('reset') as Promise<void>;
+    return this.callExposed<void>('reset');
   }
 
   parties(): Promise<number> {
-    return this.callMethod('parties') as Promise<number>;
+    return this.callExposed<number>('parties');
   }
 
   /** Python's `n_waiting`. */
   nWaiting(): Promise<number> {
-    return this.callMethod('nWaiting') as Promise<number>;
+    return this.callExposed<number>('nWaiting');
   }
 
   broken(): Promise<boolean> {
-    return this.callMethod('broken') as Promise<boolean>;
+    return this.callExposed<boolean>('broken');
   }
 }

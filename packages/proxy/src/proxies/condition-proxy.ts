@@ -1,4 +1,5 @@
 import type { SignalOption } from '../base-proxy.js';
+import type { ConditionMethod } from '../exposed-methods.js';
 import { currentChain } from '../task-chain.js';
 import { AcquirerProxy } from './acquirer-proxy.js';
 
@@ -16,14 +17,14 @@ export interface ConditionWaitOptions extends SignalOption {
  * "Held" means held by the calling async task chain, as Python means the calling thread (its
  * `_is_owned`): every call carries the chain's id, as an RLock's do (see `task-chain.ts`).
  */
-export class ConditionProxy extends AcquirerProxy {
+export class ConditionProxy extends AcquirerProxy<ConditionMethod> {
   protected override get ownedByChain(): boolean {
     return true;
   }
 
   /** Releases the lock, waits for a notify, takes the lock back. Resolves false on timeout. */
   wait(options: ConditionWaitOptions = {}): Promise<boolean> {
-    return this.callMethod('wait', [options.timeout ?? null, chainId()], options.signal) as Promise<boolean>;
+    return this.callExposed<boolean>('wait', [options.timeout ?? null, chainId()], options.signal);
   }
 
   /**
@@ -50,12 +51,12 @@ export class ConditionProxy extends AcquirerProxy {
 
   /** Wakes up to `n` waiters, longest-waiting first. */
   notify(n = 1): Promise<void> {
-    return this.callMethod('notify', [n, chainId()]) as Promise<void>;
+    return this.callExposed<void>('notify', [n, chainId()]);
   }
 
   /** Python's `notify_all`. */
   notifyAll(): Promise<void> {
-    return this.callMethod('notifyAll', [chainId()]) as Promise<void>;
+    return this.callExposed<void>('notifyAll', [chainId()]);
   }
 }
 

@@ -1,7 +1,8 @@
 import { BaseProxy } from '../base-proxy.js';
+import type { DictMethod } from '../exposed-methods.js';
 import type { IteratorProxy } from './iterator-proxy.js';
-
 import { isIterable } from '../is-iterable.js';
+
 /** Python's missing-argument marker: a default that was not given is not sent at all. */
 const omitted = Symbol('omitted');
 
@@ -10,85 +11,85 @@ const omitted = Symbol('omitted');
  * arrays (Python's tuples), so `1`, `'1'` and `0.25` are three keys. Every method returns a
  * Promise; values come back as copies, and nested proxies as live proxies.
  */
-export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
+export class DictProxy<K = unknown, V = unknown> extends BaseProxy<DictMethod> {
   /** `d[key]`; rejects with `KeyError` when the key is missing. */
   getItem(key: K): Promise<V> {
-    return this.callMethod('getItem', [key]) as Promise<V>;
+    return this.callExposed<V>('getItem', [key]);
   }
 
   /** `d[key] = value` */
   setItem(key: K, value: V): Promise<void> {
-    return this.callMethod('setItem', [key, value]) as Promise<void>;
+    return this.callExposed<void>('setItem', [key, value]);
   }
 
   /** `del d[key]`; rejects with `KeyError` when the key is missing. */
   delItem(key: K): Promise<void> {
-    return this.callMethod('delItem', [key]) as Promise<void>;
+    return this.callExposed<void>('delItem', [key]);
   }
 
   /** `key in d` */
   contains(key: K): Promise<boolean> {
-    return this.callMethod('contains', [key]) as Promise<boolean>;
+    return this.callExposed<boolean>('contains', [key]);
   }
 
   /** `len(d)` */
   len(): Promise<number> {
-    return this.callMethod('len') as Promise<number>;
+    return this.callExposed<number>('len');
   }
 
   /** `d.get(key, default=None)` */
   get(key: K): Promise<V | null>;
   get<D>(key: K, defaultValue: D): Promise<V | D>;
   get(key: K, defaultValue: unknown = null): Promise<unknown> {
-    return this.callMethod('get', [key, defaultValue]);
+    return this.callExposed<unknown>('get', [key, defaultValue]);
   }
 
   /** `d.pop(key[, default])`; without a default, a missing key is a `KeyError`. */
   pop(key: K): Promise<V>;
   pop<D>(key: K, defaultValue: D): Promise<V | D>;
   pop(key: K, defaultValue: unknown = omitted): Promise<unknown> {
-    return this.callMethod('pop', defaultValue === omitted ? [key] : [key, defaultValue]);
+    return this.callExposed<unknown>('pop', defaultValue === omitted ? [key] : [key, defaultValue]);
   }
 
   /** `d.popitem()`: the last inserted pair; `KeyError` when empty. */
   popitem(): Promise<[K, V]> {
-    return this.callMethod('popitem') as Promise<[K, V]>;
+    return this.callExposed<[K, V]>('popitem');
   }
 
   /** `d.setdefault(key, default=None)` */
   setdefault(key: K, defaultValue: V | null = null): Promise<V> {
-    return this.callMethod('setdefault', [key, defaultValue]) as Promise<V>;
+    return this.callExposed<V>('setdefault', [key, defaultValue]);
   }
 
   /** `d.update(other)`: from a `Map`, a plain object, or `[key, value]` pairs. */
   update(other: Map<K, V> | Iterable<readonly [K, V]> | Record<string, V>): Promise<void> {
     const pairs = other instanceof Map || Array.isArray(other) ? other : isIterable(other) ? [...other] : other;
-    return this.callMethod('update', [pairs]) as Promise<void>;
+    return this.callExposed<void>('update', [pairs]);
   }
 
   /** `d.clear()` */
   clear(): Promise<void> {
-    return this.callMethod('clear') as Promise<void>;
+    return this.callExposed<void>('clear');
   }
 
   /** `d.copy()`: a snapshot, as a `Map`. */
   copy(): Promise<Map<K, V>> {
-    return this.callMethod('copy') as Promise<Map<K, V>>;
+    return this.callExposed<Map<K, V>>('copy');
   }
 
   /** `list(d.keys())`: a snapshot. */
   keys(): Promise<K[]> {
-    return this.callMethod('keys') as Promise<K[]>;
+    return this.callExposed<K[]>('keys');
   }
 
   /** `list(d.values())`: a snapshot. */
   values(): Promise<V[]> {
-    return this.callMethod('values') as Promise<V[]>;
+    return this.callExposed<V[]>('values');
   }
 
   /** `list(d.items())`: a snapshot of `[key, value]` pairs. */
   items(): Promise<[K, V][]> {
-    return this.callMethod('items') as Promise<[K, V][]>;
+    return this.callExposed<[K, V][]>('items');
   }
 
   /** `Map.has`: the same as `contains`. */
@@ -104,7 +105,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
 
   /** `Map.delete`: removes the key if present, resolving to whether it was. */
   delete(key: K): Promise<boolean> {
-    return this.callMethod('delete', [key]) as Promise<boolean>;
+    return this.callExposed<boolean>('delete', [key]);
   }
 
   /**
@@ -114,7 +115,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
    * `values()`, `items()` and `copy()` are snapshots.)
    */
   iter(): Promise<IteratorProxy<K>> {
-    return this.callMethod('iter') as Promise<IteratorProxy<K>>;
+    return this.callExposed<IteratorProxy<K>>('iter');
   }
 
   /**

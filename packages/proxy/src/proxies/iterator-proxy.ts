@@ -1,4 +1,5 @@
 import { BaseProxy } from '../base-proxy.js';
+import type { IteratorMethod } from '../exposed-methods.js';
 
 /**
  * An iterator living in the manager (Python's `IteratorProxy`): what `d.iter()` of a shared
@@ -10,13 +11,13 @@ import { BaseProxy } from '../base-proxy.js';
  * is nothing left to ask the manager) and stays exhausted; iterated with `for await`, it is
  * released however the loop ends. Otherwise release it as any proxy.
  */
-export class IteratorProxy<T = unknown> extends BaseProxy implements AsyncIterableIterator<T> {
+export class IteratorProxy<T = unknown> extends BaseProxy<IteratorMethod> implements AsyncIterableIterator<T> {
   #exhausted = false;
 
   /** Python's `next(it)`: the next item, or `{ done: true }` at the end. */
   async next(): Promise<IteratorResult<T, undefined>> {
     if (this.#exhausted) return { done: true, value: undefined };
-    const step = (await this.callMethod('next')) as IteratorResult<T, undefined>;
+    const step = await this.callExposed<IteratorResult<T, undefined>>('next');
     if (step.done) {
       this.#exhausted = true;
       this.releaseProxy();

@@ -1,5 +1,6 @@
 import { BaseProxy } from '../base-proxy.js';
 import { IndexError } from '../errors.js';
+import type { ListMethod } from '../exposed-methods.js';
 
 type Index = number | null | undefined;
 
@@ -7,25 +8,25 @@ type Index = number | null | undefined;
  * A shared `list` (Python's `ListProxy`). Indices may be negative, as in Python; slices take
  * Python's `start, stop, step` (`null`/`undefined` for a missing part). Results are copies.
  */
-export class ListProxy<T = unknown> extends BaseProxy {
+export class ListProxy<T = unknown> extends BaseProxy<ListMethod> {
   /** `l[index]`; `IndexError` when out of range. */
   getItem(index: number): Promise<T> {
-    return this.callMethod('getItem', [index]) as Promise<T>;
+    return this.callExposed<T>('getItem', [index]);
   }
 
   /** `l[index] = value` */
   setItem(index: number, value: T): Promise<void> {
-    return this.callMethod('setItem', [index, value]) as Promise<void>;
+    return this.callExposed<void>('setItem', [index, value]);
   }
 
   /** `del l[index]` */
   delItem(index: number): Promise<void> {
-    return this.callMethod('delItem', [index]) as Promise<void>;
+    return this.callExposed<void>('delItem', [index]);
   }
 
   /** `l[start:stop:step]`, as a new array. */
   getSlice(start?: Index, stop?: Index, step?: Index): Promise<T[]> {
-    return this.callMethod('getSlice', [start ?? null, stop ?? null, step ?? null]) as Promise<T[]>;
+    return this.callExposed<T[]>('getSlice', [start ?? null, stop ?? null, step ?? null]);
   }
 
   /** `l[start:stop:step] = values`; an extended slice (step ≠ 1) must keep its length. */
@@ -33,73 +34,73 @@ export class ListProxy<T = unknown> extends BaseProxy {
   setSlice(start: Index, stop: Index, values: Iterable<T>): Promise<void>;
   setSlice(start: Index, stop: Index, stepOrValues: Index | Iterable<T>, values?: Iterable<T>): Promise<void> {
     const [step, items] = values === undefined ? [null, stepOrValues as Iterable<T>] : [stepOrValues as Index, values];
-    return this.callMethod('setSlice', [start ?? null, stop ?? null, step ?? null, [...items]]) as Promise<void>;
+    return this.callExposed<void>('setSlice', [start ?? null, stop ?? null, step ?? null, [...items]]);
   }
 
   /** `del l[start:stop:step]` */
   delSlice(start?: Index, stop?: Index, step?: Index): Promise<void> {
-    return this.callMethod('delSlice', [start ?? null, stop ?? null, step ?? null]) as Promise<void>;
+    return this.callExposed<void>('delSlice', [start ?? null, stop ?? null, step ?? null]);
   }
 
   /** `len(l)` */
   len(): Promise<number> {
-    return this.callMethod('len') as Promise<number>;
+    return this.callExposed<number>('len');
   }
 
   /** `value in l` */
   contains(value: T): Promise<boolean> {
-    return this.callMethod('contains', [value]) as Promise<boolean>;
+    return this.callExposed<boolean>('contains', [value]);
   }
 
   append(value: T): Promise<void> {
-    return this.callMethod('append', [value]) as Promise<void>;
+    return this.callExposed<void>('append', [value]);
   }
 
   extend(values: Iterable<T>): Promise<void> {
-    return this.callMethod('extend', [[...values]]) as Promise<void>;
+    return this.callExposed<void>('extend', [[...values]]);
   }
 
   insert(index: number, value: T): Promise<void> {
-    return this.callMethod('insert', [index, value]) as Promise<void>;
+    return this.callExposed<void>('insert', [index, value]);
   }
 
   /** `l.pop(index=-1)`; `IndexError` on an empty list. */
   pop(index?: number): Promise<T> {
-    return this.callMethod('pop', index === undefined ? [] : [index]) as Promise<T>;
+    return this.callExposed<T>('pop', index === undefined ? [] : [index]);
   }
 
   /** Removes the first item equal to `value`; `ValueError` when there is none. */
   remove(value: T): Promise<void> {
-    return this.callMethod('remove', [value]) as Promise<void>;
+    return this.callExposed<void>('remove', [value]);
   }
 
   /** The index of the first item equal to `value` in `[start, stop)`; `ValueError` when none. */
   index(value: T, start?: number, stop?: number): Promise<number> {
     const args = stop !== undefined ? [value, start ?? 0, stop] : start !== undefined ? [value, start] : [value];
-    return this.callMethod('index', args) as Promise<number>;
+    return this.callExposed<number>('index', args);
   }
 
   count(value: T): Promise<number> {
-    return this.callMethod('count', [value]) as Promise<number>;
+    return this.callExposed<number>('count', [value]);
   }
 
   reverse(): Promise<void> {
-    return this.callMethod('reverse') as Promise<void>;
+    return this.callExposed<void>('reverse');
   }
 
   /** Sorts in place with Python's ordering; mixing incomparable types is a `TypeError`. */
   sort(options: { reverse?: boolean } = {}): Promise<void> {
-    return this.callMethod('sort', [options.reverse ?? false]) as Promise<void>;
+    return this.callExposed<void>('sort', [options.reverse ?? false]);
   }
 
   /** `l + other`: a new array; the shared list is unchanged. */
   concat(other: Iterable<T>): Promise<T[]> {
-    return this.callMethod('concat', [[...other]]) as Promise<T[]>;
+    return this.callExposed<T[]>('concat', [[...other]]);
   }
 
   /** `l * times`: a new array. */
   repeat(times: number): Promise<T[]> {
-    return this.callMethod('repeat', [times]) as Promise<T[]>;
+    return this.callExposed<T[]>('repeat', [times]);
   }
 
   /** `l += other`: extends the shared list, resolving to this proxy. */
@@ -110,13 +111,13 @@ export class ListProxy<T = unknown> extends BaseProxy {
 
   /** `l *= times`: repeats the shared list in place, resolving to this proxy. */
   async imul(times: number): Promise<this> {
-    await this.callMethod('imul', [times]);
+    await this.callExposed('imul', [times]);
     return this;
   }
 
   /** A snapshot of the whole list, as an array. */
   copy(): Promise<T[]> {
-    return this.callMethod('copy') as Promise<T[]>;
+    return this.callExposed<T[]>('copy');
   }
 
   /** `Array.at`: the same as `getItem`. */

@@ -1,4 +1,5 @@
 import { BaseProxy, type SignalOption } from '../base-proxy.js';
+import type { QueueMethod } from '../exposed-methods.js';
 
 export interface QueueWaitOptions extends SignalOption {
   /** `false`: fail at once with `QueueEmpty`/`QueueFull` instead of waiting. @default true */
@@ -11,15 +12,15 @@ export interface QueueWaitOptions extends SignalOption {
  * A shared FIFO queue (Python's `queue.Queue` behind a manager). `maxsize <= 0` is unbounded.
  * An item handed to a `get()` whose caller has died goes back to the head of the queue.
  */
-export class QueueProxy<T = unknown> extends BaseProxy {
+export class QueueProxy<T = unknown> extends BaseProxy<QueueMethod> {
   put(item: T, options: QueueWaitOptions = {}): Promise<void> {
     const { block = true, timeout, signal } = options;
-    return this.callMethod('put', [item, block, timeout ?? null], signal) as Promise<void>;
+    return this.callExposed<void>('put', [item, block, timeout ?? null], signal);
   }
 
   get(options: QueueWaitOptions = {}): Promise<T> {
     const { block = true, timeout, signal } = options;
-    return this.callMethod('get', [block, timeout ?? null], signal) as Promise<T>;
+    return this.callExposed<T>('get', [block, timeout ?? null], signal);
   }
 
   putNowait(item: T): Promise<void> {
@@ -31,15 +32,15 @@ export class QueueProxy<T = unknown> extends BaseProxy {
   }
 
   qsize(): Promise<number> {
-    return this.callMethod('qsize') as Promise<number>;
+    return this.callExposed<number>('qsize');
   }
 
   empty(): Promise<boolean> {
-    return this.callMethod('empty') as Promise<boolean>;
+    return this.callExposed<boolean>('empty');
   }
 
   full(): Promise<boolean> {
-    return this.callMethod('full') as Promise<boolean>;
+    return this.callExposed<boolean>('full');
   }
 
   /** `for await (const item of q)`: takes items one by one, waiting for each. */
@@ -52,11 +53,11 @@ export class QueueProxy<T = unknown> extends BaseProxy {
 export class JoinableQueueProxy<T = unknown> extends QueueProxy<T> {
   /** Marks one item as processed; `ValueError` when called more times than items were put. */
   taskDone(): Promise<void> {
-    return this.callMethod('taskDone') as Promise<void>;
+    return this.callExposed<void>('taskDone');
   }
 
   /** Resolves once every item put has been marked done. */
   join(options: SignalOption = {}): Promise<void> {
-    return this.callMethod('join', [], options.signal) as Promise<void>;
+    return this.callExposed<void>('join', [], options.signal);
   }
 }

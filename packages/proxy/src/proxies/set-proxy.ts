@@ -1,4 +1,5 @@
 import { BaseProxy } from '../base-proxy.js';
+import type { SetMethod } from '../exposed-methods.js';
 
 /**
  * What a set method takes where Python takes any iterable: an array, a `Set`, a string (its
@@ -15,7 +16,7 @@ export type SetOperand<T> = Iterable<T> | BaseProxy;
  * plain object is refused with `TypeError` (`unhashable type: 'dict'`). Every method returns a
  * Promise; results are snapshots (a JavaScript `Set`), in the order elements were added.
  */
-export class SetProxy<T = unknown> extends BaseProxy {
+export class SetProxy<T = unknown> extends BaseProxy<SetMethod> {
   /** Sends `values` as the manager reads it: a one-shot iterable is read here first. */
   static operand(values: SetOperand<unknown>): unknown {
     if (Array.isArray(values) || values instanceof Set || typeof values === 'string') return values;
@@ -25,97 +26,97 @@ export class SetProxy<T = unknown> extends BaseProxy {
 
   /** `s.add(x)` */
   add(element: T): Promise<void> {
-    return this.callMethod('add', [element]) as Promise<void>;
+    return this.callExposed<void>('add', [element]);
   }
 
   /** `s.discard(x)`: removes `x` if present. */
   discard(element: T): Promise<void> {
-    return this.callMethod('discard', [element]) as Promise<void>;
+    return this.callExposed<void>('discard', [element]);
   }
 
   /** `s.remove(x)`; rejects with `KeyError` (the repr of `x`) when it is missing. */
   remove(element: T): Promise<void> {
-    return this.callMethod('remove', [element]) as Promise<void>;
+    return this.callExposed<void>('remove', [element]);
   }
 
   /** `s.pop()`: removes and returns an element (the oldest); `KeyError` when empty. */
   pop(): Promise<T> {
-    return this.callMethod('pop') as Promise<T>;
+    return this.callExposed<T>('pop');
   }
 
   /** `s.clear()` */
   clear(): Promise<void> {
-    return this.callMethod('clear') as Promise<void>;
+    return this.callExposed<void>('clear');
   }
 
   /** `s.copy()`: a snapshot, as a `Set`. */
   copy(): Promise<Set<T>> {
-    return this.callMethod('copy') as Promise<Set<T>>;
+    return this.callExposed<Set<T>>('copy');
   }
 
   /** `len(s)` */
   len(): Promise<number> {
-    return this.callMethod('len') as Promise<number>;
+    return this.callExposed<number>('len');
   }
 
   /** `x in s` */
   contains(element: T): Promise<boolean> {
-    return this.callMethod('contains', [element]) as Promise<boolean>;
+    return this.callExposed<boolean>('contains', [element]);
   }
 
   /** `s.update(*others)`, `s |= t` */
   update(...others: SetOperand<T>[]): Promise<void> {
-    return this.callMethod('update', others.map(SetProxy.operand)) as Promise<void>;
+    return this.callExposed<void>('update', others.map(SetProxy.operand));
   }
 
   /** `s.difference_update(*others)`, `s -= t` */
   differenceUpdate(...others: SetOperand<T>[]): Promise<void> {
-    return this.callMethod('differenceUpdate', others.map(SetProxy.operand)) as Promise<void>;
+    return this.callExposed<void>('differenceUpdate', others.map(SetProxy.operand));
   }
 
   /** `s.intersection_update(*others)`, `s &= t` */
   intersectionUpdate(...others: SetOperand<T>[]): Promise<void> {
-    return this.callMethod('intersectionUpdate', others.map(SetProxy.operand)) as Promise<void>;
+    return this.callExposed<void>('intersectionUpdate', others.map(SetProxy.operand));
   }
 
   /** `s.symmetric_difference_update(other)`, `s ^= t` */
   symmetricDifferenceUpdate(other: SetOperand<T>): Promise<void> {
-    return this.callMethod('symmetricDifferenceUpdate', [SetProxy.operand(other)]) as Promise<void>;
+    return this.callExposed<void>('symmetricDifferenceUpdate', [SetProxy.operand(other)]);
   }
 
   /** `s.union(*others)`, `s | t`: a new `Set`. */
   union<U = T>(...others: SetOperand<U>[]): Promise<Set<T | U>> {
-    return this.callMethod('union', others.map(SetProxy.operand)) as Promise<Set<T | U>>;
+    return this.callExposed<Set<T | U>>('union', others.map(SetProxy.operand));
   }
 
   /** `s.intersection(*others)`, `s & t`: a new `Set`. */
   intersection(...others: SetOperand<unknown>[]): Promise<Set<T>> {
-    return this.callMethod('intersection', others.map(SetProxy.operand)) as Promise<Set<T>>;
+    return this.callExposed<Set<T>>('intersection', others.map(SetProxy.operand));
   }
 
   /** `s.difference(*others)`, `s - t`: a new `Set`. */
   difference(...others: SetOperand<unknown>[]): Promise<Set<T>> {
-    return this.callMethod('difference', others.map(SetProxy.operand)) as Promise<Set<T>>;
+    return this.callExposed<Set<T>>('difference', others.map(SetProxy.operand));
   }
 
   /** `s.symmetric_difference(other)`, `s ^ t`: a new `Set`. */
   symmetricDifference<U = T>(other: SetOperand<U>): Promise<Set<T | U>> {
-    return this.callMethod('symmetricDifference', [SetProxy.operand(other)]) as Promise<Set<T | U>>;
+    return this.callExposed<Set<T | U>>('symmetricDifference', [SetProxy.operand(other)]);
   }
 
   /** `s.isdisjoint(other)` */
   isdisjoint(other: SetOperand<unknown>): Promise<boolean> {
-    return this.callMethod('isdisjoint', [SetProxy.operand(other)]) as Promise<boolean>;
+    return this.callExposed<boolean>('isdisjoint', [SetProxy.operand(other)]);
   }
 
   /** `s.issubset(other)`, `s <= t` */
   issubset(other: SetOperand<unknown>): Promise<boolean> {
-    return this.callMethod('issubset', [SetProxy.operand(other)]) as Promise<boolean>;
+    return this.callExposed<boolean>('issubset', [SetProxy.operand(other)]);
   }
 
   /** `s.issuperset(other)`, `s >= t` */
   issuperset(other: SetOperand<unknown>): Promise<boolean> {
-    return this.callMethod('issuperset', [SetProxy.operand(other)]) as Promise<boolean>;
+    return this.callExposed<boolean>('issuperset', [SetProxy.operand(other)]);
   }
 
   /** `Set.has`: the same as `contains`. */
@@ -125,7 +126,7 @@ export class SetProxy<T = unknown> extends BaseProxy {
 
   /** `Set.delete`: removes the element if present, resolving to whether it was. */
   delete(element: T): Promise<boolean> {
-    return this.callMethod('delete', [element]) as Promise<boolean>;
+    return this.callExposed<boolean>('delete', [element]);
   }
 
   /** `Set.isDisjointFrom`: the same as `isdisjoint`. */

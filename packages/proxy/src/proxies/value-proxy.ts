@@ -1,16 +1,17 @@
 import { BaseProxy } from '../base-proxy.js';
+import type { ValueMethod } from '../exposed-methods.js';
 
 /**
  * A shared value in the manager (Python's `ValueProxy`). Unlike Python's manager, mpts honours
  * the typecode: an integer code keeps integers in its range (`OverflowError` otherwise).
  */
-export class ValueProxy<T = unknown> extends BaseProxy {
+export class ValueProxy<T = unknown> extends BaseProxy<ValueMethod> {
   get(): Promise<T> {
-    return this.callMethod('get') as Promise<T>;
+    return this.callExposed<T>('get');
   }
 
   set(value: T): Promise<void> {
-    return this.callMethod('set', [value]) as Promise<void>;
+    return this.callExposed<void>('set', [value]);
   }
 
   /**
@@ -19,6 +20,6 @@ export class ValueProxy<T = unknown> extends BaseProxy {
    * processes interleave, concurrent `add`s never do, and need no lock.
    */
   add(delta: T): Promise<T> {
-    return this.callMethod('add', [delta]) as Promise<T>;
+    return this.callExposed<T>('add', [delta]);
   }
 }
