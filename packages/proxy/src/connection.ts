@@ -1,15 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import {
-  answerChallenge,
-  FAILURE,
-  HANDSHAKE_MAX_FRAME,
-  isWelcome,
-  looksLikeTls,
-  makeChallenge,
-  refusalReason,
-  verifyAnswer,
-  WELCOME,
-} from './auth.js';
+import { ClientHandshake, HANDSHAKE_MAX_FRAME, looksLikeTls } from './auth.js';
 import { decode, encodeFrame } from './codec.js';
 import {
   AuthenticationError,
@@ -20,9 +10,10 @@ import {
   messages,
   rebuildError,
 } from './errors.js';
-import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, frameBytes } from './framing.js';
+import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder } from './framing.js';
 import { FrameWriter } from './frame-writer.js';
-import { Command, Op, Reply } from './protocol.js';
+import { parseReply } from './parse-reply.js';
+import { Command, Op, Reply, type ObjectId, type Request } from './protocol.js';
 import type { CodecContext } from './codec-context.js';
 import type { BaseProxy } from './base-proxy.js';
 import type { TokenData } from './codec.js';
@@ -81,8 +72,7 @@ export class Connection {
   private readonly tls: boolean;
   private readonly maxFrameSize: number;
   private state: State = 'handshake';
-  private handshakeStep = 0;
-  private ourChallenge: Buffer | undefined;
+  private readonly handshake: ClientHandshake;
   private beforeOpen: Buffer[] = [];
   private nextRequestId = 1;
   private closedError: Error | undefined;
@@ -128,11 +118,13 @@ export class Connection {
     this.socket = options.openSocket?.(address) ?? (tls ? openTlsSocket(address, tls) : openPlainSocket(address));
     this.socket.setNoDelay?.(true);
     this.writer = new FrameWriter(this.socket);
+    // Handshake messages go straight to the socket: the writer holds calls until it is open.
+    this.handshake = new ClientHandshake(this.authkey, address, (frame) => this.socket.write(frame));
     this.decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME, (frame) => this.onFrame(frame));
     this.socket.on('data', (chunk: Buffer) => {
       // A TLS server's first bytes (an alert) where a handshake frame should be: say so, rather
       // than that a 369 MB frame is over the limit.
-      if (this.state === 'handshake' && this.handshakeStep === 0 && this.decoder.pendingBytes === 0 && looksLikeTls(chunk)) {
+      if (this.state === 'handshake' && !this.handshake.challenged && this.decoder.pendingBytes === 0 && looksLikeTls(chunk)) {
         this.fail(new ConnectionRefusedError(messages.speaksTls(this.address)));
         return;
       }
@@ -153,32 +145,32 @@ export class Connection {
   }
 
   /** Calls `method` of shared object `objectId`. */
-  call(objectId: number, method: string, args: unknown[], holder?: object, signal?: AbortSignal): Promise<unknown> {
-    return this.request(Op.call, objectId, method, args, holder, signal);
+  call(objectId: ObjectId, method: string, args: unknown[], holder?: object, signal?: AbortSignal): Promise<unknown> {
+    return this.request([Op.call, 0, objectId, method, args], holder, signal);
   }
 
   /** Creates a shared object of `typeId`; resolves to its proxy. */
   create(typeId: string, args: unknown[]): Promise<unknown> {
-    return this.request(Op.create, typeId, args, undefined, undefined, undefined);
+    return this.request([Op.create, 0, typeId, args], undefined, undefined);
   }
 
   /** Runs a manager-level command. */
   command(name: Command | string, args: unknown[] = []): Promise<unknown> {
-    return this.request(Op.command, name, args, undefined, undefined, undefined);
+    return this.request([Op.command, 0, name, args], undefined, undefined);
   }
 
   /**
    * Takes one more reference to `objectId` for this connection. With `instance`, the manager
    * refuses if it is not the instance that made the object (it was restarted since).
    */
-  incref(objectId: number, instance?: string): Promise<unknown> {
-    return this.request(Op.incref, objectId, instance ?? null, undefined, undefined, undefined);
+  incref(objectId: ObjectId, instance?: string): Promise<unknown> {
+    return this.request([Op.incref, 0, objectId, instance ?? null], undefined, undefined);
   }
 
   /** Drops `count` references of this connection to `objectId`; fire and forget. */
-  decref(objectId: number, count = 1): void {
+  decref(objectId: ObjectId, count = 1): void {
     if (this.state === 'closed') return;
-    this.send(encodeFrame([Op.decref, 0, objectId, count]));
+    this.send(encodeFrame([Op.decref, 0, objectId, count] satisfies Request));
   }
 
   /** Called once when the connection closes, with the error pending calls were rejected with. */
@@ -197,7 +189,7 @@ export class Connection {
     if (this.state === 'closed') return Promise.resolve();
     if (this.state === 'open') {
       this.sendAcks();
-      this.writer.write(encodeFrame([Op.goodbye, 0]));
+      this.writer.write(encodeFrame([Op.goodbye, 0] satisfies Request));
     }
     this.writer.flush();
     return new Promise((resolve) => {
@@ -215,21 +207,14 @@ export class Connection {
     this.fail(error ?? new ManagerClosedError(messages.managerClosed(this.address)));
   }
 
-  private request(
-    op: Op,
-    target: number | string,
-    method: string | unknown[] | null | undefined,
-    args: unknown[] | undefined,
-    holder: object | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
+  /** Sends `request` under the next request id (written into it here) and awaits its reply. */
+  private request(request: Request, holder: object | undefined, signal: AbortSignal | undefined): Promise<unknown> {
     if (this.closedError) return Promise.reject(this.closedError);
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const id = this.nextRequestId++;
+    const id = (request[1] = this.nextRequestId++);
     let frame: Buffer;
     try {
-      const message = op === Op.call ? [op, id, target, method, args] : [op, id, target, method];
-      frame = encodeFrame(message, this.codec);
+      frame = encodeFrame(request, this.codec);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -246,7 +231,7 @@ export class Connection {
     const onAbort = () => {
       if (!this.pending.has(id)) return;
       call.cancelReason = signal.reason;
-      this.send(encodeFrame([Op.cancel, 0, id]));
+      this.send(encodeFrame([Op.cancel, 0, id] satisfies Request));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     const settle = (finish: (value: never) => void) => (value: never) => {
@@ -268,24 +253,23 @@ export class Connection {
       return;
     }
     const decoding: { proxies: BaseProxy[]; error: Error | undefined } = (this.decoding = { proxies: [], error: undefined });
-    let message: unknown[];
+    let decoded: unknown;
     try {
-      message = decode(frame, this.codec) as unknown[];
+      decoded = decode(frame, this.codec);
     } finally {
       this.decoding = undefined;
     }
-    if (!Array.isArray(message)) throw new ProtocolError('a reply from the manager is not an array');
-    const kind = message[0];
-    if (kind === Reply.heartbeat) {
-      this.writer.write(encodeFrame([Op.heartbeat, 0]));
+    const message = parseReply(decoded);
+    if (message[0] === Reply.heartbeat) {
+      this.writer.write(encodeFrame([Op.heartbeat, 0] satisfies Request));
       return;
     }
-    if (kind === Reply.fatal) {
-      this.fail(new ProtocolError(String(message[2])));
+    if (message[0] === Reply.fatal) {
+      this.fail(new ProtocolError(message[2]));
       return;
     }
-    const id = message[1] as number;
-    if (kind === Reply.okAck) this.acknowledge(id, decoding.error === undefined && this.pending.has(id));
+    const id = message[1];
+    if (message[0] === Reply.okAck) this.acknowledge(id, decoding.error === undefined && this.pending.has(id));
     const call = this.pending.get(id);
     if (call === undefined) {
       for (const proxy of decoding.proxies) proxy.releaseProxy();
@@ -298,10 +282,10 @@ export class Connection {
       // this call only; the proxies the reply did hold are given back.
       for (const proxy of decoding.proxies) proxy.releaseProxy();
       call.reject(decoding.error);
-    } else if (kind === Reply.ok || kind === Reply.okAck) {
+    } else if (message[0] === Reply.ok || message[0] === Reply.okAck) {
       call.resolve(message[2]);
     } else {
-      const error = rebuildError(String(message[2]), String(message[3]), message[4] as string | undefined);
+      const error = rebuildError(message[2], message[3], message[4]);
       call.reject(call.cancelReason !== undefined && error instanceof CancelledError
         ? (call.cancelReason as Error)
         : error);
@@ -321,48 +305,25 @@ export class Connection {
 
   private readonly sendAcks = (): void => {
     if (this.acks.length === 0 && this.returns.length === 0) return;
-    const message = [Op.ack, 0, this.acks, this.returns];
+    const message: Request = [Op.ack, 0, this.acks, this.returns];
     this.acks = [];
     this.returns = [];
     if (this.state === 'open') this.writer.write(encodeFrame(message));
   };
 
-  /** The client's half of the handshake in `auth.ts`, one step per received frame. */
+  /** A frame of the handshake (auth.ts); once it is done, the connection opens. */
   private onHandshakeFrame(frame: Buffer): void {
-    // The server refused the connection before authenticating it, and says why (auth.ts).
-    const reason = refusalReason(frame);
-    if (reason !== undefined) throw new ConnectionRefusedError(messages.connectionRefused(this.address, reason));
-    switch (this.handshakeStep++) {
-      case 0: {
-        const answer = answerChallenge(this.authkey, frame);
-        if (answer === undefined) throw new AuthenticationError(messages.digestSentRejected);
-        this.socket.write(frameBytes(answer));
-        return;
-      }
-      case 1: {
-        if (!isWelcome(frame)) throw new AuthenticationError(messages.digestSentRejected);
-        this.ourChallenge = makeChallenge();
-        this.socket.write(frameBytes(this.ourChallenge));
-        return;
-      }
-      default: {
-        if (!verifyAnswer(this.authkey, this.ourChallenge!, frame)) {
-          this.socket.write(frameBytes(FAILURE));
-          throw new AuthenticationError(messages.digestReceivedWrong);
-        }
-        this.socket.write(frameBytes(WELCOME));
-        this.state = 'open';
-        // Introduce this process, so the manager's debugInfo() can say who holds what.
-        this.writer.write(encodeFrame([Op.command, 0, Command.ping, [`pid ${process.pid}`]]));
-        this.decoder.setMaxFrameSize(this.maxFrameSize);
-        for (const queued of this.beforeOpen) this.writer.write(queued);
-        this.beforeOpen = [];
-      }
-    }
+    if (!this.handshake.receive(frame)) return;
+    this.state = 'open';
+    // Introduce this process, so the manager's debugInfo() can say who holds what.
+    this.writer.write(encodeFrame([Op.command, 0, Command.ping, [`pid ${process.pid}`]] satisfies Request));
+    this.decoder.setMaxFrameSize(this.maxFrameSize);
+    for (const queued of this.beforeOpen) this.writer.write(queued);
+    this.beforeOpen = [];
   }
 
   private closedByPeer(error?: NodeJS.ErrnoException): Error {
-    if (this.state === 'handshake' && this.handshakeStep > 0 && !error) {
+    if (this.state === 'handshake' && this.handshake.challenged && !error) {
       return new AuthenticationError(messages.digestSentRejected);
     }
     // A TLS client reading a plain server's challenge as a TLS record.

@@ -3,30 +3,10 @@
  *
  * Every message is one msgpack array in one frame (see `framing.ts`). Arrays, not records,
  * because they are the smallest and fastest thing msgpack has, and a call is on the hot path.
- *
- * Requests (client → server):
- * - `[Op.call, requestId, objectId, method, args]`   call a method of a shared object
- * - `[Op.create, requestId, typeId, args]`           create a shared object; replies its token
- * - `[Op.incref, requestId, objectId]`               this connection takes one more reference
- * - `[Op.decref, 0, objectId, count]`                this connection drops references (no reply)
- * - `[Op.cancel, 0, requestId]`                      abandon a pending blocking call (no reply of
- *                                                     its own: the cancelled call replies)
- * - `[Op.command, requestId, name, args]`            a manager-level command (`Command`)
- * - `[Op.ack, 0, [requestId, ...]]`                  the client decoded these `Reply.okAck`
- *                                                     replies (no reply): the manager lets go
- *                                                     of what they handed over (queue items)
- * - `[Op.goodbye, 0]`                                 the client closes on purpose: what it
- *                                                     holds stays held (DESIGN D6). A socket
- *                                                     that ends without it is a lost client.
- * - `[Op.heartbeat, 0]`                               the answer to `Reply.heartbeat`
- *
- * Replies (server → client):
- * - `[Reply.ok, requestId, value]`
- * - `[Reply.error, requestId, errorName, message, remoteStack]`
- * - `[Reply.fatal, 0, message]`: the connection broke the protocol and is about to be closed.
- * - `[Reply.okAck, requestId, value]`: as `ok`, and the client acknowledges it with `Op.ack`
- *   once decoded; until then the manager keeps what it handed over (a queue item).
- * - `[Reply.heartbeat, 0]`: the manager checks the client is alive; it answers `Op.heartbeat`.
+ * Each message is a tuple whose first element says what it is and whose second is a request
+ * id (0 for a message that gets no reply of its own). `Request` lists what a client sends,
+ * `ReplyMessage` what the manager sends back; the manager checks each request it receives with
+ * `parseRequest` (manager package), a client each reply with `parseReply`.
  *
  * A connection's requests are applied in the order they were sent. Replies of blocking calls
  * (a lock's `acquire`, a queue's `get`) come back when they are ready, so out of order.
@@ -52,6 +32,58 @@ export const Reply = {
   heartbeat: 4,
 } as const;
 export type Reply = (typeof Reply)[keyof typeof Reply];
+
+/** Numbers a client gives its requests, from 1 up; a reply carries the number of its request. */
+export type RequestId = number;
+/** The manager's number for a shared object, as in its token. */
+export type ObjectId = number;
+
+/** A message from a client to the manager. */
+export type Request =
+  /** Call a method of a shared object. */
+  | [op: typeof Op.call, requestId: RequestId, objectId: ObjectId, method: string, args: unknown[]]
+  /** Create a shared object of a registered type; the reply is its token. */
+  | [op: typeof Op.create, requestId: RequestId, typeId: string, args: unknown[]]
+  /**
+   * This connection takes one more reference. With `instance`, the manager refuses unless it is
+   * the instance that made the object (a restarted manager refuses old tokens).
+   */
+  | [op: typeof Op.incref, requestId: RequestId, objectId: ObjectId, instance?: string | null]
+  /** This connection drops `count` references (1 when absent). No reply. */
+  | [op: typeof Op.decref, requestId: RequestId, objectId: ObjectId, count?: number | null]
+  /** Abandon a pending blocking call. No reply of its own: the cancelled call replies. */
+  | [op: typeof Op.cancel, requestId: RequestId, cancelled: RequestId]
+  /** A manager-level command (`Command`). */
+  | [op: typeof Op.command, requestId: RequestId, name: string, args: unknown[]]
+  /**
+   * The client decoded these `Reply.okAck` replies (`acks`), or could not deliver them
+   * (`returns`): the manager lets go of what they handed over (queue items), or takes it back.
+   * No reply.
+   */
+  | [op: typeof Op.ack, requestId: RequestId, acks: RequestId[], returns?: RequestId[]]
+  /**
+   * The client closes on purpose: what it holds stays held (DESIGN D6). A socket that ends
+   * without it is a lost client. No reply.
+   */
+  | [op: typeof Op.goodbye, requestId: RequestId]
+  /** The answer to `Reply.heartbeat`. */
+  | [op: typeof Op.heartbeat, requestId: RequestId];
+
+/** A message from the manager to a client. */
+export type ReplyMessage =
+  /** The request's result. */
+  | [kind: typeof Reply.ok, requestId: RequestId, value: unknown]
+  /** The request failed: the error's class name, message, and the manager's stack. */
+  | [kind: typeof Reply.error, requestId: RequestId, errorName: string, message: string, remoteStack: string | undefined]
+  /** The connection broke the protocol and is about to be closed (request id 0). */
+  | [kind: typeof Reply.fatal, requestId: RequestId, message: string]
+  /**
+   * As `ok`, and the client acknowledges it with `Op.ack` once decoded; until then the manager
+   * keeps what it handed over (a queue item).
+   */
+  | [kind: typeof Reply.okAck, requestId: RequestId, value: unknown]
+  /** The manager checks the client is alive (request id 0); it answers `Op.heartbeat`. */
+  | [kind: typeof Reply.heartbeat, requestId: RequestId];
 
 /** Manager-level commands, Python's `Server.public` in mpts's spelling. */
 export const Command = {
