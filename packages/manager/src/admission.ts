@@ -1,4 +1,7 @@
-import type { Socket } from 'node:net';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
+import { frameBytes, refusal } from '@mpts/proxy/wire';
+import { endWithin } from './end-within.js';
 
 /**
  * Who may authenticate, and when: the manager's defence against connections that never finish
@@ -22,6 +25,8 @@ import type { Socket } from 'node:net';
  * - Failed authentications are counted per host in a leaky bucket: past `FAILURE_BURST`, new
  *   connections from that host are refused until the bucket drains at `FAILURES_PER_SECOND`,
  *   which bounds how fast anyone can guess a key.
+ * - On a TLS port the TLS handshake is part of authenticating: it starts only when the
+ *   connection's turn comes, and a plain mpts client there is told to connect with TLS.
  */
 export interface AdmissionOptions {
   /** Connections authenticating at once. */
@@ -41,6 +46,15 @@ export const FAILURES_PER_SECOND = 2;
 
 /** The class all connections over a Unix socket (or any without an address) belong to. */
 const LOCAL = 'local';
+
+/** What the server does with a connection whose turn has come: authenticate it, then serve it. */
+export type Authenticate = (socket: Socket, ticket: Ticket) => void;
+
+/**
+ * How long a connection to a TLS port may say nothing before it is taken for a plain client
+ * (which waits for the server's challenge, where a TLS client sends its ClientHello at once).
+ */
+const PLAIN_CLIENT_GRACE_MS = 1000;
 
 /** How the server runs a connection's handshake, and ends it with a reason. */
 export interface AdmissionHooks {
@@ -87,6 +101,8 @@ export class Admission {
   private readonly failures = new Map<string, { level: number; at: number }>();
   private evictionTimer: NodeJS.Timeout | undefined;
   private pumping = false;
+  /** Raw connections to a TLS port whose TLS handshake runs: their ticket, and how to refuse them. */
+  private readonly tlsPending = new WeakMap<Socket, { ticket: Ticket; refuse: (reason: string) => void }>();
 
   constructor(private readonly options: AdmissionOptions) {
     this.maxWaiting = options.maxWaiting ?? options.maxUnauthenticated * 16;
@@ -95,6 +111,25 @@ export class Admission {
   /** Connections authenticating now, and waiting for their turn (for tests and debugInfo). */
   get counts(): { authenticating: number; waiting: number } {
     return { authenticating: this.authenticating.size, waiting: this.waiting.length };
+  }
+
+  /**
+   * Routes every connection `netServer` accepts through admission: `authenticate` runs when its
+   * turn comes. Returns the server to listen on: `netServer`, or for a TLS server a plain one in
+   * front of it.
+   */
+  acceptFrom(netServer: NetServer, authenticate: Authenticate): NetServer {
+    if (!(netServer instanceof TlsServer)) {
+      netServer.on('connection', (socket: Socket) => this.admitPlain(socket, authenticate));
+      return netServer;
+    }
+    // A TLS server starts every connection's TLS handshake at once. Instead a plain server
+    // accepts them, paused, and hands each to the TLS server when admission gives it its turn:
+    // the TLS handshake is part of authenticating.
+    const front = createServer({ pauseOnConnect: true });
+    front.on('connection', (raw: Socket) => this.admitTls(raw, netServer));
+    netServer.on('secureConnection', (socket: Socket) => this.secured(socket, authenticate));
+    return front;
   }
 
   /**
@@ -139,6 +174,66 @@ export class Admission {
   close(): void {
     clearTimeout(this.evictionTimer);
     for (const entry of this.authenticating) clearTimeout(entry.deadline);
+  }
+
+  /** A plain connection, authenticated when its turn comes. */
+  private admitPlain(socket: Socket, authenticate: Authenticate): void {
+    socket.on('error', () => socket.destroy());
+    // A client says nothing before the challenge: bytes while it waits break the protocol.
+    // (Reading meanwhile also notices a client that gives up waiting.)
+    const early = () => socket.destroy();
+    socket.on('data', early);
+    const ticket = this.admit(socket, {
+      start: (admitted) => {
+        socket.off('data', early);
+        authenticate(socket, admitted);
+      },
+      refuse: (reason) => refuse(socket, reason),
+    });
+    socket.once('close', () => ticket.closed());
+  }
+
+  /**
+   * A raw connection to a TLS port. When its turn comes, its first bytes tell a TLS client
+   * (a ClientHello) from a plain mpts client (nothing: it waits for the challenge), which is
+   * told, in its own protocol, to connect with TLS.
+   */
+  private admitTls(raw: Socket, tlsServer: TlsServer): void {
+    raw.on('error', () => raw.destroy());
+    // Before its TLS handshake a TLS client could not read a reason: it is closed without one.
+    const pending = { ticket: undefined as unknown as Ticket, refuse: (_reason: string) => void raw.destroy() };
+    pending.ticket = this.admit(raw, {
+      start: () => {
+        this.tlsPending.set(raw, pending);
+        const plain = () => {
+          pending.refuse = () => {};
+          refuse(raw, 'this manager serves TLS and the connection is plain: connect with the tls option');
+        };
+        const timer = setTimeout(plain, PLAIN_CLIENT_GRACE_MS);
+        raw.once('data', (chunk: Buffer) => {
+          clearTimeout(timer);
+          raw.pause();
+          if (chunk[0] !== 0x16) return plain();
+          raw.unshift(chunk);
+          tlsServer.emit('connection', raw);
+        });
+        raw.resume();
+      },
+      refuse: (reason) => pending.refuse(reason),
+    });
+    raw.once('close', () => pending.ticket.closed());
+  }
+
+  /** A TLS connection finished its TLS handshake: the authkey handshake follows. */
+  private secured(socket: Socket, authenticate: Authenticate): void {
+    // Node's TLS socket keeps the raw socket it wraps as `_parent`.
+    const raw = (socket as Socket & { _parent?: Socket })._parent;
+    const pending = raw === undefined ? undefined : this.tlsPending.get(raw);
+    if (pending === undefined) return void socket.destroy();
+    this.tlsPending.delete(raw!);
+    socket.on('error', () => socket.destroy());
+    pending.refuse = (reason) => refuse(socket, reason);
+    authenticate(socket, pending.ticket);
   }
 
   private countsOf(host: string): HostCounts {
@@ -276,4 +371,11 @@ export function hostOf(socket: Socket): string {
   if (address === undefined || socket.remotePort === undefined) return LOCAL;
   // An IPv4 client of a dual-stack socket is the same host as over IPv4.
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/** Tells a connection that is not authenticated why it is refused, and ends it. */
+function refuse(socket: Socket, reason: string): void {
+  if (socket.destroyed) return;
+  socket.write(frameBytes(refusal(reason)));
+  endWithin(socket);
 }

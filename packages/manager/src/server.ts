@@ -1,46 +1,47 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { Server as TlsServer } from 'node:tls';
-import { Admission, type Ticket } from './admission.js';
-import { Backpressure, DEFAULT_MAX_REPLY_BACKLOG } from './backpressure.js';
-import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, Liveness } from './liveness.js';
+import { randomBytes } from 'node:crypto';
 import {
-  answerChallenge,
   Command,
   decode,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MAX_FRAME_SIZE,
   encodeFrame,
-  FAILURE,
   FrameDecoder,
-  frameBytes,
   HANDSHAKE_MAX_FRAME,
-  isWelcome,
-  makeChallenge,
-  refusal,
+  keepNegativeZeros,
+  MAX_NESTING,
   messages,
+  nestsDeeperThan,
   Op,
   ProtocolError,
   RemoteError,
-  ValueError,
   Reply,
   SELF_ADDRESS,
-  MAX_NESTING,
-  nestsDeeperThan,
-  keepNegativeZeros,
+  ServerHandshake,
+  ValueError,
   type CodecContext,
-  verifyAnswer,
-  WELCOME,
+  type ReplyMessage,
+  type Request,
+  type RequestId,
   type TokenData,
 } from '@mpts/proxy/wire';
-import { randomBytes } from 'node:crypto';
+import { Admission, type Ticket } from './admission.js';
+import { Backpressure, DEFAULT_MAX_REPLY_BACKLOG } from './backpressure.js';
 import { applyAsCall } from './call-context.js';
-import { Handoff } from './handoff.js';
-import { peekRequestId } from './peek-request-id.js';
 import { ClientSession } from './client-session.js';
+import { debugInfo, type DebugInfo } from './debug-info.js';
+import { describeServant } from './describe-servant.js';
+import { endWithin } from './end-within.js';
+import { Handoff } from './handoff.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, Liveness } from './liveness.js';
 import { ObjectRegistry, type ObjectEntry } from './object-registry.js';
+import { isEnvelope, parseRequest } from './parse-request.js';
+import { peekRequestId } from './peek-request-id.js';
 import { ForeignToken, ServerRef } from './server-ref.js';
 import type { Servant } from './servant.js';
 import type { TypeRegistry, TypeSpec } from './type-registry.js';
+
+export type { DebugInfo } from './debug-info.js';
 
 export interface ServerOptions {
   readonly authkey: Uint8Array;
@@ -64,26 +65,12 @@ export interface ServerOptions {
   readonly maxReplyBacklog?: number | undefined;
 }
 
-/** What `debugInfo()` reports: every object, every client, who holds and who waits. */
-export interface DebugInfo {
-  objects: {
-    id: number;
-    typeId: string;
-    refcount: number;
-    heldBy: Record<string, number>;
-    str: string;
-    state: Record<string, unknown>;
-  }[];
-  clients: { id: number; label: string; references: number; waiting: number }[];
-  /** The typeIds this server can create. */
-  types?: string[];
-  /** The server process and where it listens. */
-  server?: { pid: number; addresses: string[]; startedAt: string };
-}
-
 /**
  * The manager's server: accepts connections, authenticates them, and serves calls on the shared
  * objects. It never blocks (DESIGN D4): a call that must wait is a pending reply.
+ *
+ * Who may authenticate and when is `admission.ts`; the handshake's two halves are in the proxy
+ * package's `auth.ts`; a request is checked by `parseRequest` before `dispatch` serves it.
  *
  * Ownership of references: a reply that contains a shared object (a `ServerRef`) counts one
  * reference for the client it is sent to, as it is encoded; the client's proxy owns it.
@@ -98,8 +85,6 @@ export class Server {
   private readonly admission: Admission;
   private readonly heartbeat: { interval: number; timeout: number };
   private readonly maxReplyBacklog: number;
-  /** Raw connections to a TLS port whose TLS handshake runs: their admission, and how to refuse them. */
-  private readonly tlsPending = new WeakMap<Socket, { ticket: Ticket; refuse: (reason: string) => void }>();
   /** Set while decoding a request: whether it carried proxies, and why it cannot be served. */
   private decodedRefs = false;
   private refused: Error | undefined;
@@ -155,18 +140,7 @@ export class Server {
    * server that listens (for its address).
    */
   listen(where: { path: string } | { host: string; port: number }, netServer: NetServer = createServer()): Promise<NetServer> {
-    let listening = netServer;
-    if (netServer instanceof TlsServer) {
-      // A TLS server starts every connection's TLS handshake at once. Instead a plain server
-      // accepts them, paused, and hands each to the TLS server when admission gives it its turn:
-      // the TLS handshake is part of authenticating.
-      const tlsServer = netServer;
-      listening = createServer({ pauseOnConnect: true });
-      listening.on('connection', (raw: Socket) => this.admitTls(raw, tlsServer));
-      tlsServer.on('secureConnection', (socket: Socket) => this.secured(socket));
-    } else {
-      netServer.on('connection', (socket: Socket) => this.admit(socket));
-    }
+    const listening = this.admission.acceptFrom(netServer, (socket, ticket) => this.accept(socket, ticket));
     this.netServers.push(listening);
     return new Promise((resolve, reject) => {
       listening.once('error', reject);
@@ -191,106 +165,26 @@ export class Server {
   }
 
   debugInfo(): DebugInfo {
-    const labels = new Map([...this.clients].map((client) => [client, client.label]));
-    const objects = [...this.objects.values()].map((entry) => {
-      const heldBy: Record<string, number> = {};
-      for (const [client, label] of labels) {
-        const count = client.refs.get(entry.id);
-        if (count) heldBy[label] = count;
-      }
-      return {
-        id: entry.id,
-        typeId: entry.ref.typeId,
-        refcount: entry.refcount,
-        heldBy,
-        str: describe(entry.servant, 75),
-        state: entry.servant.debugState?.() ?? {},
-      };
+    return debugInfo({
+      objects: this.objects,
+      clients: this.clients,
+      types: this.options.types,
+      listening: this.netServers,
+      startedAt: this.startedAt,
     });
-    const clients = [...this.clients].map((client) => ({
-      id: client.id,
-      label: client.label,
-      references: [...client.refs.values()].reduce((sum, count) => sum + count, 0),
-      waiting: client.waits.size,
-    }));
-    const addresses = this.netServers.map((server) => server.address()).filter((a) => a !== null)
-      .map((a) => (typeof a === 'string' ? a : a.family === 'IPv6' ? `tcp://[${a.address}]:${a.port}` : `tcp://${a.address}:${a.port}`));
-    return {
-      objects,
-      clients,
-      types: this.options.types.typeIds(),
-      server: { pid: process.pid, addresses, startedAt: this.startedAt },
-    };
-  }
-
-  /** A plain connection: admission (admission.ts) decides when it may authenticate. */
-  private admit(socket: Socket): void {
-    socket.on('error', () => socket.destroy());
-    // A client says nothing before the challenge: bytes while it waits break the protocol.
-    // (Reading meanwhile also notices a client that gives up waiting.)
-    const early = () => socket.destroy();
-    socket.on('data', early);
-    const ticket = this.admission.admit(socket, {
-      start: (admitted) => {
-        socket.off('data', early);
-        this.authenticate(socket, admitted);
-      },
-      refuse: (reason) => refuse(socket, reason),
-    });
-    socket.once('close', () => ticket.closed());
   }
 
   /**
-   * A raw connection to a TLS port. When its turn comes, its first bytes tell a TLS client
-   * (a ClientHello) from a plain mpts client (nothing: it waits for the challenge), which is
-   * told, in its own protocol, to connect with TLS.
+   * A connection admission let in: the server's half of the handshake (auth.ts), one step per
+   * frame, then the client's requests.
    */
-  private admitTls(raw: Socket, tlsServer: TlsServer): void {
-    raw.on('error', () => raw.destroy());
-    // Before its TLS handshake a TLS client could not read a reason: it is closed without one.
-    const pending = { ticket: undefined as unknown as Ticket, refuse: (_reason: string) => void raw.destroy() };
-    pending.ticket = this.admission.admit(raw, {
-      start: () => {
-        this.tlsPending.set(raw, pending);
-        const plain = () => {
-          pending.refuse = () => {};
-          refuse(raw, 'this manager serves TLS and the connection is plain: connect with the tls option');
-        };
-        const timer = setTimeout(plain, PLAIN_CLIENT_GRACE_MS);
-        raw.once('data', (chunk: Buffer) => {
-          clearTimeout(timer);
-          raw.pause();
-          if (chunk[0] !== 0x16) return plain();
-          raw.unshift(chunk);
-          tlsServer.emit('connection', raw);
-        });
-        raw.resume();
-      },
-      refuse: (reason) => pending.refuse(reason),
-    });
-    raw.once('close', () => pending.ticket.closed());
-  }
-
-  /** A TLS connection finished its TLS handshake: the authkey handshake follows. */
-  private secured(socket: Socket): void {
-    // Node's TLS socket keeps the raw socket it wraps as `_parent`.
-    const raw = (socket as Socket & { _parent?: Socket })._parent;
-    const pending = raw === undefined ? undefined : this.tlsPending.get(raw);
-    if (pending === undefined) return void socket.destroy();
-    this.tlsPending.delete(raw!);
-    socket.on('error', () => socket.destroy());
-    pending.refuse = (reason) => refuse(socket, reason);
-    this.authenticate(socket, pending.ticket);
-  }
-
-  /** The server's half of the handshake in auth.ts, then the client's requests. */
-  private authenticate(socket: Socket, ticket: Ticket): void {
+  private accept(socket: Socket, ticket: Ticket): void {
     socket.setNoDelay?.(true);
     const client = new ClientSession(socket);
-    const authkey = this.options.authkey;
-    const challenge = makeChallenge();
-    let step = 0;
+    const handshake = new ServerHandshake(this.options.authkey, (frame) => socket.write(frame));
     let authenticated = false;
+    /** The client's answer was wrong: nothing more is read from it. */
+    let rejected = false;
     let liveness: Liveness | undefined;
     /** Frames completed by the current read, to tell a frame that goes on from a new one. */
     let framesRead = 0;
@@ -306,43 +200,33 @@ export class Server {
         backpressure.serve(frame);
         return;
       }
-      // One step per frame. Nothing else is read, decoded or dispatched before it is done.
-      if (step === 0) {
-        if (!verifyAnswer(authkey, challenge, frame)) {
-          ticket.failed();
-          socket.end(frameBytes(FAILURE));
-          socket.destroySoon();
-          step = -1;
+      // Nothing else is read, decoded or dispatched before the handshake is done.
+      switch (handshake.receive(frame)) {
+        case 'proven':
+          // The client proved it knows the key: its place goes to the next connection.
+          ticket.proven();
           return;
-        }
-        // The client proved it knows the key: its place goes to the next connection.
-        ticket.proven();
-        socket.write(frameBytes(WELCOME));
-        step = 1;
-      } else if (step === 1) {
-        const answer = answerChallenge(authkey, frame);
-        if (answer === undefined) return void socket.destroy();
-        socket.write(frameBytes(answer));
-        step = 2;
-      } else if (step === 2) {
-        if (!isWelcome(frame)) return void socket.destroy();
-        authenticated = true;
-        ticket.authenticated();
-        decoder.setMaxFrameSize(this.maxFrameSize);
-        this.clients.add(client);
-        // Keepalive finds a peer whose host is gone; the heartbeat, one that stopped answering.
-        socket.setKeepAlive?.(true, this.heartbeat.interval);
-        liveness = new Liveness(this.heartbeat, {
-          ping: () => client.writer.write(HEARTBEAT_FRAME),
-          lost: (reason) => {
-            if (reason.startsWith('nothing heard')) socket.destroy();
-            else this.fatal(client, new ProtocolError(reason));
-          },
-        });
+        case 'wrongKey':
+          ticket.failed();
+          rejected = true;
+          socket.end();
+          socket.destroySoon();
+          return;
+        case 'answered':
+          return;
+        case 'broken':
+          socket.destroy();
+          return;
+        case 'authenticated':
+          authenticated = true;
+          ticket.authenticated();
+          decoder.setMaxFrameSize(this.maxFrameSize);
+          this.clients.add(client);
+          liveness = this.watchLiveness(client);
       }
     });
     socket.on('data', (chunk: Buffer) => {
-      if (step === -1) return;
+      if (rejected) return;
       liveness?.heard();
       const hadPartial = decoder.pendingBytes > 0;
       framesRead = 0;
@@ -363,14 +247,26 @@ export class Server {
       liveness?.stop();
       this.clientGone(client);
     });
-    socket.write(frameBytes(challenge));
+    handshake.start();
+  }
+
+  /** Keepalive finds a peer whose host is gone; the heartbeat, one that stopped answering. */
+  private watchLiveness(client: ClientSession): Liveness {
+    client.socket.setKeepAlive?.(true, this.heartbeat.interval);
+    return new Liveness(this.heartbeat, {
+      ping: () => client.writer.write(HEARTBEAT_FRAME),
+      lost: (reason) => {
+        if (reason.startsWith('nothing heard')) client.socket.destroy();
+        else this.fatal(client, new ProtocolError(reason));
+      },
+    });
   }
 
   /** Tells a client why its connection ends, then ends it; everyone else carries on. */
   private fatal(client: ClientSession, error: unknown): void {
     if (client.closed) return;
     const message = error instanceof Error ? error.message : String(error);
-    client.writer.write(encodeFrame([Reply.fatal, 0, message]));
+    client.writer.write(encodeFrame([Reply.fatal, 0, message] satisfies ReplyMessage));
     client.writer.flush();
     endWithin(client.socket);
     this.clientGone(client);
@@ -412,13 +308,19 @@ export class Server {
       }
       return;
     }
-    if (!Array.isArray(message) || typeof message[0] !== 'number' || typeof message[1] !== 'number') {
-      this.fatal(client, new ProtocolError('a message is not an [op, requestId, ...] array'));
+    let request: Request;
+    try {
+      request = parseRequest(message);
+    } catch (error) {
+      // A malformed request is answered; a message without a request id cannot be, and ends
+      // the connection.
+      if (isEnvelope(message)) this.replyError(client, message[1], error);
+      else this.fatal(client, error);
       return;
     }
-    const requestId = message[1];
+    const requestId = request[1];
     // The message and its argument list are two levels of their own.
-    if (this.refused === undefined && nestsDeeperThan(message, MAX_NESTING + 2, frame.length)) {
+    if (this.refused === undefined && nestsDeeperThan(request, MAX_NESTING + 2, frame.length)) {
       this.refused = new ValueError(messages.receivedNestedTooDeeply(MAX_NESTING));
     }
     if (this.refused !== undefined) {
@@ -426,61 +328,37 @@ export class Server {
       return;
     }
     try {
-      this.dispatch(client, message, requestId);
+      this.dispatch(client, request);
     } catch (error) {
       this.replyError(client, requestId, error);
     }
   }
 
-  private dispatch(client: ClientSession, message: unknown[], requestId: number): void {
-    switch (message[0]) {
-      case Op.call: {
-        const [, , objectId, method, args] = message;
-        if (typeof method !== 'string' || !Array.isArray(args)) throw new ProtocolError('malformed call');
-        this.call(client, requestId, this.objects.get(objectId as number), method, args);
+  private dispatch(client: ClientSession, request: Request): void {
+    switch (request[0]) {
+      case Op.call:
+        this.call(client, request[1], this.objects.get(request[2]), request[3], request[4]);
         return;
-      }
-      case Op.create: {
-        const [, , typeId, args] = message;
-        if (typeof typeId !== 'string' || !Array.isArray(args)) throw new ProtocolError('malformed create');
-        const spec = this.options.types.get(typeId);
-        let servant: Servant;
-        try {
-          servant = spec.create(...args);
-          if (typeof servant !== 'object' || servant === null) {
-            throw new TypeError(`the factory of '${typeId}' returned ${servant === null ? 'null' : typeof servant}, not an object`);
-          }
-        } catch (error) {
-          // As in Python, a constructor's failure is the manager's, not a method's: RemoteError.
-          throw asRemoteError(error);
-        }
-        const entry = this.adopt(spec, servant);
-        if (this.decodedRefs) this.objects.markHoldsRefs(entry);
-        this.replyOk(client, requestId, entry.ref);
+      case Op.create:
+        this.create(client, request[1], request[2], request[3]);
         return;
-      }
       case Op.incref: {
-        const instance = message[3];
+        const instance = request[3];
         if (typeof instance === 'string' && instance !== this.instance) {
-          throw new RemoteError(messages.staleToken(message[2] as number, instance));
+          throw new RemoteError(messages.staleToken(request[2], instance));
         }
-        this.objects.incref(client, message[2] as number);
-        this.replyOk(client, requestId, null);
+        this.objects.incref(client, request[2]);
+        this.replyOk(client, request[1], null);
         return;
       }
-      case Op.decref: {
-        const count = message[3] ?? 1;
-        if (typeof message[2] !== 'number' || typeof count !== 'number' || !(count >= 1)) {
-          throw new ProtocolError('malformed decref');
-        }
-        this.objects.decref(client, message[2], count);
+      case Op.decref:
+        this.objects.decref(client, request[2], request[3] ?? 1);
         return;
-      }
       case Op.cancel:
-        client.waits.get(message[2] as number)?.cancel();
+        client.waits.get(request[2])?.cancel();
         return;
       case Op.ack:
-        this.acknowledge(client, message[2], message[3]);
+        this.acknowledge(client, request[2], request[3] ?? []);
         return;
       case Op.goodbye:
         client.saidGoodbye = true;
@@ -488,17 +366,37 @@ export class Server {
       case Op.heartbeat:
         return;
       case Op.command:
-        this.command(client, requestId, message[2], message[3]);
+        this.command(client, request[1], request[2], request[3]);
         return;
-      default:
-        throw new ProtocolError(`unknown operation ${String(message[0])}`);
+      default: {
+        // parseRequest lets no other op through; a new one must be served here.
+        const unserved: never = request;
+        throw new ProtocolError(`unknown operation ${String((unserved as Request)[0])}`);
+      }
     }
   }
 
-  private call(client: ClientSession, requestId: number, entry: ObjectEntry, method: string, args: unknown[]): void {
+  private create(client: ClientSession, requestId: RequestId, typeId: string, args: unknown[]): void {
+    const spec = this.options.types.get(typeId);
+    let servant: Servant;
+    try {
+      servant = spec.create(...args);
+      if (typeof servant !== 'object' || servant === null) {
+        throw new TypeError(`the factory of '${typeId}' returned ${servant === null ? 'null' : typeof servant}, not an object`);
+      }
+    } catch (error) {
+      // As in Python, a constructor's failure is the manager's, not a method's: RemoteError.
+      throw asRemoteError(error);
+    }
+    const entry = this.adopt(spec, servant);
+    if (this.decodedRefs) this.objects.markHoldsRefs(entry);
+    this.replyOk(client, requestId, entry.ref);
+  }
+
+  private call(client: ClientSession, requestId: RequestId, entry: ObjectEntry, method: string, args: unknown[]): void {
     let result: unknown;
     if (method === '#str') {
-      result = describe(entry.servant);
+      result = describeServant(entry.servant);
     } else if (method === '#getvalue') {
       result = entry.servant.getValue?.();
     } else {
@@ -550,10 +448,10 @@ export class Server {
     return made.ref;
   }
 
-  private command(client: ClientSession, requestId: number, name: unknown, args: unknown): void {
+  private command(client: ClientSession, requestId: RequestId, name: string, args: unknown[]): void {
     switch (name) {
       case Command.ping:
-        if (Array.isArray(args) && typeof args[0] === 'string') client.label = `client ${client.id} (${args[0].slice(0, 64)})`;
+        if (typeof args[0] === 'string') client.label = `client ${client.id} (${args[0].slice(0, 64)})`;
         this.replyOk(client, requestId, 'pong');
         return;
       case Command.numberOfObjects:
@@ -571,7 +469,7 @@ export class Server {
         setImmediate(() => this.onShutdownRequested?.());
         return;
       default:
-        throw new RemoteError(`unknown command '${String(name)}'`);
+        throw new RemoteError(`unknown command '${name}'`);
     }
   }
 
@@ -579,7 +477,7 @@ export class Server {
    * Replies `value`. The references it carries are counted for `client` once it is encoded, all
    * or none (DESIGN D5). A `Handoff` is replied as `Reply.okAck` and kept until acknowledged.
    */
-  private replyOk(client: ClientSession, requestId: number, value: unknown): void {
+  private replyOk(client: ClientSession, requestId: RequestId, value: unknown): void {
     if (client.closed) {
       if (value instanceof Handoff) value.returned();
       return;
@@ -589,7 +487,8 @@ export class Server {
     const refs: ServerRef[] = (this.replyRefs = []);
     let frame: Buffer;
     try {
-      frame = encodeFrame([kind, requestId, keepNegativeZeros(handoff ? handoff.value : value)], this.replyCodec);
+      const reply: ReplyMessage = [kind, requestId, keepNegativeZeros(handoff ? handoff.value : value)];
+      frame = encodeFrame(reply, this.replyCodec);
       this.objects.increfAll(client, refs);
     } catch (error) {
       handoff?.returned();
@@ -603,20 +502,19 @@ export class Server {
     client.writer.write(frame);
   }
 
-  private replyError(client: ClientSession, requestId: number, error: unknown): void {
+  private replyError(client: ClientSession, requestId: RequestId, error: unknown): void {
     client.replyError(requestId, error);
   }
 
   /** The client decoded these `okAck` replies (`acks`), or could not deliver them (`returns`). */
-  private acknowledge(client: ClientSession, acks: unknown, returns: unknown): void {
-    if (!Array.isArray(acks) || !(returns === undefined || Array.isArray(returns))) throw new ProtocolError('malformed ack');
+  private acknowledge(client: ClientSession, acks: RequestId[], returns: RequestId[]): void {
     for (const id of acks) {
-      client.handoffs.get(id as number)?.acknowledged();
-      client.handoffs.delete(id as number);
+      client.handoffs.get(id)?.acknowledged();
+      client.handoffs.delete(id);
     }
-    for (const id of [...(returns ?? [])].reverse()) {
-      client.handoffs.get(id as number)?.returned();
-      client.handoffs.delete(id as number);
+    for (const id of [...returns].reverse()) {
+      client.handoffs.get(id)?.returned();
+      client.handoffs.delete(id);
     }
   }
 
@@ -636,47 +534,8 @@ export class Server {
   }
 }
 
-/** Who is on the other end of a TCP connection (undefined for a socket path). */
-/**
- * Ends a connection after what was written to it, or destroys it if that does not leave
- * within a second (a client that reads nothing must not keep its socket open).
- */
-function endWithin(socket: Socket): void {
-  socket.end();
-  socket.destroySoon();
-  setTimeout(() => socket.destroy(), 1000).unref();
-}
-
-/** Tells a connection that is not authenticated why it is refused, and ends it. */
-function refuse(socket: Socket, reason: string): void {
-  if (socket.destroyed) return;
-  socket.write(frameBytes(refusal(reason)));
-  endWithin(socket);
-}
-
 /** The heartbeat the manager sends a silent client; the same bytes every time. */
-const HEARTBEAT_FRAME = encodeFrame([Reply.heartbeat, 0]);
-
-/**
- * How long a connection to a TLS port may say nothing before it is taken for a plain client
- * (which waits for the server's challenge, where a TLS client sends its ClientHello at once).
- */
-const PLAIN_CLIENT_GRACE_MS = 1000;
-
-/**
- * Python's `str()` of a shared object. With `limit`, a preview of at most that many characters
- * that costs about as much, whatever the object's size (the built-in servants take the limit;
- * others are cut after rendering), and that shows an error instead of throwing it.
- */
-function describe(servant: Servant, limit?: number): string {
-  const str = servant.str;
-  if (limit === undefined) return str?.call(servant) ?? `<${servant.constructor.name}>`;
-  try {
-    return (str?.call(servant, limit) ?? `<${servant.constructor.name}>`).slice(0, limit);
-  } catch (error) {
-    return `<${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}>`.slice(0, limit);
-  }
-}
+const HEARTBEAT_FRAME = encodeFrame([Reply.heartbeat, 0] satisfies ReplyMessage);
 
 function asRemoteError(error: unknown): RemoteError {
   if (error instanceof RemoteError) return error;
