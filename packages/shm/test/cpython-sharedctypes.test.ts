@@ -200,7 +200,9 @@ describe.runIf(crossProcess.available)('_TestSharedCTypes', () => {
     const z = keep(Value(c_longlong, 2n ** 33n, { lock }));
     // mpts: no ctypes Structure, so Python's `foo = Value(_Foo, 3, 2)` is left out.
     const arr = keep(SharedArray('d', Array.from({ length: 10 }, (_, i) => i), { lock }));
-    const string = keep(SharedArray('c', 20, { lock }));
+    // A 'c' array has `value` (Python's SynchronizedString and c_char array); the union of the
+    // locked and raw kinds does not say so, hence the type.
+    const string = keep(SharedArray('c', 20, { lock })) as unknown as { value: Buffer; unlink(): void };
     string.value = latin('hello');
 
     expect(await runProcess('double', [x, y, z, arr, string])).toBe(0);

@@ -80,7 +80,7 @@ describe('_TestContainers', () => {
     it = a[Symbol.asyncIterator]();
     await a.setItem(0, 100);
     expect((await it.next()).value).toBe(100);
-    await it.return?.();
+    await it.return?.(undefined);
   });
 
   it('test_list_proxy_in_list', async () => {

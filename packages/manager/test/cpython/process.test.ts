@@ -148,7 +148,7 @@ describe('_TestSubclassingProcess', () => {
   it('test_sys_exit', async () => {
     // Python's sys.exit(True/False/8/None/()); mpts's target calls process.exit(code). Python's
     // sys.exit(reason) with a non-integer prints it and exits 1, as a throwing target does.
-    const cases: [number[], number][] = [[[1], 1], [[0], 0], [[8], 8], [[], 0]];
+    const cases: [[code?: number], number][] = [[[1], 1], [[0], 0], [[8], 8], [[], 0]];
     await Promise.all(cases.map(async ([args, expected]) => {
       const p = new Process({ target: exitWith, args, module: targets });
       await p.start().catch(() => {}); // a child may exit before it reports ready

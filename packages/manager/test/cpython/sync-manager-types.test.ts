@@ -7,7 +7,7 @@
  * - test_pool: mpts's manager has no Pool.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Process, RemoteError, RuntimeError, type Manager } from '@mpts/manager';
+import { Process, RemoteError, RuntimeError, type Manager, type QueueProxy } from '@mpts/manager';
 import {
   smtArray,
   smtBarrier,
@@ -97,7 +97,7 @@ describe('TestSyncManagerTypes', () => {
     await runWorker(smtBarrier, o);
   });
 
-  async function testQueue(o: Awaited<ReturnType<Manager['queue']>>): Promise<void> {
+  async function testQueue(o: QueueProxy<number>): Promise<void> {
     await o.put(5);
     await o.put(6);
     await runWorker(smtQueue, o);
@@ -106,12 +106,12 @@ describe('TestSyncManagerTypes', () => {
   }
 
   it('test_queue', async () => {
-    using o = await manager.queue(2);
+    using o = await manager.queue<number>(2);
     await testQueue(o);
   });
 
   it('test_joinable_queue', async () => {
-    using o = await manager.joinableQueue(2);
+    using o = await manager.joinableQueue<number>(2);
     await testQueue(o);
   });
 

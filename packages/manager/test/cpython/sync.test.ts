@@ -16,7 +16,7 @@
  *   (they are skipped there as NotImplementedError); these tests observe the counters by
  *   acquiring them instead, where the test needs to know.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BrokenBarrierError,
   Process,
@@ -53,9 +53,27 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [result, (performance.now() - start) / 1000];
 }
 
+/**
+ * Python's ManagerMixin: one manager per test class (`setUpClass`), shut down after its last
+ * test (`tearDownClass`), where the fixture also checks that the class's tests left no shared
+ * object behind.
+ */
+function managerPerClass(): () => Manager {
+  let manager: (Manager & AsyncDisposable) | undefined;
+  beforeAll(async () => {
+    manager = await startManager();
+  });
+  afterAll(async () => {
+    await manager?.[Symbol.asyncDispose]();
+  });
+  return () => manager!;
+}
+
 describe('_TestLock', () => {
+  const classManager = managerPerClass();
+
   it('test_lock', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using lock = await manager.lock();
     expect(await lock.acquire()).toBe(true);
     expect(await lock.locked()).toBe(true);
@@ -68,7 +86,7 @@ describe('_TestLock', () => {
   });
 
   it('test_lock_locked_2processes', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using lock = await manager.lock();
     using event = await manager.event();
     using res = await manager.value('b', 0);
@@ -81,7 +99,7 @@ describe('_TestLock', () => {
   });
 
   it('test_rlock', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using lock = await manager.rlock();
     expect(await lock.acquire()).toBe(true);
     expect(await lock.locked()).toBe(true);
@@ -96,7 +114,7 @@ describe('_TestLock', () => {
   });
 
   it('test_rlock_locked_2processes', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using rlock = await manager.rlock();
     using event = await manager.event();
     using res = await manager.value('b', 0);
@@ -109,7 +127,7 @@ describe('_TestLock', () => {
   });
 
   it('test_lock_context', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using lock = await manager.lock();
     // `with lock as locked:` is `withLock(fn)` (or `await using held = await lock.hold()`);
     // Python's `locked` is acquire()'s true, which the lock's state shows here.
@@ -120,7 +138,7 @@ describe('_TestLock', () => {
   });
 
   it('test_rlock_context', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using lock = await manager.rlock();
     {
       await using held = await lock.hold();
@@ -132,6 +150,8 @@ describe('_TestLock', () => {
 });
 
 describe('_TestSemaphore', () => {
+  const classManager = managerPerClass();
+
   async function testSemaphore(sem: Awaited<ReturnType<Manager['semaphore']>>): Promise<void> {
     expect(await sem.acquire()).toBe(true);
     expect(await sem.acquire()).toBe(true);
@@ -141,7 +161,7 @@ describe('_TestSemaphore', () => {
   }
 
   it('test_semaphore', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using sem = await manager.semaphore(2);
     await testSemaphore(sem);
     expect(await sem.release()).toBeUndefined();
@@ -152,7 +172,7 @@ describe('_TestSemaphore', () => {
   });
 
   it('test_bounded_semaphore', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using sem = await manager.boundedSemaphore(2);
     await testSemaphore(sem);
     // Python has this check commented out (it failed on macOS); a manager's BoundedSemaphore is
@@ -161,7 +181,7 @@ describe('_TestSemaphore', () => {
   });
 
   it('test_timeout', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using sem = await manager.semaphore(0);
     let [result, elapsed] = await timed(() => sem.acquire({ blocking: false }));
     expect(result).toBe(false);
@@ -180,8 +200,10 @@ describe('_TestSemaphore', () => {
 });
 
 describe('_TestCondition', () => {
+  const classManager = managerPerClass();
+
   it('test_notify', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using cond = await manager.condition();
     using sleeping = await manager.semaphore(0);
     using woken = await manager.semaphore(0);
@@ -220,7 +242,7 @@ describe('_TestCondition', () => {
   });
 
   it('test_notify_all', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using cond = await manager.condition();
     using sleeping = await manager.semaphore(0);
     using woken = await manager.semaphore(0);
@@ -268,7 +290,7 @@ describe('_TestCondition', () => {
   });
 
   it('test_notify_n', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using cond = await manager.condition();
     using sleeping = await manager.semaphore(0);
     using woken = await manager.semaphore(0);
@@ -309,7 +331,7 @@ describe('_TestCondition', () => {
   });
 
   it('test_timeout', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using cond = await manager.condition();
     await cond.acquire();
     const [res, elapsed] = await timed(() => cond.wait({ timeout: TIMEOUT1 }));
@@ -319,7 +341,7 @@ describe('_TestCondition', () => {
   });
 
   it('test_waitfor', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using cond = await manager.condition();
     using state = await manager.value('i', -1);
     const p = new Process({ target: waitForFour, args: [cond, state], module: targets });
@@ -344,7 +366,7 @@ describe('_TestCondition', () => {
   });
 
   it('test_waitfor_timeout', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using cond = await manager.condition();
     using state = await manager.value('i', 0);
     using success = await manager.value('i', 0);
@@ -365,7 +387,7 @@ describe('_TestCondition', () => {
   });
 
   it('test_wait_result', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using c = await manager.condition();
     await c.withLock(async () => {
       expect(await c.wait({ timeout: 0 })).toBe(false);
@@ -381,8 +403,10 @@ describe('_TestCondition', () => {
 });
 
 describe('_TestEvent', () => {
+  const classManager = managerPerClass();
+
   it('test_event', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using event = await manager.event();
 
     expect(await event.isSet()).toBe(false);
@@ -407,7 +431,7 @@ describe('_TestEvent', () => {
   });
 
   it('test_repr', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using event = await manager.event();
     // Python's repr(proxy) is String(proxy) in mpts.
     expect(String(event)).toMatch(/^<EventProxy object, typeid 'Event' at .*/);
@@ -417,12 +441,14 @@ describe('_TestEvent', () => {
 });
 
 describe('_TestBarrier', () => {
+  const classManager = managerPerClass();
+
   const N = 5;
   const defaultTimeout = 30.0;
 
   /** Python's setUp and tearDown: a barrier of N parties, aborted at the end. */
   async function withBarrier(fn: (manager: Manager, barrier: BarrierProxy) => Promise<void>): Promise<void> {
-    await using manager = await startManager();
+    const manager = classManager();
     using barrier = await manager.barrier(N, { timeout: defaultTimeout });
     try {
       await fn(manager, barrier);
@@ -541,7 +567,7 @@ describe('_TestBarrier', () => {
   });
 
   it('test_single_thread', async () => {
-    await using manager = await startManager();
+    const manager = classManager();
     using b = await manager.barrier(1);
     await b.wait();
     await b.wait();
@@ -549,7 +575,7 @@ describe('_TestBarrier', () => {
 
   it('BrokenBarrierError is what a broken barrier raises', async () => {
     // Not one of Python's tests: a guard that the class the parties catch is the one raised.
-    await using manager = await startManager();
+    const manager = classManager();
     using b = await manager.barrier(2);
     await b.abort();
     await expect(b.wait()).rejects.toBeInstanceOf(BrokenBarrierError);
