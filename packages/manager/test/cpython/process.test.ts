@@ -3,9 +3,9 @@
  * The queues and events that carry results are a manager's, as in Python's manager runs.
  *
  * Skipped, and why:
- * - test_current, test_parent_process, test_parent_process_attributes, test_daemon_argument,
- *   test_set_executable, test_process_mainthread_native_id: mpts has no `current_process()`,
- *   `parent_process()`, `daemon` or `set_executable()`.
+ * - test_current, test_parent_process, test_parent_process_attributes, test_set_executable,
+ *   test_process_mainthread_native_id: mpts has no `current_process()`, `parent_process()` or
+ *   `set_executable()`.
  * - test_active_children, test_sentinel, test_close: mpts's Process has no `active_children()`,
  *   `sentinel` or `close()`.
  * - test_interrupt, test_interrupt_no_handler: mpts's Process has no `interrupt()`.
@@ -33,7 +33,9 @@ describe('_TestProcess', () => {
     const name = 'SomeProcess';
     // mpts: no keyword arguments for a target; Python's kwargs go as one last argument.
     const p = new Process({ target: reportArgs, args: [q, ...args, kwargs], name, module: targets });
+    p.daemon = true;
     expect(p.isAlive()).toBe(false);
+    expect(p.daemon).toBe(true);
     expect(p.exitCode).toBeNull();
     expect(p.name).toBe(name);
 
@@ -85,6 +87,17 @@ describe('_TestProcess', () => {
 
   it('test_kill', async () => {
     expect(await killProcess((p) => p.kill())).toBe(-9);
+  });
+
+  it('test_daemon_argument', () => {
+    // By default a Process takes the current process's daemon flag: this test process is not
+    // a daemonic child.
+    const proc0 = new Process({ target: putFive, module: targets });
+    expect(proc0.daemon).toBe(false);
+    const proc1 = new Process({ target: putFive, daemon: true, module: targets });
+    expect(proc1.daemon).toBe(true);
+    const proc2 = new Process({ target: putFive, daemon: false, module: targets });
+    expect(proc2.daemon).toBe(false);
   });
 
   it('test_recursion', async () => {
