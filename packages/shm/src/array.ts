@@ -15,7 +15,7 @@ import {
   ctypeOf, fromStored, reprElement, toStored, viewOf, type CType,
   type ElementOf, type InputOf, type TypecodeOrType,
 } from './typecodes.js';
-import { atomicView, resolveLock, type SynchronizedOptions } from './value.js';
+import { atomicView, checkLockOption, resolveLock, type SynchronizedOptions } from './value.js';
 
 type Stored = number | bigint;
 type Cells = { [index: number]: Stored; length: number };
@@ -413,6 +413,7 @@ export function SharedArray<C extends TypecodeOrType>(typecodeOrType: C,
 export function SharedArray<C extends TypecodeOrType>(typecodeOrType: C,
   sizeOrInit: number | Iterable<InputOf<C>> | Uint8Array,
   options: SynchronizedOptions = {}): SynchronizedArray<C> | CArray<C> {
+  checkLockOption(options.lock);
   const obj = RawArray(typecodeOrType, sizeOrInit);
   const lock = resolveLock(options.lock, obj.segment);
   return lock === undefined ? obj : SynchronizedArray.indexed(obj, lock);

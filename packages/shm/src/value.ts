@@ -126,15 +126,25 @@ export class Synchronized<C extends TypecodeOrType = TypecodeOrType> extends Syn
 
 }
 
-/** Python's `lock=` rules; `undefined` means no lock. */
-export function resolveLock(lock: unknown, segment: Segment): Lock | RLock | undefined {
-  if (lock === undefined || lock === null || lock === true) return ownRLock(segment);
-  if (lock === false) return undefined;
-  if (lock instanceof Lock || lock instanceof RLock) return lock;
+/**
+ * Python's `lock=` rules, checked before any shared memory is made, so a refused option leaves
+ * no segment behind.
+ */
+export function checkLockOption(lock: unknown): void {
+  if (lock === undefined || lock === null || typeof lock === 'boolean') return;
+  if (lock instanceof Lock || lock instanceof RLock) return;
   if (typeof (lock as { acquire?: unknown }).acquire === 'function') {
     throw new TypeError(messages.notOurLock(pyTypeName(lock)));
   }
   throw new AttributeError(messages.noAcquire(String(lock)));
+}
+
+/** The lock a checked `lock=` option stands for; `undefined` means no lock. */
+export function resolveLock(lock: unknown, segment: Segment): Lock | RLock | undefined {
+  checkLockOption(lock);
+  if (lock === false) return undefined;
+  if (lock instanceof Lock || lock instanceof RLock) return lock;
+  return ownRLock(segment);
 }
 
 /**
@@ -161,6 +171,7 @@ export function Value<C extends TypecodeOrType>(typecodeOrType: C, init?: InputO
   options?: SynchronizedOptions): Synchronized<C> | CValue<C>;
 export function Value<C extends TypecodeOrType>(typecodeOrType: C, init?: InputOf<C>,
   options: SynchronizedOptions = {}): Synchronized<C> | CValue<C> {
+  checkLockOption(options.lock);
   const obj = RawValue(typecodeOrType, init);
   const lock = resolveLock(options.lock, obj.segment);
   return lock === undefined ? obj : new Synchronized(obj, lock);

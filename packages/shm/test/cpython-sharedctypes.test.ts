@@ -48,6 +48,9 @@ afterEach(async () => {
 
 const latin = (s: string) => Buffer.from(s, 'latin1');
 
+/** The shared-memory names this process made and has not unlinked. */
+const ownSegments = () => segmentsOf(process.pid);
+
 describe.runIf(crossProcess.available)('_TestValue', () => {
   const codesValues: [string, unknown, unknown][] = [
     ['i', 4343, 24234],
@@ -96,11 +99,10 @@ describe.runIf(crossProcess.available)('_TestValue', () => {
     expect('getObj' in arr5).toBe(false);
   });
 
-  // mpts bug: Value('i', 5, { lock: 'navalue' }) raises Python's AttributeError, but only after
-  // it made the value, whose shared-memory segment nobody can unlink any more: its name stays
-  // in /dev/shm while this process lives. Python frees the value with the failed call.
-  it.skip("test_getobj_getlock, its invalid lock: AttributeError, and nothing left in shared memory", () => {
-    expect(() => Value('i', 5, { lock: 'navalue' as never })).toThrow(AttributeError);
+  it("test_getobj_getlock, its invalid lock: AttributeError, and nothing left in shared memory", () => {
+    const before = ownSegments();
+    expect(() => Value('i', 5, { lock: 'navalue' as never })).toThrow(new AttributeError("'navalue' has no method 'acquire'"));
+    expect(ownSegments()).toEqual(before);
   });
 
   it('test_invalid_typecode', () => {
@@ -180,10 +182,11 @@ describe.runIf(crossProcess.available)('_TestArray', () => {
     expect('getObj' in arr5).toBe(false);
   });
 
-  // mpts bug: as for Value (see _TestValue), the array's segment is left behind.
-  it.skip('test_getobj_getlock_obj, its invalid lock: AttributeError, and nothing left in shared memory', () => {
+  it('test_getobj_getlock_obj, its invalid lock: AttributeError, and nothing left in shared memory', () => {
     const range10 = Array.from({ length: 10 }, (_, i) => i);
-    expect(() => SharedArray('i', range10, { lock: 'notalock' as never })).toThrow(AttributeError);
+    const before = ownSegments();
+    expect(() => SharedArray('i', range10, { lock: 'notalock' as never })).toThrow(new AttributeError("'notalock' has no method 'acquire'"));
+    expect(ownSegments()).toEqual(before);
   });
 
   it('test_invalid_typecode', () => {
