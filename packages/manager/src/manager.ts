@@ -262,12 +262,13 @@ export class Manager implements AsyncDisposable {
 
   /** A shared `list`, optionally filled from any iterable. */
   list<T = unknown>(init?: Iterable<T>): Promise<ListProxy<T>> {
-    return this.create('list', init === undefined ? [] : [[...init]]) as Promise<ListProxy<T>>;
+    // What is not iterable goes as it is, and the manager refuses it, as Python's does.
+    return this.create('list', init === undefined ? [] : [isIterable(init) ? [...init] : init]) as Promise<ListProxy<T>>;
   }
 
   /** A shared `set` (Python 3.14's `SyncManager.set`), optionally filled from any iterable. */
   set<T = unknown>(init?: Iterable<T>): Promise<SetProxy<T>> {
-    return this.create('set', init === undefined ? [] : [SetProxy.operand(init)]) as Promise<SetProxy<T>>;
+    return this.create('set', init === undefined ? [] : [isIterable(init) ? SetProxy.operand(init) : init]) as Promise<SetProxy<T>>;
   }
 
   /** A shared `Namespace` with these initial attributes. */

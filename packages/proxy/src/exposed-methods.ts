@@ -21,7 +21,7 @@ export type IteratorMethod = (typeof iteratorMethods)[number];
 export const listMethods = [
   'getItem', 'setItem', 'delItem', 'getSlice', 'setSlice', 'delSlice', 'len', 'contains',
   'append', 'extend', 'insert', 'pop', 'remove', 'index', 'count', 'reverse', 'sort', 'concat',
-  'repeat', 'imul', 'copy',
+  'repeat', 'imul', 'copy', 'clear',
 ] as const;
 export type ListMethod = (typeof listMethods)[number];
 

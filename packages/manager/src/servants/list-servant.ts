@@ -147,6 +147,11 @@ export class ListServant implements Servant {
     this.items.reverse();
   }
 
+  /** Python 3.14's `ListProxy.clear()`. */
+  clear(): void {
+    this.items = [];
+  }
+
   sort(reverse: unknown = false): void {
     // Sorted as a copy: if two items cannot be compared, the list is left as it was.
     this.items = pySorted(this.items, Boolean(reverse));

@@ -115,9 +115,8 @@ describe('TestSyncManagerTypes', () => {
     await testQueue(o);
   });
 
-  // mpts bug: a list proxy has no clear(), which the worker calls (Python's ListProxy has
-  // clear(), a MutableSequence method; test_list_isinstance lists it too).
-  it.skip('test_list', async () => {
+  // Python 3.14's ListProxy has clear(), which the worker calls (3.13's has not).
+  it('test_list', async () => {
     using o = await manager.list<number>();
     await o.append(5);
     await runWorker(smtList, o);
@@ -184,10 +183,7 @@ describe('TestSyncManagerTypes', () => {
     }
   });
 
-  // mpts bug: manager.set(1234) throws a TypeError ('values is not iterable') synchronously in
-  // the caller; Python's manager.set(1234) raises RemoteError (the manager's TypeError), as mpts
-  // documents for constructors that refuse their arguments (Semaphore(-1), Barrier(0)).
-  it.skip('test_set_init, its last check: a set of a non-iterable is a RemoteError', async () => {
+  it('test_set_init, its last check: a set of a non-iterable is a RemoteError', async () => {
     await expect(manager.set(1234 as never)).rejects.toBeInstanceOf(RemoteError);
   });
 

@@ -88,6 +88,11 @@ export class ListProxy<T = unknown> extends BaseProxy<ListMethod> {
     return this.callExposed<void>('reverse');
   }
 
+  /** Empties the list (Python 3.14's `ListProxy.clear()`). */
+  clear(): Promise<void> {
+    return this.callExposed<void>('clear');
+  }
+
   /** Sorts in place with Python's ordering; mixing incomparable types is a `TypeError`. */
   sort(options: { reverse?: boolean } = {}): Promise<void> {
     return this.callExposed<void>('sort', [options.reverse ?? false]);
