@@ -24,6 +24,9 @@ export default defineConfig({
   test: {
     // Compiles the fixtures that tests run as processes of their own, once per run.
     globalSetup: ['./vitest.fixtures.ts'],
+    // Most of a test's time is spent waiting for processes it started: two files at once keep
+    // both cores busy (vitest would run one at a time on 2 cores).
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
         test: {
@@ -31,9 +34,6 @@ export default defineConfig({
           name: 'mpts',
           include: ['packages/*/test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...timed],
-          // Most of a test's time is spent waiting for processes it started: two files at once
-          // keep both cores busy (vitest would run one at a time on 2 cores).
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
           sequence: { groupOrder: 0 },
         },
       },
@@ -42,7 +42,8 @@ export default defineConfig({
           ...common,
           name: 'timed',
           include: timed,
-          poolOptions: { forks: { maxForks: 1, minForks: 1 } },
+          // One file after another, in one process.
+          poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 1 },
         },
       },

@@ -13,11 +13,10 @@ import { fixture, isRunning } from '../helpers.js';
 
 const classes = fixture('registry-classes.ts');
 
-type StartedClass<M extends Manager> = { start(options: { register: string[] }): Promise<M> };
-
 /** A forked manager of `managerClass`, importing the fixture; a leak test when disposed. */
-async function startOf<M extends Manager>(managerClass: StartedClass<M>): Promise<M & AsyncDisposable> {
-  const manager = await managerClass.start({ register: [classes] });
+async function startOf<M extends Manager>(managerClass: new () => M): Promise<M & AsyncDisposable> {
+  // `start` is static and inherited: called on the subclass, it starts one of the subclass.
+  const manager = (await (managerClass as unknown as typeof Manager).start({ register: [classes] })) as M;
   const pid = manager.pid!;
   const shutdown = manager.shutdown.bind(manager);
   Object.defineProperty(manager, Symbol.asyncDispose, {

@@ -127,10 +127,10 @@ print(json.dumps({'errors': errors, 'items': [[name(k), v] for k, v in d.items()
 
   it('a shared object is a key by identity', () => {
     const dict = new PyDict();
-    const ref = new ServerRef(7, 'dict', undefined);
+    const ref = new ServerRef(7, 'dict', undefined, 'test-instance');
     dict.set(ref, 'a');
     expect(dict.get(ref)).toBe('a');
-    expect(dict.has(new ServerRef(7, 'dict', undefined))).toBe(false);
+    expect(dict.has(new ServerRef(7, 'dict', undefined, 'test-instance'))).toBe(false);
     dict.set([ref], 'tuple');
     expect(dict.get([ref])).toBe('tuple');
   });
