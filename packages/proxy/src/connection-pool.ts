@@ -110,16 +110,26 @@ export class ConnectionPool {
   }
 
   /**
-   * A program that simply runs out of work ends as cleanly as one that called `shutdown()`:
-   * when the event loop drains, this process says goodbye on each connection, so the manager
-   * keeps what it holds rather than treating it as lost (DESIGN D6). Closing sockets is more
-   * work for the loop, so 'beforeExit' comes again, and then finds nothing left to close.
+   * A program that simply runs out of work, or calls `process.exit()`, ends as cleanly as one
+   * that called `shutdown()`: this process says goodbye on each connection, so the manager
+   * keeps what it holds rather than treating it as lost (DESIGN D6). When the event loop drains,
+   * the connections close (more work for the loop, so 'beforeExit' comes again, and then finds
+   * nothing left to close); at `process.exit()` the goodbye is written at once. A process that
+   * crashes (an uncaught exception or rejection) says no goodbye: it is lost.
    */
   #closeWhenIdleOnExit(): void {
     if (this.#closesOnExit) return;
     this.#closesOnExit = true;
+    let crashed = false;
+    process.on('uncaughtExceptionMonitor', () => {
+      crashed = true;
+    });
     process.on('beforeExit', () => {
       if (this.#connections.size > 0) void this.closeAll();
+    });
+    process.on('exit', () => {
+      if (crashed) return;
+      for (const connection of this.#connections.values()) connection.goodbyeAtExit();
     });
   }
 }

@@ -202,6 +202,18 @@ export class Connection {
     });
   }
 
+  /**
+   * Says goodbye from a process that is exiting now (`process.exit()`): no later turn of the
+   * event loop will come, so the goodbye is written at once; a socket on which nothing waits
+   * to be written takes it straight into the kernel, which delivers it before the close.
+   */
+  goodbyeAtExit(): void {
+    if (this.state !== 'open') return;
+    this.sendAcks();
+    this.writer.write(encodeFrame([Op.goodbye, 0] satisfies Request));
+    this.writer.flush();
+  }
+
   /** Closes at once, without flushing. */
   destroy(error?: Error): void {
     this.fail(error ?? new ManagerClosedError(messages.managerClosed(this.address)));

@@ -9,6 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { BrokenBarrierError, Process, RuntimeError, runAsTask, ValueError, type AcquirerProxy, type Manager } from '@mpts/manager';
 import {
+  acquireAndCallExit,
+  acquireAndCrash,
   acquireAndExit,
   consumeOneAndExit,
   consumeOneAndHang,
@@ -206,6 +208,24 @@ describe('a process that ends normally keeps what it holds, as in Python', () =>
     await releaser.join({ timeout: 10 });
     expect(releaser.exitCode).toBe(0);
     expect(await waiting).toBe(true);
+    await lock.release();
+  });
+
+  it('process.exit() is an end on purpose: the Lock stays held; a crash is not: it is released', async () => {
+    await using manager = await startManager();
+    using lock = await manager.lock();
+    const exiting = new Process({ target: acquireAndCallExit, args: [lock], module: children });
+    await exiting.start();
+    await exiting.join({ timeout: 10 });
+    expect(exiting.exitCode).toBe(0);
+    await othersGone(manager);
+    expect(await lock.locked()).toBe(true);
+    await lock.release();
+    const crashing = new Process({ target: acquireAndCrash, args: [lock], module: children });
+    await crashing.start();
+    await crashing.join({ timeout: 10 });
+    expect(crashing.exitCode).toBe(1);
+    expect(await lock.acquire({ timeout: 10 })).toBe(true);
     await lock.release();
   });
 
