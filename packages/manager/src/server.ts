@@ -89,6 +89,7 @@ export class Server {
   private decodedRefs = false;
   private refused: Error | undefined;
   /** Set while encoding a reply: the references it carries, counted once it is encoded. */
+  private replying = false;
   private replyRefs: ServerRef[] | undefined;
   /**
    * How requests are decoded (DESIGN D5): a token of this server becomes the `ServerRef` of a
@@ -108,7 +109,7 @@ export class Server {
       throw new Error('a reply codec never decodes');
     },
     wroteToken: (carrier) => {
-      if (carrier instanceof ServerRef && this.objects.owns(carrier)) this.replyRefs?.push(carrier);
+      if (this.replying && carrier instanceof ServerRef && this.objects.owns(carrier)) (this.replyRefs ??= []).push(carrier);
     },
     refuse(error) {
       throw error;
@@ -484,18 +485,20 @@ export class Server {
     }
     const handoff = value instanceof Handoff ? value : undefined;
     const kind = handoff ? Reply.okAck : Reply.ok;
-    const refs: ServerRef[] = (this.replyRefs = []);
+    this.replying = true;
+    this.replyRefs = undefined;
     let frame: Buffer;
     try {
       const reply: ReplyMessage = [kind, requestId, keepNegativeZeros(handoff ? handoff.value : value)];
       frame = encodeFrame(reply, this.replyCodec);
-      this.objects.increfAll(client, refs);
+      if (this.replyRefs !== undefined) this.objects.increfAll(client, this.replyRefs);
     } catch (error) {
       handoff?.returned();
       // Python's #UNSERIALIZABLE: the result could not be encoded.
       client.replyError(requestId, new RemoteError(`Unserializable message: ${(error as Error).message}`));
       return;
     } finally {
+      this.replying = false;
       this.replyRefs = undefined;
     }
     if (handoff) client.handoffs.set(requestId, handoff);

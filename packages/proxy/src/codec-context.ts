@@ -32,15 +32,19 @@ export interface CodecContext {
 
 let active: CodecContext | undefined;
 
-/** Runs `work` (one encode or decode) for `context`. Encoding and decoding are synchronous. */
-export function inCodecContext<T>(context: CodecContext, work: () => T): T {
+/**
+ * Makes `context` the context of the encode or decode that follows, and returns the one it
+ * replaces, which the caller restores with `leaveCodecContext` in a `finally`. Encoding and
+ * decoding are synchronous, so this is all it takes; no closure, as it is on every call's path.
+ */
+export function enterCodecContext(context: CodecContext): CodecContext | undefined {
   const outer = active;
   active = context;
-  try {
-    return work();
-  } finally {
-    active = outer;
-  }
+  return outer;
+}
+
+export function leaveCodecContext(outer: CodecContext | undefined): void {
+  active = outer;
 }
 
 /** The context of the encode or decode under way; codec extensions read it. */

@@ -2,7 +2,7 @@ import { Packr, addExtension, RESERVE_START_SPACE } from 'msgpackr';
 import { HEADER_BYTES, sealFrame } from './framing.js';
 import { messages } from './errors.js';
 import { isTransferableInstance } from './transfer.js';
-import { activeCodecContext, inCodecContext, maybeActiveCodecContext, type CodecContext } from './codec-context.js';
+import { activeCodecContext, enterCodecContext, leaveCodecContext, maybeActiveCodecContext, type CodecContext } from './codec-context.js';
 
 /**
  * The one msgpack configuration of mpts (DESIGN D3), shared by clients and servers.
@@ -167,7 +167,12 @@ export const plainDataContext: CodecContext = {
  * it at once.
  */
 export function encode(value: unknown, context: CodecContext = plainDataContext): Buffer {
-  return inCodecContext(context, () => packr.pack(value));
+  const outer = enterCodecContext(context);
+  try {
+    return packr.pack(value);
+  } finally {
+    leaveCodecContext(outer);
+  }
 }
 
 /**
@@ -175,12 +180,22 @@ export function encode(value: unknown, context: CodecContext = plainDataContext)
  * start of its own output, so a frame costs no extra copy.
  */
 export function encodeFrame(message: unknown, context: CodecContext = plainDataContext): Buffer {
-  return inCodecContext(context, () => sealFrame(packr.pack(message, RESERVE_START_SPACE | HEADER_BYTES)));
+  const outer = enterCodecContext(context);
+  try {
+    return sealFrame(packr.pack(message, RESERVE_START_SPACE | HEADER_BYTES));
+  } finally {
+    leaveCodecContext(outer);
+  }
 }
 
 /** Decodes one message for `context`. */
 export function decode(bytes: Uint8Array, context: CodecContext = plainDataContext): unknown {
-  return inCodecContext(context, () => packr.unpack(bytes));
+  const outer = enterCodecContext(context);
+  try {
+    return packr.unpack(bytes);
+  } finally {
+    leaveCodecContext(outer);
+  }
 }
 
 /**

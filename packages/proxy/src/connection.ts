@@ -79,7 +79,9 @@ export class Connection {
   private referenced = true;
   private readonly closeListeners = new Set<(error: Error) => void>();
   /** What the reply being decoded rebuilt, and why it could not be, if it could not. */
-  private decoding: { proxies: BaseProxy[]; error: Error | undefined } | undefined;
+  private decoding = false;
+  private decodedProxies: BaseProxy[] | undefined;
+  private decodeError: Error | undefined;
   /** `Reply.okAck` replies decoded this tick, acknowledged together in one message. */
   private acks: number[] = [];
   /** `Reply.okAck` replies that could not be delivered: the manager takes their items back. */
@@ -95,7 +97,7 @@ export class Connection {
       try {
         if (rebuildProxy === undefined) throw new Error('mpts proxy classes are not loaded');
         const proxy = rebuildProxy(data, this);
-        this.decoding?.proxies.push(proxy);
+        if (this.decoding) (this.decodedProxies ??= []).push(proxy);
         return proxy;
       } catch (error) {
         this.codec.refuse(error as Error);
@@ -103,8 +105,8 @@ export class Connection {
       }
     },
     refuse: (error) => {
-      if (this.decoding === undefined) throw error;
-      this.decoding.error ??= error;
+      if (!this.decoding) throw error;
+      this.decodeError ??= error;
     },
   };
 
@@ -264,13 +266,19 @@ export class Connection {
       this.onHandshakeFrame(frame);
       return;
     }
-    const decoding: { proxies: BaseProxy[]; error: Error | undefined } = (this.decoding = { proxies: [], error: undefined });
+    // What the reply rebuilt, and why it could not be, are gathered while it is decoded.
+    this.decoding = true;
+    this.decodedProxies = undefined;
+    this.decodeError = undefined;
     let decoded: unknown;
     try {
       decoded = decode(frame, this.codec);
     } finally {
-      this.decoding = undefined;
+      this.decoding = false;
     }
+    // (Set by the codec's callbacks during decode, which the compiler cannot see.)
+    const proxies = this.decodedProxies as BaseProxy[] | undefined;
+    const decodeError = this.decodeError as Error | undefined;
     const message = parseReply(decoded);
     if (message[0] === Reply.heartbeat) {
       this.writer.write(encodeFrame([Op.heartbeat, 0] satisfies Request));
@@ -281,19 +289,19 @@ export class Connection {
       return;
     }
     const id = message[1];
-    if (message[0] === Reply.okAck) this.acknowledge(id, decoding.error === undefined && this.pending.has(id));
+    if (message[0] === Reply.okAck) this.acknowledge(id, decodeError === undefined && this.pending.has(id));
     const call = this.pending.get(id);
     if (call === undefined) {
-      for (const proxy of decoding.proxies) proxy.releaseProxy();
+      if (proxies) for (const proxy of proxies) proxy.releaseProxy();
       return;
     }
     this.pending.delete(id);
     if (this.pending.size === 0) this.updateRef();
-    if (decoding.error !== undefined) {
+    if (decodeError !== undefined) {
       // A value this process cannot rebuild (a proxy of a manager it has no key for) fails
       // this call only; the proxies the reply did hold are given back.
-      for (const proxy of decoding.proxies) proxy.releaseProxy();
-      call.reject(decoding.error);
+      if (proxies) for (const proxy of proxies) proxy.releaseProxy();
+      call.reject(decodeError);
     } else if (message[0] === Reply.ok || message[0] === Reply.okAck) {
       call.resolve(message[2]);
     } else {
