@@ -14,9 +14,15 @@ import { Manager, type ManagerOptions, type ServeOptions } from '@mpts/manager';
  * the test's own error (see `reportAfterTest`).
  *
  * @example await using manager = await startManager();
+ * @example await using manager = await startManager({ register: [module] }, MyManager);
  */
-export async function startManager(options: ManagerOptions = {}): Promise<Manager & AsyncDisposable> {
-  const manager = await Manager.start(options);
+export async function startManager<M extends Manager = Manager>(
+  options: ManagerOptions = {},
+  /** A subclass of Manager, to serve its registered types (with `register` modules). */
+  managerClass: new () => M = Manager as unknown as new () => M,
+): Promise<M & AsyncDisposable> {
+  // `start` is static and inherited: called on a subclass, it starts one of the subclass.
+  const manager = (await (managerClass as unknown as typeof Manager).start(options)) as M;
   const baseline = await manager.numberOfObjects();
   const pid = manager.pid!;
   const socketDir = dirname(manager.address);

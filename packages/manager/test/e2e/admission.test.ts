@@ -3,13 +3,13 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthenticationError, ConnectionRefusedError, Manager } from '@mpts/manager';
 import { Command, Connection } from '@mpts/proxy/wire';
 import { RawClient, within } from '../raw-client.js';
 import { fixture, isRunning, nodeFlags, rejection, waitFor } from '../helpers.js';
 import { startRemoteServer, type RemoteServer } from '../remote-helpers.js';
-import { selfSignedCertificate, type TestCertificate } from '../tls-certificate.js';
+import { certificateForTests } from '../tls-certificate.js';
 
 /** A client connection to the test server that comes from `localAddress` (another host on loopback). */
 function connectFrom(server: RemoteServer, localAddress: string, authkey: Buffer = server.authkey): Connection {
@@ -141,17 +141,10 @@ describe('failed authentications', () => {
 });
 
 describe('TLS and plain connections that do not match', () => {
-  let cert: string;
-  let key: string;
-  let certificate: TestCertificate;
-  beforeAll(() => {
-    certificate = selfSignedCertificate();
-    ({ cert, key } = certificate);
-  });
-  afterAll(() => certificate.remove());
+  const certificate = certificateForTests();
 
   it('a plain client at a TLS port is told to use TLS, long before the handshake deadline', async () => {
-    await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, handshakeTimeout: 60 });
+    await using server = await startRemoteServer({ tlsCert: certificate.cert, tlsKey: certificate.key, handshakeTimeout: 60 });
     const started = Date.now();
     const attempt = Manager.connect(server.address, { authkey: server.authkey });
     expect(await within(attempt.catch(() => {}), 10_000)).toBe(true);
@@ -160,13 +153,13 @@ describe('TLS and plain connections that do not match', () => {
     expect(error).toBeInstanceOf(ConnectionRefusedError);
     expect(error.message).toMatch(/serves TLS and the connection is plain: connect with the tls option/);
     // TLS clients are served meanwhile.
-    await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(cert) } });
+    await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(certificate.cert) } });
     expect(await manager.numberOfObjects()).toBe(0);
   });
 
   it('a TLS client at a plain port is told the manager does not serve TLS', async () => {
     await using server = await startRemoteServer({ handshakeTimeout: 60 });
-    const attempt = Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(cert) } });
+    const attempt = Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(certificate.cert) } });
     expect(await within(attempt.catch(() => {}), 10_000)).toBe(true);
     const error = await rejection(attempt);
     expect(error).toBeInstanceOf(ConnectionRefusedError);

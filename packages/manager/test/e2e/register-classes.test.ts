@@ -9,28 +9,12 @@ import {
   QueueManager2,
   ServerSecond,
 } from '../fixtures/registry-classes.js';
-import { fixture, isRunning } from '../helpers.js';
+import { fixture, startManager } from '../helpers.js';
 
 const classes = fixture('registry-classes.ts');
 
 /** A forked manager of `managerClass`, importing the fixture; a leak test when disposed. */
-async function startOf<M extends Manager>(managerClass: new () => M): Promise<M & AsyncDisposable> {
-  // `start` is static and inherited: called on the subclass, it starts one of the subclass.
-  const manager = (await (managerClass as unknown as typeof Manager).start({ register: [classes] })) as M;
-  const pid = manager.pid!;
-  const shutdown = manager.shutdown.bind(manager);
-  Object.defineProperty(manager, Symbol.asyncDispose, {
-    value: async () => {
-      try {
-        await expect.poll(() => manager.numberOfObjects(), { timeout: 2000 }).toBe(0);
-      } finally {
-        await shutdown();
-        expect(isRunning(pid)).toBe(false);
-      }
-    },
-  });
-  return manager as M & AsyncDisposable;
-}
+const startOf = <M extends Manager>(managerClass: new () => M) => startManager({ register: [classes] }, managerClass);
 
 describe('registrations belong to a manager class, as in Python', () => {
   it.each([

@@ -2,29 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { AutoProxy, Process, RemoteError, type ListProxy } from '@mpts/manager';
 import { drainCountdown, incrementCounter } from '../fixtures/remote-clients.js';
 import { RemoteTypesManager } from '../fixtures/remote-types.js';
-import { fixture, isRunning } from '../helpers.js';
+import { fixture, startManager } from '../helpers.js';
 import { startRemoteServer } from '../remote-helpers.js';
 
 const clients = fixture('remote-clients.ts');
 const types = fixture('remote-types.ts');
 
 /** A forked manager that imports the module registering the types; a leak test when disposed. */
-async function startTypesManager(): Promise<RemoteTypesManager & AsyncDisposable> {
-  const manager = await RemoteTypesManager.start({ register: [types] });
-  const pid = manager.pid!;
-  const shutdown = manager.shutdown.bind(manager);
-  Object.defineProperty(manager, Symbol.asyncDispose, {
-    value: async () => {
-      try {
-        await expect.poll(() => manager.numberOfObjects(), { timeout: 2000 }).toBe(0);
-      } finally {
-        await shutdown();
-        expect(isRunning(pid)).toBe(false);
-      }
-    },
-  });
-  return manager;
-}
+const startTypesManager = () => startManager({ register: [types] }, RemoteTypesManager);
 
 describe('register(): your own types in a forked manager', () => {
   it('serves a user class: exposed methods through a typed proxy, nothing else', async () => {

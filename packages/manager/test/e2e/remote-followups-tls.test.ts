@@ -2,32 +2,23 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Manager, Process, toToken, type DictProxy, type ListProxy } from '@mpts/manager';
 import { RawClient, within } from '../raw-client.js';
 import { fixture, isRunning } from '../helpers.js';
 import { startRemoteServer } from '../remote-helpers.js';
 import { passToGrandchild, recordPid } from '../fixtures/remote-followups-children.js';
-import { selfSignedCertificate, type TestCertificate } from '../tls-certificate.js';
+import { certificateForTests } from '../tls-certificate.js';
 
 const children = fixture('remote-followups-children.ts');
 
 /** A self-signed certificate for 127.0.0.1 and localhost, removed after the file. */
-let cert: string;
-let key: string;
-let certificate: TestCertificate;
-
-beforeAll(() => {
-  certificate = selfSignedCertificate();
-  ({ cert, key } = certificate);
-});
-
-afterAll(() => certificate.remove());
+const certificate = certificateForTests();
 
 describe('proxies of a manager served over TLS', () => {
   it('work in Process children, which connect over TLS with the options their parent used', async () => {
-    await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, handshakeTimeout: 1 });
-    await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(cert) } });
+    await using server = await startRemoteServer({ tlsCert: certificate.cert, tlsKey: certificate.key, handshakeTimeout: 1 });
+    await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(certificate.cert) } });
     using d = await manager.dict<string, number>();
     using l = await manager.list<number>();
     const p = new Process({ target: recordPid, args: [d, l], module: children });
@@ -40,10 +31,10 @@ describe('proxies of a manager served over TLS', () => {
   });
 
   it('and in their children in turn', async () => {
-    await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, handshakeTimeout: 1 });
+    await using server = await startRemoteServer({ tlsCert: certificate.cert, tlsKey: certificate.key, handshakeTimeout: 1 });
     await using manager = await Manager.connect(`tcp://localhost:${server.port}`, {
       authkey: server.authkey,
-      tls: { ca: readFileSync(cert), servername: 'localhost' },
+      tls: { ca: readFileSync(certificate.cert), servername: 'localhost' },
     });
     using d = await manager.dict<string, number>();
     using l = await manager.list<number>();
@@ -60,11 +51,11 @@ describe('proxies of a manager served over TLS', () => {
   });
 
   it('travel in a token with the authkey and the TLS options, to a process that never connected', async () => {
-    await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, handshakeTimeout: 1 });
-    await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(cert) } });
+    await using server = await startRemoteServer({ tlsCert: certificate.cert, tlsKey: certificate.key, handshakeTimeout: 1 });
+    await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(certificate.cert) } });
     using l = await manager.list<string>(['parent']);
     const token = toToken(l as ListProxy<string>, { includeAuthkey: true });
-    expect(token.tls).toEqual({ ca: { $bytes: readFileSync(cert).toString('base64') } });
+    expect(token.tls).toEqual({ ca: { $bytes: readFileSync(certificate.cert).toString('base64') } });
     // JSON-safe: it survives any channel.
     const sent = JSON.parse(JSON.stringify(token));
     const child = fork(fileURLToPath(fixture('token-channel.mjs')), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -83,12 +74,12 @@ describe('proxies of a manager served over TLS', () => {
 
 describe('a TLS server counts TLS handshakes in progress against maxUnauthenticated', () => {
   it('stalled TLS handshakes hold the places; a TLS client waits, and the oldest gives way to it', async () => {
-    await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, maxUnauthenticated: 3, handshakeTimeout: 4 });
+    await using server = await startRemoteServer({ tlsCert: certificate.cert, tlsKey: certificate.key, maxUnauthenticated: 3, handshakeTimeout: 4 });
     // Three connections that start a TLS handshake (one byte of a ClientHello) and stall.
     const stalled = [0, 1, 2].map(() => new RawClient(server.port));
     await Promise.all(stalled.map((raw) => once(raw.socket, 'connect')));
     for (const raw of stalled) raw.write(Buffer.from([0x16]));
-    await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(cert) } });
+    await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(certificate.cert) } });
     expect(await manager.numberOfObjects()).toBe(0);
     // It got in because the oldest stalled handshake had to go (after half the 4 s deadline).
     expect(await within(Promise.race(stalled.map((raw) => raw.closed)), 1000)).toBe(true);
@@ -97,9 +88,9 @@ describe('a TLS server counts TLS handshakes in progress against maxUnauthentica
   });
 
   it('an authenticated TLS connection gives its place back', async () => {
-    await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, maxUnauthenticated: 2, handshakeTimeout: 30 });
+    await using server = await startRemoteServer({ tlsCert: certificate.cert, tlsKey: certificate.key, maxUnauthenticated: 2, handshakeTimeout: 30 });
     // Two addresses of the same server: two connections of this process, both authenticated.
-    const ca = readFileSync(cert);
+    const ca = readFileSync(certificate.cert);
     await using byIp = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca } });
     await using byName = await Manager.connect(`tcp://localhost:${server.port}`, { authkey: server.authkey, tls: { ca } });
     expect((await byIp.debugInfo()).clients).toHaveLength(2);

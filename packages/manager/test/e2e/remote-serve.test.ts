@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, Manager, ManagerClosedError, ManagerServer, Process, type DictProxy, type ListProxy } from '@mpts/manager';
 import { queueGetInto, queuePut, useRemoteProxies } from '../fixtures/remote-clients.js';
 import { RemoteTypesManager } from '../fixtures/remote-types.js';
 import { fixture } from '../helpers.js';
 import { startRemoteServer } from '../remote-helpers.js';
+import { selfSignedCertificate } from '../tls-certificate.js';
 
 const clients = fixture('remote-clients.ts');
 const types = fixture('remote-types.ts');
@@ -118,15 +116,8 @@ describe('connecting', () => {
 
 describe('TLS', () => {
   it('serves over TLS with a self-signed certificate; a plain client gets nowhere', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mpts-tls-'));
+    const { cert, key, remove } = selfSignedCertificate();
     try {
-      const cert = join(dir, 'cert.pem');
-      const key = join(dir, 'key.pem');
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ], { stdio: 'ignore' });
       await using server = await startRemoteServer({ tlsCert: cert, tlsKey: key, handshakeTimeout: 0.5 });
       await using manager = await Manager.connect(server.address, { authkey: server.authkey, tls: { ca: readFileSync(cert) } });
       using d = await manager.dict<string, string>();
@@ -140,7 +131,7 @@ describe('TLS', () => {
       // Nor does a client that does not trust the certificate.
       await expect(Manager.connect(`tcp://localhost:${server.port}`, { authkey: server.authkey, tls: true })).rejects.toThrow(/self.signed|certificate/i);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      remove();
     }
   });
 });
