@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fromToken, Manager, Process, RemoteError, toToken, type DictProxy } from '@mpts/manager';
 import { messages } from '@mpts/proxy/wire';
 import { readUnreachableProxy } from '../fixtures/reference-children.js';
+import { keepProxies } from '../fixtures/sync-children.js';
 import { fixture, startManager } from '../helpers.js';
 
 const serveHere = (authkey: Buffer, port = 0) => Manager.serve({ host: '127.0.0.1', port, authkey });
@@ -112,6 +113,34 @@ describe('references', () => {
     expect(await dB.getItem('read')).toMatch(/^AuthenticationError: no authkey is known for the manager at tcp:\/\/127\.0\.0\.1:/);
     expect(await dB.getItem('after')).toBe(2);
     await dB.clear();
+  });
+
+  it('a proxy gives its reference back on the connection that counted it, not on a later one', async () => {
+    const authkey = randomBytes(32);
+    await using server = await serveHere(authkey);
+    const first = await Manager.connect(server.address, { authkey });
+    const d = await first.dict<string, number>();
+    const token = toToken(d);
+    // A child holds the dict too, so it outlives this process's first connection.
+    const ready = await first.event();
+    const keeper = new Process({ target: keepProxies, args: [[d], ready], module: fixture('sync-children.ts') });
+    await keeper.start();
+    expect(await ready.wait({ timeout: 10 })).toBe(true);
+    ready.releaseProxy();
+    await first.shutdown();
+    await using second = await Manager.connect(server.address, { authkey });
+    const again = fromToken<DictProxy<string, number>>(token);
+    await again.ready;
+    // `d` was counted on the first connection, which is gone: releasing it touches nothing.
+    d.releaseProxy();
+    await again.setItem('still', 1);
+    expect(await again.getItem('still')).toBe(1);
+    const refcount = async () => (await second.debugInfo()).objects.find((object) => object.id === again.id)?.refcount;
+    expect(await refcount()).toBe(2);
+    again.releaseProxy();
+    keeper.kill();
+    await keeper.join();
+    await expect.poll(() => second.numberOfObjects()).toBe(0);
   });
 
   it('a reply that cannot be encoded counts none of the references it held', async () => {
