@@ -106,7 +106,7 @@ export class Manager implements AsyncDisposable {
     registerOn(this, { typeId, factory: factory as Factory | null, options });
     if (options.createMethod === false) return;
     if (typeId in this.prototype && !Object.hasOwn(this.prototype, typeId)) {
-      throw new TypeError(`'${typeId}' is already a member of ${this.name}; register it with { createMethod: false }`);
+      throw new TypeError(messages.alreadyAMember(typeId, this.name));
     }
     Object.defineProperty(this.prototype, typeId, {
       value: function (this: Manager, ...args: unknown[]) {
@@ -211,7 +211,7 @@ export class Manager implements AsyncDisposable {
     child.send(startup);
     const ready = await new Promise<ServerReady>((resolve, reject) => {
       child.once('message', resolve);
-      child.once('exit', (code) => reject(new ProcessError(`the manager process exited with code ${code} while starting`)));
+      child.once('exit', (code) => reject(new ProcessError(messages.managerExitedWhileStarting(code))));
       child.once('error', reject);
     }).catch(async (error: unknown) => {
       await this.startFailed();
@@ -220,7 +220,7 @@ export class Manager implements AsyncDisposable {
     if ('error' in ready) {
       // The server is ending: wait for it, so that no process is left when start() rejects.
       await this.startFailed();
-      if (ready.initializer === undefined) throw new ProcessError(`the manager process failed to start:\n${ready.error}`);
+      if (ready.initializer === undefined) throw new ProcessError(messages.managerFailedToStart(ready.error));
       const { exportName, thrown } = ready.initializer;
       throw new ProcessError(`the manager process failed to start: its initializer ${exportName}() threw ${thrown.name}: ${thrown.message}`, {
         cause: rebuildError(thrown.name, thrown.message, thrown.stack),

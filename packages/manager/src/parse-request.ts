@@ -19,7 +19,7 @@ export function isEnvelope(message: unknown): message is Envelope {
  * past a request's own are ignored.
  */
 export function parseRequest(message: unknown): Request {
-  if (!isEnvelope(message)) throw new ProtocolError('a message is not an [op, requestId, ...] array');
+  if (!isEnvelope(message)) throw new ProtocolError(messages.notARequest);
   switch (message[0]) {
     case Op.call:
       if (typeof message[3] !== 'string' || !Array.isArray(message[4])) {
@@ -58,13 +58,13 @@ export function parseRequest(message: unknown): Request {
     case Op.heartbeat:
       break;
     default:
-      throw new ProtocolError(`unknown operation ${message[0]}`);
+      throw new ProtocolError(messages.unknownOperation(message[0]));
   }
   return message as Request;
 }
 
 function malformed(op: keyof typeof Op, operands: string): ProtocolError {
-  return new ProtocolError(`malformed ${op} request: expected [op, requestId, ${operands}]`);
+  return new ProtocolError(messages.malformedRequest(op, operands));
 }
 
 /** An id that is not a number names no object: the same error as an id that names none. */

@@ -142,7 +142,7 @@ export class Process<A extends unknown[] = unknown[]> {
           if (report.beforeReady) reject(this.error);
         }
       });
-      child.once('exit', () => reject(this.error ?? new ProcessError(`${this.name} exited before it started`)));
+      child.once('exit', () => reject(this.error ?? new ProcessError(messages.exitedBeforeStart(this.name))));
       child.once('error', reject);
     });
     const start: ChildStart = {

@@ -3,7 +3,7 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, formatTcpAddress } from '@mpts/proxy/wire';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, formatTcpAddress, messages } from '@mpts/proxy/wire';
 import { builtinTypes } from './builtin-types.js';
 import { addRegistrations, findManagerClass, registryOf, type ManagerClass } from './register.js';
 import { Server, type DebugInfo } from './server.js';
@@ -85,7 +85,7 @@ export class ManagerServer implements AsyncDisposable {
   /** Starts listening; see `Manager.serve()`. */
   static async start(options: ServeOptions): Promise<ManagerServer> {
     if (options.authkey === undefined || options.authkey === null || Buffer.from(options.authkey).length === 0) {
-      throw new TypeError('Manager.serve() needs an authkey: the secret every client must prove it knows');
+      throw new TypeError(messages.serveNeedsAuthkey);
     }
     for (const module of options.register ?? []) await import(moduleUrl(module));
     let types = options.types;

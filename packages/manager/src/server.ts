@@ -305,7 +305,7 @@ export class Server {
       if (requestId !== undefined) {
         this.replyError(client, requestId, new ValueError(messages.receivedNestedTooDeeply(MAX_NESTING)));
       } else {
-        this.fatal(client, new ProtocolError(`a frame is not valid msgpack: ${(error as Error).message}`));
+        this.fatal(client, new ProtocolError(messages.notMsgpack((error as Error).message)));
       }
       return;
     }
@@ -372,7 +372,7 @@ export class Server {
       default: {
         // parseRequest lets no other op through; a new one must be served here.
         const unserved: never = request;
-        throw new ProtocolError(`unknown operation ${String((unserved as Request)[0])}`);
+        throw new ProtocolError(messages.unknownOperation((unserved as Request)[0]));
       }
     }
   }
@@ -383,7 +383,7 @@ export class Server {
     try {
       servant = spec.create(...args);
       if (typeof servant !== 'object' || servant === null) {
-        throw new TypeError(`the factory of '${typeId}' returned ${servant === null ? 'null' : typeof servant}, not an object`);
+        throw new TypeError(messages.factoryNotObject(typeId, servant));
       }
     } catch (error) {
       // As in Python, a constructor's failure is the manager's, not a method's: RemoteError.
@@ -442,7 +442,7 @@ export class Server {
     const spec = this.options.types.get(typeId);
     const servant = spec.create(value);
     if (typeof servant !== 'object' || servant === null) {
-      throw new TypeError(`a result to wrap as '${typeId}' must be an object, not ${servant === null ? 'null' : typeof servant}`);
+      throw new TypeError(messages.wrapNotObject(typeId, servant));
     }
     const made = this.adopt(spec, servant as Servant);
     if (from.mayHoldRefs) this.objects.markHoldsRefs(made);
@@ -470,7 +470,7 @@ export class Server {
         setImmediate(() => this.onShutdownRequested?.());
         return;
       default:
-        throw new RemoteError(`unknown command '${name}'`);
+        throw new RemoteError(messages.unknownCommand(name));
     }
   }
 
@@ -495,7 +495,7 @@ export class Server {
     } catch (error) {
       handoff?.returned();
       // Python's #UNSERIALIZABLE: the result could not be encoded.
-      client.replyError(requestId, new RemoteError(`Unserializable message: ${(error as Error).message}`));
+      client.replyError(requestId, new RemoteError(messages.unserializable((error as Error).message)));
       return;
     } finally {
       this.replying = false;

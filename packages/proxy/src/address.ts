@@ -1,3 +1,4 @@
+import { messages } from './errors.js';
 /**
  * A manager's address as a string: a Unix socket path (a named pipe path on Windows), or
  * `tcp://host:port` (IPv6 hosts in brackets: `tcp://[::1]:5000`).
@@ -10,7 +11,7 @@ export function parseAddress(address: string): ParsedAddress {
   if (!address.startsWith('tcp://')) return { kind: 'path', path: address };
   const rest = address.slice('tcp://'.length);
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(rest);
-  if (!match) throw new TypeError(`not a manager address: ${address}`);
+  if (!match) throw new TypeError(messages.notAnAddress(address));
   return { kind: 'tcp', host: match[1] ?? match[2]!, port: Number(match[3]) };
 }
 

@@ -73,7 +73,7 @@ addExtension({
     if (!Array.isArray(data) || typeof data[0] !== 'string' || typeof data[1] !== 'number' ||
         typeof data[2] !== 'string' || !(typeof data[3] === 'string' || data[3] === null) ||
         !(data[4] === undefined || (Array.isArray(data[4]) && data[4].every((name) => typeof name === 'string')))) {
-      throw new TypeError('malformed proxy token');
+      throw new TypeError(messages.malformedToken);
     }
     return activeCodecContext().readToken({
       typeId: data[0],
@@ -95,7 +95,7 @@ for (const [type, what] of [[0x65, 'an Error record'], [0x62, 'bundled strings']
   addExtension({
     type,
     unpack() {
-      throw new TypeError(`msgpack extension 0x${type.toString(16)} (${what}) is not part of the mpts protocol`);
+      throw new TypeError(messages.foreignExtension(type, what));
     },
   } as never);
 }
@@ -155,7 +155,7 @@ declare global {
 export const plainDataContext: CodecContext = {
   acceptsTransfers: true,
   readToken() {
-    throw new TypeError('a proxy token where plain data was expected');
+    throw new TypeError(messages.tokenInPlainData);
   },
   refuse(error) {
     throw error;
@@ -284,7 +284,7 @@ class ValueWalk {
     if (ArrayBuffer.isView(object) || object instanceof Date || object instanceof RegExp) return;
     if (object instanceof TokenCarrier || isTransferableInstance(object)) return;
     if (this.ancestors.has(object)) {
-      throw new TypeError(`the value at ${path} contains itself; cyclic values cannot be sent`);
+      throw new TypeError(messages.cyclicValue(path));
     }
     if (depth > MAX_NESTING) throw new TypeError(messages.nestedTooDeeply(path, MAX_NESTING));
     const inner = depth + 1;

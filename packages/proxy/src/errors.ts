@@ -309,4 +309,32 @@ export const messages = {
     `this ${what} was unlinked (unlink() was called, or its creator no longer holds it), so it ` +
     `can no longer be passed to another process`,
   badWorkerData: 'not an object made by toWorkerData()',
+  // The protocol, the codec and the manager's own machinery.
+  exitedBeforeStart: (name: string) => `${name} exited before it started`,
+  notARequest: 'a message is not an [op, requestId, ...] array',
+  unknownOperation: (op: unknown) => `unknown operation ${String(op)}`,
+  malformedRequest: (op: string, operands: string) => `malformed ${op} request: expected [op, requestId, ${operands}]`,
+  serveNeedsAuthkey: 'Manager.serve() needs an authkey: the secret every client must prove it knows',
+  alreadyAMember: (typeId: string, className: string) =>
+    `'${typeId}' is already a member of ${className}; register it with { createMethod: false }`,
+  managerExitedWhileStarting: (code: number | null) => `the manager process exited with code ${code} while starting`,
+  managerFailedToStart: (error: string) => `the manager process failed to start:\n${error}`,
+  notMsgpack: (why: string) => `a frame is not valid msgpack: ${why}`,
+  factoryNotObject: (typeId: string, made: unknown) =>
+    `the factory of '${typeId}' returned ${made === null ? 'null' : typeof made}, not an object`,
+  wrapNotObject: (typeId: string, made: unknown) =>
+    `a result to wrap as '${typeId}' must be an object, not ${made === null ? 'null' : typeof made}`,
+  unknownCommand: (name: string) => `unknown command '${name}'`,
+  unserializable: (why: string) => `Unserializable message: ${why}`,
+  notAReply: 'a reply from the manager is not a [kind, requestId, ...] array',
+  unknownReplyKind: (kind: unknown) => `a reply from the manager is of an unknown kind, ${String(kind)}`,
+  notAnAddress: (address: string) => `not a manager address: ${address}`,
+  tokenWithoutAddress: 'a proxy token without a manager address',
+  malformedToken: 'malformed proxy token',
+  foreignExtension: (type: number, what: string) => `msgpack extension 0x${type.toString(16)} (${what}) is not part of the mpts protocol`,
+  tokenInPlainData: 'a proxy token where plain data was expected',
+  cyclicValue: (path: string) => `the value at ${path} contains itself; cyclic values cannot be sent`,
+  notSharedMemory: (object: unknown) => `toWorkerData() takes a shared-memory object, not ${String(object)}`,
+  barrierActionMissing:
+    'this barrier has an action, but its proxy in this process was not given it (call setAction)',
 } as const;

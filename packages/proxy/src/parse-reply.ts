@@ -1,4 +1,4 @@
-import { ProtocolError } from './errors.js';
+import { messages, ProtocolError } from './errors.js';
 import { Reply, type ReplyMessage } from './protocol.js';
 
 /**
@@ -11,7 +11,7 @@ import { Reply, type ReplyMessage } from './protocol.js';
  */
 export function parseReply(message: unknown): ReplyMessage {
   if (!Array.isArray(message) || typeof message[1] !== 'number') {
-    throw new ProtocolError('a reply from the manager is not a [kind, requestId, ...] array');
+    throw new ProtocolError(messages.notAReply);
   }
   switch (message[0]) {
     case Reply.ok:
@@ -27,6 +27,6 @@ export function parseReply(message: unknown): ReplyMessage {
       if (typeof message[2] !== 'string') message[2] = String(message[2]);
       return message as ReplyMessage;
     default:
-      throw new ProtocolError(`a reply from the manager is of an unknown kind, ${String(message[0])}`);
+      throw new ProtocolError(messages.unknownReplyKind(message[0]));
   }
 }

@@ -4,6 +4,7 @@ import type { TokenData } from './codec.js';
 import type { CodecContext } from './codec-context.js';
 import { setProxyRebuilder, type Connection } from './connection.js';
 import { SELF_ADDRESS } from './protocol.js';
+import { messages } from './errors.js';
 
 /** A proxy class: built from a token, told whether the manager already counted its reference. */
 export type ProxyClass = new (token: TokenData, countedOn: Connection | undefined) => BaseProxy;
@@ -26,7 +27,7 @@ export function registerProxyType(typeId: string, proxyClass: ProxyClass): void 
  */
 export function rebuildProxy(data: TokenData, receivedOn?: Connection): BaseProxy {
   const fromPeer = data.address === SELF_ADDRESS;
-  if (fromPeer && receivedOn === undefined) throw new TypeError('a proxy token without a manager address');
+  if (fromPeer && receivedOn === undefined) throw new TypeError(messages.tokenWithoutAddress);
   const address = fromPeer ? receivedOn!.address : data.address;
   // A type with no class here but a token that lists its methods gets a generic proxy.
   const ProxyType = proxyClasses.get(data.typeId) ?? (data.exposed ? (AutoProxy as ProxyClass) : BaseProxy);

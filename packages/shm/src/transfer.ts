@@ -128,7 +128,7 @@ export function toWorkerData(object: ShmObject): WorkerData {
     return { '@mpts/shm': object instanceof Lock ? 'lock' : 'rlock', ...place(object.segment),
       offset: object.offset };
   }
-  throw new TypeError(`toWorkerData() takes a shared-memory object, not ${String(object)}`);
+  throw new TypeError(messages.notSharedMemory(object));
 }
 
 /** Rebuilds, in a worker (or any thread), the object `toWorkerData` described. */

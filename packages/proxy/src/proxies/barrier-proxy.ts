@@ -1,5 +1,5 @@
 import { BaseProxy, type SignalOption } from '../base-proxy.js';
-import { RuntimeError } from '../errors.js';
+import { RuntimeError, messages } from '../errors.js';
 import type { BarrierMethod } from '../exposed-methods.js';
 
 export interface BarrierWaitOptions extends SignalOption {
@@ -36,7 +36,7 @@ export class BarrierProxy extends BaseProxy<BarrierMethod> {
     const action = this.#action;
     try {
       if (action === undefined) {
-        throw new RuntimeError('this barrier has an action, but its proxy in this process was not given it (call setAction)');
+        throw new RuntimeError(messages.barrierActionMissing);
       }
       await action();
     } catch (error) {
