@@ -6,10 +6,11 @@
  *              [--register ./my-types.js ... [--manager MyManager]]
  *   mpts inspect tcp://host:50000 --authkey-file key [--tls-ca cert.pem] [--json]
  *
- * The authkey is read from a file (never from the command line, where `ps` shows it).
+ * The authkey is read from a file (never from the command line, where `ps` shows it): its bytes,
+ * exactly, as `Manager.serve({ authkeyFile })` and `Manager.connect(address, { authkeyFile })` read it.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Manager } from '@mpts/manager';
 import { formatDebugInfo, jsonSafe } from './inspect.js';
 
@@ -20,7 +21,8 @@ const usage = `usage:
   mpts inspect <address> --authkey-file <file> [--tls-ca <pem> | --tls] [--json]
 
   <address> is tcp://host:port, tcp://[::1]:port, host:port, or a Unix socket path.
-  The authkey file holds the key's bytes (a trailing newline is ignored).`;
+  The authkey file holds the key's bytes, exactly: a trailing newline is part of the key
+  (write it with printf %s, not echo). Ports, sizes and seconds are plain decimal numbers.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -31,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function serve(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args,
     options: {
       host: { type: 'string', default: '127.0.0.1' },
@@ -48,18 +50,18 @@ async function serve(args: string[]): Promise<number> {
       'heartbeat-timeout': { type: 'string' },
     },
   });
-  const authkey = readAuthkey(values['authkey-file']);
+  const authkeyFile = checkAuthkeyFile(values['authkey-file']);
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
     throw new UsageError('--tls-cert and --tls-key go together');
   }
   const server = await Manager.serve({
     host: values.host,
-    port: integer(values.port!, '--port'),
-    authkey,
+    port: port(values.port!),
+    authkeyFile,
     tls: values['tls-cert'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']!) } : undefined,
     register: values.register,
     manager: values.manager,
-    maxFrameSize: values['max-frame-size'] === undefined ? undefined : integer(values['max-frame-size'], '--max-frame-size'),
+    maxFrameSize: values['max-frame-size'] === undefined ? undefined : positiveInteger(values['max-frame-size'], '--max-frame-size'),
     handshakeTimeout: optionalSeconds(values['handshake-timeout'], '--handshake-timeout'),
     heartbeatInterval: optionalSeconds(values['heartbeat-interval'], '--heartbeat-interval'),
     heartbeatTimeout: optionalSeconds(values['heartbeat-timeout'], '--heartbeat-timeout'),
@@ -72,7 +74,7 @@ async function serve(args: string[]): Promise<number> {
 }
 
 async function inspect(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args,
     allowPositionals: true,
     options: {
@@ -84,9 +86,9 @@ async function inspect(args: string[]): Promise<number> {
   });
   const address = positionals[0];
   if (address === undefined) throw new UsageError('inspect needs the address of a manager');
-  const authkey = readAuthkey(values['authkey-file']);
+  const authkeyFile = checkAuthkeyFile(values['authkey-file']);
   const tls = values['tls-ca'] ? { ca: readFileSync(values['tls-ca']) } : values.tls ? true : undefined;
-  const manager = await Manager.connect(address, { authkey, tls });
+  const manager = await Manager.connect(address, { authkeyFile, tls });
   try {
     const info = await manager.debugInfo();
     // Leave out the inspecting connection itself.
@@ -101,28 +103,50 @@ async function inspect(args: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-function readAuthkey(file: string | undefined): Buffer {
+/** `parseArgs`, its errors (an unknown option, a missing value) as usage errors. */
+function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError((error as Error).message);
+    throw error;
+  }
+}
+
+/** The key file's path, once it is known to be there; the library reads it (`authkeyFile`). */
+function checkAuthkeyFile(file: string | undefined): string {
   if (file === undefined) throw new UsageError('--authkey-file is required: the file holding the manager\'s authkey');
   const mode = statSync(file).mode;
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
     process.stderr.write(`mpts: warning: ${file} can be read by other users; chmod 600 it\n`);
   }
-  let key = readFileSync(file);
-  if (key.at(-1) === 0x0a) key = key.subarray(0, key.at(-2) === 0x0d ? -2 : -1);
-  if (key.length === 0) throw new UsageError(`${file} is empty`);
-  return key;
+  return file;
 }
+
+/** Plain decimal notation only: `Number()` would also take '', ' 8', '0x10', '1e3' and 'Infinity'. */
+const decimalInteger = /^\d+$/;
+const decimal = /^(\d+\.?\d*|\.\d+)$/;
 
 function optionalSeconds(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!(value > 0) || !Number.isFinite(value)) throw new UsageError(`${flag} must be a positive number of seconds, not '${text}'`);
+  if (!decimal.test(text) || !(value > 0) || !Number.isFinite(value)) {
+    throw new UsageError(`${flag} must be a positive number of seconds, not '${text}'`);
+  }
   return value;
 }
 
-function integer(text: string, flag: string): number {
+function port(text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new UsageError(`${flag} must be a non-negative integer, not '${text}'`);
+  if (!decimalInteger.test(text) || value > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, not '${text}'`);
+  return value;
+}
+
+function positiveInteger(text: string, flag: string): number {
+  const value = Number(text);
+  if (!decimalInteger.test(text) || !(value > 0) || !Number.isSafeInteger(value)) {
+    throw new UsageError(`${flag} must be a positive whole number, not '${text}'`);
+  }
   return value;
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import {
   type ConnectionOptions,
@@ -11,6 +12,11 @@ import {
 export interface ConnectOptions {
   /** The secret the server was started with. @default the one already known for this address */
   authkey?: Uint8Array | string;
+  /**
+   * A file holding the authkey, instead of `authkey`: its bytes, exactly as stored (a trailing
+   * newline is part of the key). `mpts serve` and `mpts inspect --authkey-file` read it the same way.
+   */
+  authkeyFile?: string;
   /**
    * Connect over TLS: `true` trusts the system's certificate authorities; an object adds Node's
    * `tls.connect` options, typically `ca` (the server's self-signed certificate) and `servername`.
@@ -42,10 +48,11 @@ export function prepareRemote(
     ? normalize(target)
     : 'path' in target ? target.path : formatTcpAddress(target.host, target.port);
   const known = connectionPool.authkeyFor(address);
-  if (merged.authkey === undefined && known === undefined) {
+  const given = authkeyFrom(merged);
+  if (given === undefined && known === undefined) {
     throw new TypeError(messages.connectNeedsAuthkey(address));
   }
-  const authkey = Buffer.from(merged.authkey ?? known!);
+  const authkey = Buffer.from(given ?? known!);
   const connectionOptions: ConnectionOptions = { authkey, maxFrameSize: merged.maxFrameSize };
   // Plain data (not a socket-opening function), so Process children can be given the same.
   if (merged.tls) connectionOptions.tls = merged.tls === true ? {} : merged.tls;
@@ -60,4 +67,22 @@ function normalize(address: string): string {
   }
   if (/^(\[[^\]]+\]|[^/:\s]+):\d+$/.test(address)) return normalize(`tcp://${address}`);
   return address;
+}
+
+/**
+ * The authkey of `authkey` or `authkeyFile` (one or the other, not both). A key file's bytes are
+ * the key, exactly: nothing is trimmed, so write it without a trailing newline (`printf %s`,
+ * `head -c 32 /dev/urandom`). An empty file is refused.
+ */
+export function authkeyFrom(options: { authkey?: Uint8Array | string; authkeyFile?: string }): Uint8Array | string | undefined {
+  if (options.authkeyFile === undefined) return options.authkey;
+  if (options.authkey !== undefined) throw new TypeError('give either authkey or authkeyFile, not both');
+  return readAuthkeyFile(options.authkeyFile);
+}
+
+/** The bytes of an authkey file, as they are (see `authkeyFrom`). */
+export function readAuthkeyFile(file: string): Buffer {
+  const key = readFileSync(file);
+  if (key.length === 0) throw new TypeError(`the authkey file ${file} is empty`);
+  return key;
 }

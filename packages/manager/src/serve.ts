@@ -8,6 +8,7 @@ import { builtinTypes } from './builtin-types.js';
 import { addRegistrations, findManagerClass, registryOf, type ManagerClass } from './register.js';
 import { Server, type DebugInfo } from './server.js';
 import type { TypeRegistry } from './type-registry.js';
+import { authkeyFrom } from './remote.js';
 
 /** Where and how `Manager.serve()` listens (Python's `BaseManager(address, authkey).get_server()`). */
 export interface ServeOptions {
@@ -18,7 +19,12 @@ export interface ServeOptions {
   /** A Unix socket path to listen on instead of TCP. */
   path?: string;
   /** The secret every client must prove it knows (bytes, or a string taken as UTF-8). */
-  authkey: Uint8Array | string;
+  authkey?: Uint8Array | string;
+  /**
+   * A file holding the authkey, instead of `authkey`: its bytes, exactly as stored (a trailing
+   * newline is part of the key), as `mpts serve --authkey-file` reads it.
+   */
+  authkeyFile?: string;
   /**
    * Serve over TLS: at least `cert` and `key` (PEM). Clients then connect with `tls` options
    * that trust this certificate (`ca`). Add `requestCert` and `ca` to require client certificates.
@@ -84,7 +90,8 @@ export class ManagerServer implements AsyncDisposable {
 
   /** Starts listening; see `Manager.serve()`. */
   static async start(options: ServeOptions): Promise<ManagerServer> {
-    if (options.authkey === undefined || options.authkey === null || Buffer.from(options.authkey).length === 0) {
+    const authkey = authkeyFrom(options);
+    if (authkey === undefined || authkey === null || Buffer.from(authkey).length === 0) {
       throw new TypeError(messages.serveNeedsAuthkey);
     }
     for (const module of options.register ?? []) await import(moduleUrl(module));
@@ -96,7 +103,7 @@ export class ManagerServer implements AsyncDisposable {
     }
     const handshakeMs = options.handshakeTimeout === undefined ? DEFAULT_HANDSHAKE_TIMEOUT_MS : options.handshakeTimeout * 1000;
     const server = new Server({
-      authkey: Buffer.from(options.authkey),
+      authkey: Buffer.from(authkey),
       types,
       maxFrameSize: options.maxFrameSize,
       handshakeTimeout: handshakeMs,
@@ -117,12 +124,13 @@ export class ManagerServer implements AsyncDisposable {
       return new ManagerServer(server, options.path, undefined, options.tls !== undefined);
     }
     const host = options.host ?? '127.0.0.1';
-    if (!options.tls && !isLoopback(host)) {
-      (options.warn ?? ((message: string) => process.stderr.write(`${message}\n`)))(insecureWarning(host, options.port ?? 0));
-    }
     const listening = await server.listen({ host, port: options.port ?? 0 }, netServer);
     const bound = listening.address();
     const port = typeof bound === 'object' && bound !== null ? bound.port : options.port ?? 0;
+    // Once bound, so that with port 0 it names the port clients would reach.
+    if (!options.tls && !isLoopback(host)) {
+      (options.warn ?? ((message: string) => process.stderr.write(`${message}\n`)))(insecureWarning(host, port));
+    }
     return new ManagerServer(server, formatTcpAddress(host, port), port, options.tls !== undefined);
   }
 

@@ -17,20 +17,21 @@ let keyFile: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'mpts-cli-'));
   keyFile = join(dir, 'authkey');
-  writeFileSync(keyFile, 'abracadabra\n');
+  writeFileSync(keyFile, 'abracadabra');
   chmodSync(keyFile, 0o600);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `mpts serve` in its own process; resolves its address once it serves. */
-async function mptsServe(args: string[]) {
-  const child = spawn(process.execPath, [...nodeFlags(...args), cli, 'serve', '--authkey-file', keyFile, ...args], {
+async function mptsServe(args: string[], key = keyFile) {
+  const child = spawn(process.execPath, [...nodeFlags(...args), cli, 'serve', '--authkey-file', key, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close': the process has exited and its output has all been read.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const address = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -43,6 +44,7 @@ async function mptsServe(args: string[]) {
     address,
     pid: child.pid!,
     output: () => out,
+    errors: () => err,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;
@@ -115,6 +117,87 @@ describe('mpts serve and mpts inspect', () => {
       expect(await manager.numberOfObjects()).toBe(0);
     } finally {
       expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('refuses every malformed number with a usage error, before serving', async () => {
+    const bad: [string, string][] = [
+      ['--port', 'abc'], ['--port', ''], ['--port', '-1'], ['--port', '65536'], ['--port', '1.5'], ['--port', '0x10'],
+      ['--max-frame-size', 'abc'], ['--max-frame-size', '0'], ['--max-frame-size', '1e6'], ['--max-frame-size', ' 8'],
+      ['--handshake-timeout', 'abc'], ['--handshake-timeout', '0'], ['--handshake-timeout', 'Infinity'], ['--handshake-timeout', ''],
+      ['--heartbeat-interval', 'NaN'], ['--heartbeat-interval', '-2'], ['--heartbeat-interval', '1e3'],
+      ['--heartbeat-timeout', 'abc'], ['--heartbeat-timeout', '0x1'],
+    ];
+    await Promise.all(bad.map(async ([flag, value]) => {
+      const failed = await run(process.execPath, [cli, 'serve', '--authkey-file', keyFile, `${flag}=${value}`]).then(
+        () => ({ code: 0, stdout: 'served', stderr: '' }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect({ flag, value, code: failed.code, stdout: failed.stdout }).toEqual({ flag, value, code: 2, stdout: '' });
+      expect(failed.stderr).toContain(`mpts: ${flag} must be`);
+      expect(failed.stderr).toContain(`'${value}'`);
+      expect(failed.stderr).toContain('usage:');
+    }));
+    // An unknown option is a usage error too.
+    await expect(run(process.execPath, [cli, 'serve', '--authkey-file', keyFile, '--prot', '1'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('usage:'),
+    });
+  });
+
+  it('accepts well-formed numbers; the warning for a non-loopback address names the port bound', async () => {
+    const server = await mptsServe(['--host', '0.0.0.0', '--port', '0', '--max-frame-size', '1048576',
+      '--handshake-timeout', '2.5', '--heartbeat-interval', '.5', '--heartbeat-timeout', '30']);
+    const port = Number(/:(\d+)$/.exec(server.address)![1]);
+    expect(port).toBeGreaterThan(0);
+    try {
+      await using manager = await Manager.connect(`127.0.0.1:${port}`, { authkey: 'abracadabra' });
+      expect(await manager.numberOfObjects()).toBe(0);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(server.errors()).toContain(`WARNING: serving on tcp://0.0.0.0:${port}, reachable from other hosts`);
+    expect(server.errors()).not.toContain('tcp://0.0.0.0:0');
+  });
+
+  it('a key file is its bytes, exactly, for the CLI and for authkeyFile alike', async () => {
+    const withNewline = join(dir, 'key-with-newline');
+    writeFileSync(withNewline, 'abracadabra\n', { mode: 0o600 });
+    const server = await mptsServe(['--port', '0'], withNewline);
+    try {
+      await expect(Manager.connect(server.address, { authkey: 'abracadabra' })).rejects.toThrow(AuthenticationError);
+      await expect(Manager.connect(server.address, { authkeyFile: keyFile })).rejects.toThrow(AuthenticationError);
+      await expect(Manager.connect(server.address, { authkey: 'abracadabra', authkeyFile: withNewline })).rejects.toThrow(/not both/);
+      {
+        await using manager = await Manager.connect(server.address, { authkeyFile: withNewline });
+        expect(await manager.numberOfObjects()).toBe(0);
+      }
+      {
+        await using manager = await Manager.connect(server.address, { authkey: 'abracadabra\n' });
+        expect(await manager.numberOfObjects()).toBe(0);
+      }
+      const { stdout } = await run(process.execPath, [cli, 'inspect', server.address, '--authkey-file', withNewline, '--json']);
+      expect((JSON.parse(stdout) as DebugInfo).server?.pid).toBe(server.pid);
+      await expect(run(process.execPath, [cli, 'inspect', server.address, '--authkey-file', keyFile])).rejects.toMatchObject({ code: 1 });
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+
+    // The library serves from a key file the same way, and the CLI connects with it.
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '', { mode: 0o600 });
+    await expect(Manager.serve({ authkeyFile: empty })).rejects.toThrow(/empty/);
+    await expect(run(process.execPath, [cli, 'serve', '--authkey-file', empty])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('empty'),
+    });
+    const served = await Manager.serve({ authkeyFile: withNewline });
+    try {
+      const { stdout } = await run(process.execPath, [cli, 'inspect', served.address, '--authkey-file', withNewline, '--json']);
+      expect((JSON.parse(stdout) as DebugInfo).server?.pid).toBe(process.pid);
+      await expect(Manager.connect(served.address, { authkey: 'abracadabra' })).rejects.toThrow(AuthenticationError);
+    } finally {
+      await served.close();
     }
   });
 });

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, Manager, ManagerClosedError, ManagerServer, Process, type DictProxy, type ListProxy } from '@mpts/manager';
 import { queueGetInto, queuePut, useRemoteProxies } from '../fixtures/remote-clients.js';
@@ -95,12 +97,38 @@ describe('connecting', () => {
     await expect(Manager.serve({ authkey: '' })).rejects.toThrow(/authkey/);
   });
 
-  it('warns when it binds a non-loopback address without TLS', async () => {
+  it('warns when it binds a non-loopback address without TLS, naming the port bound', async () => {
     const warnings: string[] = [];
-    // 192.0.2.1 (TEST-NET-1) is never assigned: the warning comes first, then the bind fails.
+    const server = await Manager.serve({ host: '0.0.0.0', port: 0, authkey: 'k', warn: (m) => warnings.push(m) });
+    try {
+      expect(server.port).toBeGreaterThan(0);
+      expect(warnings.join('\n')).toMatch(new RegExp(`WARNING: serving on tcp://0\\.0\\.0\\.0:${server.port},.*without TLS`));
+      expect(warnings.join('\n')).toMatch(/clear text/);
+    } finally {
+      await server.close();
+    }
+    // 192.0.2.1 (TEST-NET-1) is never assigned: the bind fails, and nothing was exposed to warn about.
+    warnings.length = 0;
     await expect(Manager.serve({ host: '192.0.2.1', port: 0, authkey: 'k', warn: (m) => warnings.push(m) })).rejects.toThrow();
-    expect(warnings.join('\n')).toMatch(/WARNING: serving on tcp:\/\/192\.0\.2\.1:0.*without TLS/);
-    expect(warnings.join('\n')).toMatch(/clear text/);
+    expect(warnings).toEqual([]);
+  });
+
+  it('serves from a key file, its bytes exactly', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mpts-key-')), 'key');
+    writeFileSync(file, 'k\n', { mode: 0o600 });
+    try {
+      const server = await Manager.serve({ authkeyFile: file });
+      try {
+        await expect(Manager.connect(server.address, { authkey: 'k' })).rejects.toThrow(AuthenticationError);
+        await using manager = await Manager.connect(server.address, { authkeyFile: file });
+        expect(await manager.numberOfObjects()).toBe(0);
+      } finally {
+        await server.close();
+      }
+      await expect(Manager.serve({ authkey: 'k', authkeyFile: file })).rejects.toThrow(/not both/);
+    } finally {
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
   });
 
   it('serves in this process too, next to a client of it', async () => {
