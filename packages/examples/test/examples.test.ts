@@ -17,6 +17,9 @@ const expected: Record<string, string> = {
   'namespace.ts': "Namespace(x=1, y='two')\nNamespace(x=42, z=[1, 2, 3])\n",
   'shared-counter.ts': 'with the lock: 400000\nwith add(): 400000\n',
   'remote-queue.ts': 'got "hello"\n',
+  'cluster.ts':
+    'worker 1: 100 increments\nworker 2: 100 increments\nworker 3: 100 increments\n' +
+    'total under the lock: 300 (expected 300)\nworkers exited: 0, 0, 0\n',
 };
 
 describe('the examples', () => {
