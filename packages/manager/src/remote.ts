@@ -76,13 +76,13 @@ function normalize(address: string): string {
  */
 export function authkeyFrom(options: { authkey?: Uint8Array | string; authkeyFile?: string }): Uint8Array | string | undefined {
   if (options.authkeyFile === undefined) return options.authkey;
-  if (options.authkey !== undefined) throw new TypeError('give either authkey or authkeyFile, not both');
+  if (options.authkey !== undefined) throw new TypeError(messages.authkeyAndFile);
   return readAuthkeyFile(options.authkeyFile);
 }
 
 /** The bytes of an authkey file, as they are (see `authkeyFrom`). */
 export function readAuthkeyFile(file: string): Buffer {
   const key = readFileSync(file);
-  if (key.length === 0) throw new TypeError(`the authkey file ${file} is empty`);
+  if (key.length === 0) throw new TypeError(messages.emptyAuthkeyFile(file));
   return key;
 }

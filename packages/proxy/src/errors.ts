@@ -337,4 +337,6 @@ export const messages = {
   notSharedMemory: (object: unknown) => `toWorkerData() takes a shared-memory object, not ${String(object)}`,
   barrierActionMissing:
     'this barrier has an action, but its proxy in this process was not given it (call setAction)',
+  authkeyAndFile: 'give either authkey or authkeyFile, not both',
+  emptyAuthkeyFile: (file: string) => `the authkey file ${file} is empty`,
 } as const;
