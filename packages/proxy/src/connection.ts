@@ -30,11 +30,35 @@ export function setProxyRebuilder(rebuild: (data: TokenData, receivedOn: Connect
   rebuildProxy = rebuild;
 }
 
+/**
+ * Whether an error a manager raised gets the stack of the call that failed (see
+ * `setCallerStacks`). On unless the environment sets `MPTS_CALLER_STACKS=0`.
+ */
+let callerStacks = process.env.MPTS_CALLER_STACKS !== '0';
+
+/**
+ * Turns on or off (`false`) the caller's stack on errors raised in a manager. When on (the
+ * default), a rejected call's `stack` shows the frames of the code that made the call, as a
+ * local error's would, for the cost of capturing them at every call (the text is made only for
+ * an error); when off, it shows where the reply arrived. `remoteStack` is there either way.
+ * The environment variable `MPTS_CALLER_STACKS=0` turns it off for a whole process.
+ */
+export function setCallerStacks(enabled: boolean): void {
+  callerStacks = enabled;
+}
+
+/** The frames of a call, captured when it is made and rendered only if it fails. */
+interface CallSite {
+  stack?: string;
+}
+
 /** A call waiting for its reply. `holder` keeps the calling proxy alive until then. */
 interface PendingCall {
   resolve(value: unknown): void;
   reject(error: Error): void;
   holder: object | undefined;
+  /** Where the call was made, when caller stacks are on. */
+  site?: CallSite;
   /** Set once a cancel was sent: the server's reply decides between the result and this. */
   cancelReason?: unknown;
 }
@@ -232,8 +256,13 @@ export class Connection {
     } catch (error) {
       return Promise.reject(error);
     }
+    let site: CallSite | undefined;
+    if (callerStacks) {
+      site = {};
+      Error.captureStackTrace(site, Connection.prototype.request);
+    }
     return new Promise((resolve, reject) => {
-      const call: PendingCall = { resolve, reject, holder };
+      const call: PendingCall = { resolve, reject, holder, site };
       this.pending.set(id, call);
       if (this.pending.size === 1) this.updateRef();
       this.send(frame);
@@ -306,6 +335,7 @@ export class Connection {
       call.resolve(message[2]);
     } else {
       const error = rebuildError(message[2], message[3], message[4]);
+      if (call.site !== undefined) withCallerStack(error, call.site);
       call.reject(call.cancelReason !== undefined && error instanceof CancelledError
         ? (call.cancelReason as Error)
         : error);
@@ -384,4 +414,16 @@ export class Connection {
 function openPlainSocket(address: string): Socket {
   const where = parseAddress(address);
   return where.kind === 'tcp' ? netConnect({ host: where.host, port: where.port }) : netConnect(where.path);
+}
+
+/**
+ * Gives `error`, rebuilt from a manager's reply, the frames of the call that failed in place of
+ * those of the socket handler that rebuilt it.
+ */
+function withCallerStack(error: Error, site: CallSite): void {
+  const frames = site.stack;
+  if (typeof frames !== 'string') return;
+  const at = frames.indexOf('\n');
+  const header = error.message === '' ? error.name : `${error.name}: ${error.message}`;
+  error.stack = at < 0 ? header : header + frames.slice(at);
 }

@@ -59,3 +59,4 @@ export { pythonRepr, pythonStr } from './python-repr.js';
 export { registerTransferHandler, isSpawning, whileSpawning } from './transfer.js';
 export type { TransferHandler } from './transfer.js';
 export { runAsTask } from './task-chain.js';
+export { setCallerStacks } from './connection.js';
