@@ -6,6 +6,7 @@ import {
   CancelledError,
   ConnectionRefusedError,
   ManagerClosedError,
+  MptsError,
   ProtocolError,
   messages,
   rebuildError,
@@ -38,18 +39,13 @@ let callerStacks = process.env.MPTS_CALLER_STACKS !== '0';
 
 /**
  * Turns on or off (`false`) the caller's stack on errors raised in a manager. When on (the
- * default), a rejected call's `stack` shows the frames of the code that made the call, as a
- * local error's would, for the cost of capturing them at every call (the text is made only for
- * an error); when off, it shows where the reply arrived. `remoteStack` is there either way.
+ * default), a rejected call's `stack` shows the code that awaited the call, as a local error's
+ * would (V8's async stack traces, taken only when a call fails: a call that succeeds pays one
+ * more `await`); when off, it shows where the reply arrived. `remoteStack` is there either way.
  * The environment variable `MPTS_CALLER_STACKS=0` turns it off for a whole process.
  */
 export function setCallerStacks(enabled: boolean): void {
   callerStacks = enabled;
-}
-
-/** The frames of a call, captured when it is made and rendered only if it fails. */
-interface CallSite {
-  stack?: string;
 }
 
 /** A call waiting for its reply. `holder` keeps the calling proxy alive until then. */
@@ -57,8 +53,6 @@ interface PendingCall {
   resolve(value: unknown): void;
   reject(error: Error): void;
   holder: object | undefined;
-  /** Where the call was made, when caller stacks are on. */
-  site?: CallSite;
   /** Set once a cancel was sent: the server's reply decides between the result and this. */
   cancelReason?: unknown;
 }
@@ -256,18 +250,14 @@ export class Connection {
     } catch (error) {
       return Promise.reject(error);
     }
-    let site: CallSite | undefined;
-    if (callerStacks) {
-      site = {};
-      Error.captureStackTrace(site, Connection.prototype.request);
-    }
-    return new Promise((resolve, reject) => {
-      const call: PendingCall = { resolve, reject, holder, site };
+    const reply = new Promise((resolve, reject) => {
+      const call: PendingCall = { resolve, reject, holder };
       this.pending.set(id, call);
       if (this.pending.size === 1) this.updateRef();
       this.send(frame);
       if (signal) this.watchAbort(id, call, signal);
     });
+    return callerStacks ? withCallerStack(reply) : reply;
   }
 
   private watchAbort(id: number, call: PendingCall, signal: AbortSignal): void {
@@ -335,7 +325,6 @@ export class Connection {
       call.resolve(message[2]);
     } else {
       const error = rebuildError(message[2], message[3], message[4]);
-      if (call.site !== undefined) withCallerStack(error, call.site);
       call.reject(call.cancelReason !== undefined && error instanceof CancelledError
         ? (call.cancelReason as Error)
         : error);
@@ -417,13 +406,21 @@ function openPlainSocket(address: string): Socket {
 }
 
 /**
- * Gives `error`, rebuilt from a manager's reply, the frames of the call that failed in place of
- * those of the socket handler that rebuilt it.
+ * `reply`, whose error, if it fails, shows the code that awaited the call instead of the socket
+ * handler that rebuilt it. The stack is taken here, in the continuation of an `await`, where V8
+ * adds the frames of the async functions awaiting this one; nothing is captured for a call that
+ * succeeds. Only mpts's own errors are changed: an `AbortSignal`'s reason is the caller's.
  */
-function withCallerStack(error: Error, site: CallSite): void {
-  const frames = site.stack;
-  if (typeof frames !== 'string') return;
-  const at = frames.indexOf('\n');
-  const header = error.message === '' ? error.name : `${error.name}: ${error.message}`;
-  error.stack = at < 0 ? header : header + frames.slice(at);
+async function withCallerStack<T>(reply: Promise<T>): Promise<T> {
+  try {
+    return await reply;
+  } catch (error) {
+    if (error instanceof MptsError) {
+      const here = new Error().stack;
+      const at = here === undefined ? -1 : here.indexOf('\n');
+      const header = error.message === '' ? error.name : `${error.name}: ${error.message}`;
+      if (at >= 0) error.stack = header + here!.slice(at);
+    }
+    throw error;
+  }
 }
