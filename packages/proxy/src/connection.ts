@@ -335,10 +335,12 @@ export class Connection {
    * Acknowledges a decoded `Reply.okAck` (DESIGN D6): the manager may let go of the queue item
    * it carried. One that cannot be delivered (its call is gone, or its value could not be
    * rebuilt here) is returned instead, and goes back to the head of its queue. The replies of
-   * one tick are acknowledged in one message.
+   * one turn of the event loop are acknowledged in one message, sent once that turn's promise
+   * callbacks ran: the code that awaited `get()` has the item before the manager lets it go,
+   * so a process that dies in between has it delivered again rather than lost.
    */
   private acknowledge(requestId: number, delivered: boolean): void {
-    if (this.acks.length === 0 && this.returns.length === 0) queueMicrotask(this.sendAcks);
+    if (this.acks.length === 0 && this.returns.length === 0) setImmediate(this.sendAcks);
     (delivered ? this.acks : this.returns).push(requestId);
   }
 
