@@ -19,8 +19,10 @@ export interface LivenessOptions {
 export interface LivenessHooks {
   /** Send the client a heartbeat. */
   ping(): void;
-  /** The client is lost (or its frame too slow): end its connection. */
-  lost(reason: string): void;
+  /** Nothing was heard from the client for `timeout`: it is lost. */
+  silent(): void;
+  /** A frame the client started did not finish in time: end its connection, saying `why`. */
+  frameTooSlow(why: string): void;
 }
 
 /** Milliseconds of silence before the manager sends a client a heartbeat. */
@@ -77,12 +79,12 @@ export class Liveness {
     const silent = now - this.lastHeard;
     if (this.frameDeadline !== undefined && now >= this.frameDeadline) {
       this.stop();
-      this.hooks.lost('a frame took too long to arrive');
+      this.hooks.frameTooSlow('a frame took too long to arrive');
       return;
     }
     if (silent >= this.options.timeout) {
       this.stop();
-      this.hooks.lost(`nothing heard from the client for ${this.options.timeout / 1000} s`);
+      this.hooks.silent();
       return;
     }
     if (silent >= this.options.interval && !this.pinged) {

@@ -256,10 +256,9 @@ export class Server {
     client.socket.setKeepAlive?.(true, this.heartbeat.interval);
     return new Liveness(this.heartbeat, {
       ping: () => client.writer.write(HEARTBEAT_FRAME),
-      lost: (reason) => {
-        if (reason.startsWith('nothing heard')) client.socket.destroy();
-        else this.fatal(client, new ProtocolError(reason));
-      },
+      // A silent client is not told anything: it would not read it.
+      silent: () => client.socket.destroy(),
+      frameTooSlow: (why) => this.fatal(client, new ProtocolError(why)),
     });
   }
 
