@@ -47,7 +47,6 @@ export class BaseProxy<Method extends string = string> extends TokenCarrier {
   readonly exposed: readonly string[] | undefined;
   /** The manager instance that made the object (see `TokenData.instance`). */
   readonly instance: string | undefined;
-  #connection: Connection | undefined;
   #released = false;
   readonly #counting: { connection: Connection | undefined; id: number };
   /** Resolves once this proxy's own reference is counted, when it had to ask for one. */
@@ -65,7 +64,6 @@ export class BaseProxy<Method extends string = string> extends TokenCarrier {
     this.address = token.address;
     this.exposed = token.exposed;
     this.instance = token.instance;
-    this.#connection = countedOn;
     this.#counting = { connection: countedOn, id: this.id };
     this.ready = countedOn ? Promise.resolve() : this.countSelf();
     this.ready.catch(() => {});
@@ -188,11 +186,10 @@ export class BaseProxy<Method extends string = string> extends TokenCarrier {
       if (error instanceof ManagerClosedError) return Promise.reject(error);
       throw error;
     }
-    this.#counting.connection = connection;
     return connection.incref(this.id, this.instance);
   }
 
   protected connection(): Connection {
-    return (this.#connection ??= connectionPool.connectionTo(this.address));
+    return (this.#counting.connection ??= connectionPool.connectionTo(this.address));
   }
 }

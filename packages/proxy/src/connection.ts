@@ -207,10 +207,7 @@ export class Connection {
    */
   close(why: string = messages.managerClosed(this.address)): Promise<void> {
     if (this.state === 'closed') return Promise.resolve();
-    if (this.state === 'open') {
-      this.sendAcks();
-      this.writer.write(encodeFrame([Op.goodbye, 0] satisfies Request));
-    }
+    if (this.state === 'open') this.writeGoodbye();
     this.writer.flush();
     return new Promise((resolve) => {
       this.socket.once('close', () => resolve());
@@ -229,9 +226,14 @@ export class Connection {
    */
   goodbyeAtExit(): void {
     if (this.state !== 'open') return;
+    this.writeGoodbye();
+    this.writer.flush();
+  }
+
+  /** The last acknowledgements, then the goodbye that makes the close a clean one (D6). */
+  private writeGoodbye(): void {
     this.sendAcks();
     this.writer.write(encodeFrame([Op.goodbye, 0] satisfies Request));
-    this.writer.flush();
   }
 
   /** Closes at once, without flushing. */

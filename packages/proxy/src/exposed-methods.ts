@@ -1,7 +1,7 @@
 /**
  * The methods each built-in shared type exposes (Python's `_exposed_`), by typeid: the one list
  * its servant serves (`static readonly exposed`, and the manager refuses any other name) and
- * its proxy class may call (`BaseProxy.call` takes only these names, so a misspelt one does not
+ * its proxy class may call (`BaseProxy.callExposed` takes only these names, so a misspelt one does not
  * compile). These are wire names: renaming one breaks every client and manager already
  * deployed. A unit test checks that each servant implements its list.
  */

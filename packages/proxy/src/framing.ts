@@ -87,9 +87,8 @@ export class FrameDecoder {
   }
 
   private hasWholeFrame(): boolean {
-    if (this.buffered < HEADER_BYTES) return false;
-    const head = this.chunks[0]!.length >= HEADER_BYTES ? this.chunks[0]! : Buffer.concat(this.chunks);
-    const size = head.readUInt32BE(0);
+    const size = this.pendingFrameSize;
+    if (size === undefined) return false;
     if (size > this.maxFrameSize) throw new ProtocolError(messages.frameTooLarge(size, this.maxFrameSize));
     return this.buffered >= HEADER_BYTES + size;
   }

@@ -1,6 +1,5 @@
 import { IndexError, messages, ValueError } from './errors.js';
 import { pyTypeName } from './python-type-name.js';
-import {  } from '@mpts/proxy/wire';
 
 /** A slice resolved against a length, as Python's `slice.indices()` does it. */
 export interface ResolvedSlice {

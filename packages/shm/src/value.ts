@@ -139,9 +139,8 @@ export function checkLockOption(lock: unknown): void {
   throw new AttributeError(messages.noAcquire(String(lock)));
 }
 
-/** The lock a checked `lock=` option stands for; `undefined` means no lock. */
+/** The lock a `lock=` option already checked by `checkLockOption` stands for; `undefined`: none. */
 export function resolveLock(lock: unknown, segment: Segment): Lock | RLock | undefined {
-  checkLockOption(lock);
   if (lock === false) return undefined;
   if (lock instanceof Lock || lock instanceof RLock) return lock;
   return ownRLock(segment);
