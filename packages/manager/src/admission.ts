@@ -40,9 +40,9 @@ export interface AdmissionOptions {
 }
 
 /** Failed authentications a host may make in a row... */
-export const FAILURE_BURST = 10;
+const FAILURE_BURST = 10;
 /** ...and then per second. */
-export const FAILURES_PER_SECOND = 2;
+const FAILURES_PER_SECOND = 2;
 
 /** The class all connections over a Unix socket (or any without an address) belong to. */
 const LOCAL = 'local';
@@ -108,10 +108,6 @@ export class Admission {
     this.maxWaiting = options.maxWaiting ?? options.maxUnauthenticated * 16;
   }
 
-  /** Connections authenticating now, and waiting for their turn (for tests and debugInfo). */
-  get counts(): { authenticating: number; waiting: number } {
-    return { authenticating: this.authenticating.size, waiting: this.waiting.length };
-  }
 
   /**
    * Routes every connection `netServer` accepts through admission: `authenticate` runs when its
@@ -140,15 +136,15 @@ export class Admission {
     const host = hostOf(socket);
     const entry: Entry = { host, hooks, ticket: undefined, state: 'waiting', since: 0, deadline: undefined };
     const ticket: Ticket = {
-      proven: () => this.leave(entry, 'done'),
+      proven: () => this.leave(entry),
       authenticated: () => {
         clearTimeout(entry.deadline);
-        this.leave(entry, 'done');
+        this.leave(entry);
       },
       failed: () => this.countFailure(host),
       closed: () => {
         clearTimeout(entry.deadline);
-        this.leave(entry, 'done');
+        this.leave(entry);
       },
     };
     entry.ticket = ticket;
@@ -251,7 +247,7 @@ export class Admission {
   }
 
   /** Leaves the waiting line or a place, and lets the next connection in. */
-  private leave(entry: Entry, to: 'done'): void {
+  private leave(entry: Entry): void {
     const counts = this.countsOf(entry.host);
     if (entry.state === 'waiting') {
       const at = this.waiting.indexOf(entry);
@@ -263,7 +259,7 @@ export class Admission {
     } else {
       return;
     }
-    entry.state = to;
+    entry.state = 'done';
     if (counts.waiting === 0 && counts.authenticating === 0) this.hosts.delete(entry.host);
     this.pump();
   }
@@ -366,7 +362,7 @@ export class Admission {
 }
 
 /** The host a connection comes from: its IP address, or one class for a Unix socket. */
-export function hostOf(socket: Socket): string {
+function hostOf(socket: Socket): string {
   const address = socket.remoteAddress;
   if (address === undefined || socket.remotePort === undefined) return LOCAL;
   // An IPv4 client of a dual-stack socket is the same host as over IPv4.

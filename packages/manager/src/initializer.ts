@@ -5,19 +5,8 @@
  * which the server imports, then calls with `initargs` (plain data, encoded as `Process`
  * arguments are).
  */
-import { decode, encode, prepareValue, standaloneCodecContext, whileSpawning } from '@mpts/proxy/wire';
+import { decode, encode, messages, prepareValue, standaloneCodecContext, whileSpawning } from '@mpts/proxy/wire';
 import type { InitializerStartup } from './server-startup.js';
-
-export const initializerMessages = {
-  /** Python's. */
-  notCallable: 'initializer must be a callable',
-  anonymous:
-    'a manager initializer must be a named function exported by its module, so the manager process can import it',
-  notExported: (name: string, module: string) =>
-    `the initializer '${name}' is not exported by ${module}; the manager process imports that module and ` +
-    `needs to find the initializer among its exports (export it, or pass { initializerModule: import.meta.url } ` +
-    `from the module that exports it)`,
-} as const;
 
 /**
  * What the server needs to find and call `initializer`, or undefined without one (`null` is
@@ -30,8 +19,8 @@ export function initializerStartup(
   module: () => string,
 ): InitializerStartup | undefined {
   if (initializer === undefined || initializer === null) return undefined;
-  if (typeof initializer !== 'function') throw new TypeError(initializerMessages.notCallable);
-  if (!initializer.name) throw new TypeError(initializerMessages.anonymous);
+  if (typeof initializer !== 'function') throw new TypeError(messages.initializerNotCallable);
+  if (!initializer.name) throw new TypeError(messages.initializerAnonymous);
   const args = whileSpawning(() => encode(prepareValue([...(initargs ?? [])], 'initargs'), standaloneCodecContext));
   return { module: module(), exportName: initializer.name, args: Buffer.from(args).toString('base64') };
 }
@@ -51,7 +40,7 @@ export async function runInitializer(startup: InitializerStartup): Promise<void>
   try {
     const module = (await import(startup.module)) as Record<string, unknown>;
     const initializer = module[startup.exportName];
-    if (typeof initializer !== 'function') throw new TypeError(initializerMessages.notExported(startup.exportName, startup.module));
+    if (typeof initializer !== 'function') throw new TypeError(messages.initializerNotExported(startup.exportName, startup.module));
     const args = decode(Buffer.from(startup.args, 'base64'), standaloneCodecContext) as unknown[];
     await initializer(...args);
   } catch (error) {

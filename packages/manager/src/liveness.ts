@@ -21,8 +21,8 @@ export interface LivenessHooks {
   ping(): void;
   /** Nothing was heard from the client for `timeout`: it is lost. */
   silent(): void;
-  /** A frame the client started did not finish in time: end its connection, saying `why`. */
-  frameTooSlow(why: string): void;
+  /** A frame the client started did not finish in time: end its connection, saying so. */
+  frameTooSlow(): void;
 }
 
 /** Milliseconds of silence before the manager sends a client a heartbeat. */
@@ -79,7 +79,7 @@ export class Liveness {
     const silent = now - this.lastHeard;
     if (this.frameDeadline !== undefined && now >= this.frameDeadline) {
       this.stop();
-      this.hooks.frameTooSlow('a frame took too long to arrive');
+      this.hooks.frameTooSlow();
       return;
     }
     if (silent >= this.options.timeout) {

@@ -97,9 +97,9 @@ export class ObjectRegistry {
     for (const ref of refs) this.incref(client, ref.id);
   }
 
-  /** Whether `ref` stands for a living object of this registry (not another server's). */
+  /** Whether `ref` was made by this registry's server (not another's); `increfAll` checks it still lives. */
   owns(ref: ServerRef): boolean {
-    return entriesByRef.get(ref) === this.entries.get(ref.id) && this.entries.has(ref.id);
+    return ref.instance === this.instance;
   }
 
   /** Drops up to `count` of the client's references; more than it holds is ignored. */

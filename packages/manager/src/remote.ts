@@ -81,7 +81,7 @@ export function authkeyFrom(options: { authkey?: Uint8Array | string; authkeyFil
 }
 
 /** The bytes of an authkey file, as they are (see `authkeyFrom`). */
-export function readAuthkeyFile(file: string): Buffer {
+function readAuthkeyFile(file: string): Buffer {
   const key = readFileSync(file);
   if (key.length === 0) throw new TypeError(messages.emptyAuthkeyFile(file));
   return key;

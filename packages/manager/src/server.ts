@@ -89,7 +89,6 @@ export class Server {
   private decodedRefs = false;
   private refused: Error | undefined;
   /** Set while encoding a reply: the references it carries, counted once it is encoded. */
-  private replying = false;
   private replyRefs: ServerRef[] | undefined;
   /**
    * How requests are decoded (DESIGN D5): a token of this server becomes the `ServerRef` of a
@@ -109,7 +108,7 @@ export class Server {
       throw new Error('a reply codec never decodes');
     },
     wroteToken: (carrier) => {
-      if (this.replying && carrier instanceof ServerRef && this.objects.owns(carrier)) (this.replyRefs ??= []).push(carrier);
+      if (carrier instanceof ServerRef && this.objects.owns(carrier)) (this.replyRefs ??= []).push(carrier);
     },
     refuse(error) {
       throw error;
@@ -210,8 +209,7 @@ export class Server {
         case 'wrongKey':
           ticket.failed();
           rejected = true;
-          socket.end();
-          socket.destroySoon();
+          endWithin(socket);
           return;
         case 'answered':
           return;
@@ -258,7 +256,7 @@ export class Server {
       ping: () => client.writer.write(HEARTBEAT_FRAME),
       // A silent client is not told anything: it would not read it.
       silent: () => client.socket.destroy(),
-      frameTooSlow: (why) => this.fatal(client, new ProtocolError(why)),
+      frameTooSlow: () => this.fatal(client, new ProtocolError(messages.frameTooSlow)),
     });
   }
 
@@ -484,7 +482,6 @@ export class Server {
     }
     const handoff = value instanceof Handoff ? value : undefined;
     const kind = handoff ? Reply.okAck : Reply.ok;
-    this.replying = true;
     this.replyRefs = undefined;
     let frame: Buffer;
     try {
@@ -497,7 +494,6 @@ export class Server {
       client.replyError(requestId, new RemoteError(messages.unserializable((error as Error).message)));
       return;
     } finally {
-      this.replying = false;
       this.replyRefs = undefined;
     }
     if (handoff) client.handoffs.set(requestId, handoff);

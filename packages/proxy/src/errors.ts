@@ -339,4 +339,12 @@ export const messages = {
     'this barrier has an action, but its proxy in this process was not given it (call setAction)',
   authkeyAndFile: 'give either authkey or authkeyFile, not both',
   emptyAuthkeyFile: (file: string) => `the authkey file ${file} is empty`,
+  frameTooSlow: 'a frame took too long to arrive',
+  initializerNotCallable: 'initializer must be a callable',
+  initializerAnonymous:
+    'a manager initializer must be a named function exported by its module, so the manager process can import it',
+  initializerNotExported: (name: string, module: string) =>
+    `the initializer '${name}' is not exported by ${module}; the manager process imports that module and ` +
+    `needs to find the initializer among its exports (export it, or pass { initializerModule: import.meta.url } ` +
+    `from the module that exports it)`,
 } as const;

@@ -24,7 +24,7 @@ const targets = built(new URL('./fixtures/targets.ts', import.meta.url)).href;
 const TIMEOUT1 = 0.1;
 const TIMEOUT2 = 0.1;
 const TIMEOUT3 = 0.1;
-const CLOCK_RES = 0.1;
+const CLOCK_RES = 0.02;
 
 /** Python's TimingWrapper: the seconds `promise` took to settle. */
 async function elapsedUntilSettled(promise: Promise<unknown>): Promise<number> {

@@ -39,7 +39,6 @@ describe('a client that does not read its replies', () => {
     }
     console.log(`backpressure: manager RSS ${before.toFixed(0)} MB before, at most ${peak.toFixed(0)} MB with 1000 unread 1 MiB replies`);
     expect(peak).toBeLessThan(300);
-    expect(received).toBe(0);
     // Once the client reads, every reply comes, in full.
     raw.socket.resume();
     await waitFor(() => received >= 1000 * (1 << 20), 60_000);

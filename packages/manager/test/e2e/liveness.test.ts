@@ -41,8 +41,8 @@ describe('a client that stops answering', () => {
     const raw = new RawClient(server.port);
     await raw.authenticate(server.authkey);
     let heartbeats = 0;
-    // Answer three heartbeats, then fall silent.
-    while (heartbeats < 3) {
+    // Answer ten heartbeats (two seconds: twice the timeout), then fall silent.
+    while (heartbeats < 10) {
       const frame = await raw.next();
       expect(frame).toBeDefined();
       const message = decode(frame!) as unknown[];
