@@ -16,7 +16,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encode, whileSpawning } from '@mpts/proxy/wire';
 import { AttributeError } from '@mpts/proxy';
 import { built, eventually, segmentsOf } from './helpers.js';
-import { Array as SharedArray, Lock, RawArray, RawValue, Value, c_double, c_longlong, crossProcess } from '../src/index.js';
+import { Array as SharedArray, Lock, RawArray, RawValue, Value, c_double, c_longlong } from '../src/index.js';
+import { describeCrossProcess } from './cross-process.js';
 
 // The compiled copy of the child when the run has one (see vitest.fixtures.ts); it maps shared
 // memory with the built @mpts/shm, as a child of mpts's Process does.
@@ -51,7 +52,7 @@ const latin = (s: string) => Buffer.from(s, 'latin1');
 /** The shared-memory names this process made and has not unlinked. */
 const ownSegments = () => segmentsOf(process.pid);
 
-describe.runIf(crossProcess.available)('_TestValue', () => {
+describeCrossProcess('_TestValue', () => {
   const codesValues: [string, unknown, unknown][] = [
     ['i', 4343, 24234],
     ['d', 3.625, -4.25],
@@ -113,7 +114,7 @@ describe.runIf(crossProcess.available)('_TestValue', () => {
   });
 });
 
-describe.runIf(crossProcess.available)('_TestArray', () => {
+describeCrossProcess('_TestArray', () => {
   /** `_TestArray.f`, on a plain array. */
   function f(seq: number[]): void {
     for (let i = 1; i < seq.length; i++) seq[i]! += seq[i - 1]!;
@@ -196,7 +197,7 @@ describe.runIf(crossProcess.available)('_TestArray', () => {
   });
 });
 
-describe.runIf(crossProcess.available)('_TestSharedCTypes', () => {
+describeCrossProcess('_TestSharedCTypes', () => {
   async function testSharedctypes(lock: boolean): Promise<void> {
     const x = keep(Value('i', 7, { lock }));
     const y = keep(Value(c_double, 1.0 / 3.0, { lock }));
