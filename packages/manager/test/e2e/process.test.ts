@@ -200,8 +200,11 @@ describe('proxies through channels mpts does not manage (toToken / fromToken)', 
     const worker = new Worker(new URL(fixture('token-channel.mjs')), {
       workerData: { token: toToken(l as ListProxy<string>, { includeAuthkey: true }), tag: 'worker' },
     });
+    // Both listeners before either wait: a worker that ends at once may report and exit in
+    // one turn of the event loop, and an 'exit' listened for only after the message is missed.
+    const exited = once(worker, 'exit');
     const [{ length }] = (await once(worker, 'message')) as [{ length: number }];
-    const [code] = await once(worker, 'exit');
+    const [code] = await exited;
     expect(code).toBe(0);
     expect(length).toBe(1);
     expect(await l.copy()).toEqual(['worker']);
