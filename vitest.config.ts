@@ -27,8 +27,9 @@ export default defineConfig({
     // Compiles the fixtures that tests run as processes of their own, once per run.
     globalSetup: ['./vitest.fixtures.ts'],
     // Most of a test's time is spent waiting for processes it started: two files at once keep
-    // both cores busy (vitest would run one at a time on 2 cores).
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // both cores busy (vitest would run one at a time on 2 cores). Files reuse those two worker
+    // processes (isolate: false): a fresh worker per file cost more CPU than most files' tests.
+    poolOptions: { forks: { maxForks: 2, minForks: 1, isolate: false } },
     projects: [
       {
         test: {

@@ -12,10 +12,10 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encode, whileSpawning } from '@mpts/proxy/wire';
 import { AttributeError } from '@mpts/proxy';
-import { built, eventually, segmentsOf } from './helpers.js';
+import { built, eventually, segmentsOf, segmentsSince } from './helpers.js';
 import { Array as SharedArray, Lock, RawArray, RawValue, Value, c_double, c_longlong } from '../src/index.js';
 import { describeCrossProcess } from './cross-process.js';
 
@@ -40,16 +40,21 @@ function keep<T extends { unlink(): void }>(object: T): T {
   return object;
 }
 
+let before: string[] = [];
+beforeEach(() => {
+  before = segmentsOf(process.pid);
+});
+
 afterEach(async () => {
   for (const object of made.splice(0)) object.unlink();
   // Every segment this process made gives up its name once nothing needs it (a child's mapping
   // may outlive the child by a moment).
-  expect(await eventually(() => segmentsOf(process.pid).length === 0)).toBe(true);
+  expect(await eventually(() => segmentsSince(before).length === 0)).toBe(true);
 });
 
 const latin = (s: string) => Buffer.from(s, 'latin1');
 
-/** The shared-memory names this process made and has not unlinked. */
+/** The shared-memory names this process holds now. */
 const ownSegments = () => segmentsOf(process.pid);
 
 describeCrossProcess('_TestValue', () => {

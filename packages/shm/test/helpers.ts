@@ -105,6 +105,14 @@ export function segmentsOf(...pids: number[]): string[] {
   return readdirSync('/dev/shm').filter((name) => pids.some((pid) => name.startsWith(`mpts-${pid}-`)));
 }
 
+/**
+ * This process's segments that were not there `before`: test files share their worker process,
+ * and an earlier file's objects may still hold theirs until they are collected.
+ */
+export function segmentsSince(before: readonly string[]): string[] {
+  return segmentsOf(process.pid).filter((name) => !before.includes(name));
+}
+
 /** Polls until `check` holds, up to `seconds`; resolves with its last result. */
 export async function eventually<T>(check: () => T, seconds = 15): Promise<T> {
   const deadline = Date.now() + seconds * 1000;

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encode, whileSpawning } from '@mpts/proxy/wire';
 import { RuntimeError } from '@mpts/proxy';
 import { Array as SharedArray, Lock, RawArray, RawValue, RLock, Value } from '../src/index.js';
 import { describeCrossProcess } from './cross-process.js';
-import { alive, built, eventually, killChildren, runChild, segmentsOf } from './helpers.js';
+import { alive, built, eventually, killChildren, runChild, segmentsOf, segmentsSince } from './helpers.js';
 
 const made: { unlink(): void }[] = [];
 function keep<T extends { unlink(): void }>(object: T): T {
@@ -13,11 +13,16 @@ function keep<T extends { unlink(): void }>(object: T): T {
   return object;
 }
 
+let before: string[] = [];
+beforeEach(() => {
+  before = segmentsOf(process.pid);
+});
+
 afterEach(async () => {
   await killChildren();
   for (const object of made.splice(0)) object.unlink();
   // Everything this test process created gives up its name once nothing needs it.
-  expect(await eventually(() => segmentsOf(process.pid).length === 0)).toBe(true);
+  expect(await eventually(() => segmentsSince(before).length === 0)).toBe(true);
 });
 
 describeCrossProcess('shared memory across processes', () => {
@@ -186,12 +191,12 @@ describeCrossProcess('no shared memory left behind', () => {
 
   it('keeps a name until the child it was handed to has attached, then unlinks it', async () => {
     const v = Value('i', 0);
-    const [name] = segmentsOf(process.pid);
+    const [name] = segmentsSince(before);
     const child = runChild('incrementLocked', [v, 10]);
     v.unlink(); // the child has not attached yet: the name stays for it
     expect(segmentsOf(process.pid)).toContain(name);
     expect((await child.exited).code).toBe(0);
     expect(v.value).toBe(10);
-    expect(await eventually(() => segmentsOf(process.pid).length === 0)).toBe(true);
+    expect(await eventually(() => segmentsSince(before).length === 0)).toBe(true);
   });
 });
