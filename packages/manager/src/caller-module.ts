@@ -3,8 +3,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { messages } from '@mpts/proxy/wire';
 
 const thisFile = fileURLToPath(import.meta.url);
-/** This package's own code, in `src/` or `dist/` (stacks may show either, through source maps). */
-const ownCode = [join(dirname(thisFile), '..', 'src') + sep, join(dirname(thisFile), '..', 'dist') + sep];
+/**
+ * This package's own code: `bundle/` runs, `dist/` and `src/` show through source maps (or run,
+ * in the package's own tests).
+ */
+const ownCode = ['src', 'dist', 'bundle'].map((dir) => join(dirname(thisFile), '..', dir) + sep);
 
 /**
  * The URL of the user's module that called into mpts (`new Process(...)`, `Manager.start()`),
