@@ -1,7 +1,10 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { Server as TlsServer } from 'node:tls';
+import type { Server as TlsServer } from 'node:tls';
 import { frameBytes, refusal } from '@mpts/proxy/wire';
 import { endWithin } from './end-within.js';
+
+/** Whether `server` is a TLS server, told without loading `node:tls` (see `nodeTls`). */
+const isTlsServer = (server: NetServer): server is TlsServer => 'setSecureContext' in server;
 
 /**
  * Who may authenticate, and when: the manager's defence against connections that never finish
@@ -115,7 +118,7 @@ export class Admission {
    * front of it.
    */
   acceptFrom(netServer: NetServer, authenticate: Authenticate): NetServer {
-    if (!(netServer instanceof TlsServer)) {
+    if (!isTlsServer(netServer)) {
       netServer.on('connection', (socket: Socket) => this.admitPlain(socket, authenticate));
       return netServer;
     }

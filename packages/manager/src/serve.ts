@@ -1,9 +1,9 @@
 import { createServer as createNetServer, isIP, type Server as NetServer } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, formatTcpAddress, messages } from '@mpts/proxy/wire';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, formatTcpAddress, messages, nodeTls } from '@mpts/proxy/wire';
 import { builtinTypes } from './builtin-types.js';
 import { addRegistrations, findManagerClass, registryOf, type ManagerClass } from './register.js';
 import { Server, type DebugInfo } from './server.js';
@@ -114,7 +114,7 @@ export class ManagerServer implements AsyncDisposable {
       maxReplyBacklog: options.maxReplyBacklog,
     });
     const netServer: NetServer = options.tls
-      ? createTlsServer({ ...options.tls, handshakeTimeout: handshakeMs })
+      ? nodeTls().createServer({ ...options.tls, handshakeTimeout: handshakeMs })
       : createNetServer();
     // A TLS handshake that fails or runs past the deadline ends its connection (Node leaves
     // it open once anyone listens for the error).

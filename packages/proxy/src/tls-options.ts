@@ -1,5 +1,6 @@
 import { isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { nodeTls } from './node-tls.js';
 import { parseAddress } from './address.js';
 
 /**
@@ -11,8 +12,8 @@ export type TlsClientOptions = TlsConnectionOptions;
 /** Opens a TLS stream to a manager address; SNI gets the host name (never an IP address). */
 export function openTlsSocket(address: string, tls: TlsClientOptions): Socket {
   const where = parseAddress(address);
-  if (where.kind !== 'tcp') return tlsConnect({ ...tls, path: where.path });
-  return tlsConnect({
+  if (where.kind !== 'tcp') return nodeTls().connect({ ...tls, path: where.path });
+  return nodeTls().connect({
     ...tls,
     host: where.host,
     port: where.port,

@@ -22,5 +22,6 @@ export * from './python-slice.js';
 export * from './python-type-name.js';
 export * from './transfer.js';
 export * from './timeout-seconds.js';
+export * from './node-tls.js';
 export * from './tls-options.js';
 export * from './typecode-facts.js';
