@@ -19,6 +19,7 @@ export * from './protocol.js';
 export * from './proxy-types.js';
 export * from './python-repr.js';
 export * from './python-slice.js';
+export * from './python-ssize.js';
 export * from './python-type-name.js';
 export * from './transfer.js';
 export * from './timeout-seconds.js';

@@ -1,4 +1,5 @@
 import {
+  fitsSsize,
   IndexError,
   listMethods,
   messages,
@@ -198,7 +199,7 @@ export class ListServant implements Servant {
 function ssizeIndex(value: unknown): number {
   if (typeof value === 'boolean') return Number(value);
   if (typeof value === 'bigint') {
-    if (value > 2n ** 63n - 1n || value < -(2n ** 63n)) throw new OverflowError(messages.intTooLargeForSsize);
+    if (!fitsSsize(value)) throw new OverflowError(messages.intTooLargeForSsize);
     return Number(value);
   }
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(messages.integerExpected(pyTypeName(value)));
@@ -226,7 +227,7 @@ function repeated(items: unknown[], times: unknown): unknown[] {
   // As in Python, a bool is an int, and an integral float is still a float.
   const count = typeof times === 'boolean' ? Number(times) : times;
   if (typeof count === 'bigint') {
-    if (count > 2n ** 63n - 1n || count < -(2n ** 63n)) throw new OverflowError(messages.indexSizedInteger);
+    if (!fitsSsize(count)) throw new OverflowError(messages.indexSizedInteger);
   } else if (pyTypeName(count) !== 'int') {
     throw new TypeError(messages.multiplyByNonInt(pyTypeName(times)));
   }
