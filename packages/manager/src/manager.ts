@@ -26,7 +26,6 @@ import {
   messages,
   prepareValue,
   ProcessError,
-  rebuildError,
 } from '@mpts/proxy/wire';
 import type { DebugInfo } from './server.js';
 import { prepareRemote, type ConnectOptions, type ConnectTarget } from './remote.js';
@@ -36,6 +35,7 @@ import { callerModule } from './caller-module.js';
 import { initializerStartup } from './initializer.js';
 import { removeSocketDir } from './socket-dir.js';
 import { tsxLoader } from './tsx-loader.js';
+import { deserializeError } from './serialized-error.js';
 import type { ServerReady, ServerStartup } from './server-startup.js';
 
 export interface ManagerOptions {
@@ -223,7 +223,7 @@ export class Manager implements AsyncDisposable {
       if (ready.initializer === undefined) throw new ProcessError(messages.managerFailedToStart(ready.error));
       const { exportName, thrown } = ready.initializer;
       throw new ProcessError(`the manager process failed to start: its initializer ${exportName}() threw ${thrown.name}: ${thrown.message}`, {
-        cause: rebuildError(thrown.name, thrown.message, thrown.stack),
+        cause: deserializeError(thrown),
       });
     }
     this.serverAddress = ready.address;

@@ -10,13 +10,13 @@ import {
   portableTlsOptions,
   prepareValue,
   ProcessError,
-  rebuildError,
   whileSpawning,
 } from '@mpts/proxy/wire';
 import { callerModule } from './caller-module.js';
 import { isDaemonic } from './current-process.js';
 import type { ChildReport, ChildStart, PortableConnection } from './process-messages.js';
 import { proxiesIn } from './proxies-in.js';
+import { deserializeError } from './serialized-error.js';
 import { tsxLoader } from './tsx-loader.js';
 
 export interface ProcessOptions<A extends unknown[]> {
@@ -138,7 +138,7 @@ export class Process<A extends unknown[] = unknown[]> {
           child.channel?.unref();
           resolve();
         } else {
-          this.error = rebuildError(report.error.name, report.error.message, report.error.stack);
+          this.error = deserializeError(report.error);
           if (report.beforeReady) reject(this.error);
         }
       });
