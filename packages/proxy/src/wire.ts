@@ -15,6 +15,7 @@ export * from './exposed-methods.js';
 export * from './frame-writer.js';
 export * from './framing.js';
 export * from './is-iterable.js';
+export * from './process-liveness.js';
 export * from './protocol.js';
 export * from './proxy-types.js';
 export * from './python-repr.js';
