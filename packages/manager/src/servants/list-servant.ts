@@ -14,6 +14,7 @@ import {
 } from '@mpts/proxy/wire';
 import { checkItemCount, pushAll } from '../large-lists.js';
 import { pyEquals, pySorted } from '../python-compare.js';
+import { elementsOf } from '../python-iteration.js';
 import type { Servant } from '../servant.js';
 
 /** Python's `list`, served to `ListProxy`. */
@@ -210,12 +211,9 @@ function isInteger(value: unknown): boolean {
   return typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value));
 }
 
+/** Python's `list(values)`: an array as it is, anything else as `for x in values` yields it. */
 function toArray(values: unknown): unknown[] {
-  if (Array.isArray(values)) return values;
-  if (values instanceof Set || values instanceof Map) return [...values.keys()];
-  if (typeof values === 'string') return [...values];
-  if (ArrayBuffer.isView(values)) return Array.from(values as unknown as ArrayLike<unknown>);
-  throw new TypeError(messages.notIterable(pyTypeName(values)));
+  return Array.isArray(values) ? values : [...elementsOf(values)];
 }
 
 /**
