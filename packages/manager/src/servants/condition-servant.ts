@@ -2,7 +2,6 @@ import {
   CancelledError,
   conditionMethods,
   messages,
-  ObjectDeletedError,
   RuntimeError,
 } from '@mpts/proxy/wire';
 import { currentCall, runAsCall } from '../call-context.js';
@@ -93,7 +92,7 @@ export class ConditionServant implements Servant {
   }
 
   dispose(): void {
-    for (const waiter of this.waiters.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
+    this.waiters.objectDeleted();
     if (this.lockRef === undefined) this.lock.dispose();
   }
 

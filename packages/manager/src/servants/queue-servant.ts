@@ -1,6 +1,5 @@
 import {
   messages,
-  ObjectDeletedError,
   QueueEmpty,
   QueueFull,
   queueMethods,
@@ -119,9 +118,7 @@ export class QueueServant implements Servant, Holding {
   }
 
   dispose(): void {
-    for (const queue of [this.getters, this.putters, this.joiners] as WaitQueue<unknown>[]) {
-      for (const waiter of queue.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
-    }
+    for (const queue of [this.getters, this.putters, this.joiners]) queue.objectDeleted();
   }
 
   debugState(): Record<string, unknown> {

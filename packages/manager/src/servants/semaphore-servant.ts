@@ -1,6 +1,5 @@
 import {
   messages,
-  ObjectDeletedError,
   semaphoreMethods,
   timeoutSeconds,
   ValueError,
@@ -80,7 +79,7 @@ export class SemaphoreServant implements Servant, Holding {
   }
 
   dispose(): void {
-    for (const waiter of this.waiters.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
+    this.waiters.objectDeleted();
   }
 
   str(): string {
