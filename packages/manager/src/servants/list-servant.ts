@@ -1,4 +1,5 @@
 import {
+  asPythonInt,
   fitsSsize,
   IndexError,
   listMethods,
@@ -198,13 +199,10 @@ export class ListServant implements Servant {
  * float or anything else is a `TypeError`, an int past a C ssize_t an `OverflowError`.
  */
 function ssizeIndex(value: unknown): number {
-  if (typeof value === 'boolean') return Number(value);
-  if (typeof value === 'bigint') {
-    if (!fitsSsize(value)) throw new OverflowError(messages.intTooLargeForSsize);
-    return Number(value);
-  }
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(messages.integerExpected(pyTypeName(value)));
-  return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  const integer = asPythonInt(value);
+  if (!fitsSsize(integer)) throw new OverflowError(messages.intTooLargeForSsize);
+  return Number(integer);
 }
 
 function isInteger(value: unknown): boolean {
