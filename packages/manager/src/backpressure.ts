@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import type { ClientSession } from './client-session.js';
 
 /** Bytes of replies waiting for one client past which its requests are no longer read. */
@@ -21,7 +20,6 @@ export class Backpressure {
   private paused = false;
 
   constructor(
-    private readonly socket: Socket,
     private readonly client: ClientSession,
     private readonly limit: number,
     private readonly handle: (frame: Buffer) => void,
@@ -45,24 +43,24 @@ export class Backpressure {
   }
 
   private backlog(): number {
-    return this.client.writer.pendingBytes + this.socket.writableLength;
+    return this.client.writer.pendingBytes + this.client.socket.writableLength;
   }
 
   private pause(): void {
     this.paused = true;
-    this.socket.pause();
+    this.client.socket.pause();
     this.events.paused();
     this.waitForDrain();
   }
 
   private waitForDrain(): void {
     this.client.writer.flush();
-    if (this.socket.writableNeedDrain) this.socket.once('drain', this.resume);
+    if (this.client.socket.writableNeedDrain) this.client.socket.once('drain', this.resume);
     else setImmediate(this.resume);
   }
 
   private readonly resume = (): void => {
-    if (this.client.closed || this.socket.destroyed) return;
+    if (this.client.closed || this.client.socket.destroyed) return;
     while (this.next < this.waiting.length) {
       if (this.backlog() > this.limit) return this.waitForDrain();
       const frame = this.waiting[this.next]!;
@@ -74,6 +72,6 @@ export class Backpressure {
     this.next = 0;
     this.paused = false;
     this.events.resumed();
-    this.socket.resume();
+    this.client.socket.resume();
   };
 }

@@ -26,7 +26,6 @@ import {
   messages,
   prepareValue,
   ProcessError,
-  rebuildError,
 } from '@mpts/proxy/wire';
 import type { DebugInfo } from './server.js';
 import { prepareRemote, type ConnectOptions, type ConnectTarget } from './remote.js';
@@ -34,8 +33,10 @@ import { registerOn, registryOwner, type Factory, type RegisterOptions } from '.
 import { ManagerServer, moduleUrl, type ServeOptions } from './serve.js';
 import { callerModule } from './caller-module.js';
 import { initializerStartup } from './initializer.js';
+import { resolvesWithin } from './resolves-within.js';
 import { removeSocketDir } from './socket-dir.js';
 import { tsxLoader } from './tsx-loader.js';
+import { deserializeError } from './serialized-error.js';
 import type { ServerReady, ServerStartup } from './server-startup.js';
 
 export interface ManagerOptions {
@@ -223,7 +224,7 @@ export class Manager implements AsyncDisposable {
       if (ready.initializer === undefined) throw new ProcessError(messages.managerFailedToStart(ready.error));
       const { exportName, thrown } = ready.initializer;
       throw new ProcessError(`the manager process failed to start: its initializer ${exportName}() threw ${thrown.name}: ${thrown.message}`, {
-        cause: rebuildError(thrown.name, thrown.message, thrown.stack),
+        cause: deserializeError(thrown),
       });
     }
     this.serverAddress = ready.address;
@@ -245,7 +246,7 @@ export class Manager implements AsyncDisposable {
   private async startFailed(): Promise<void> {
     const child = this.child!;
     // A fork that failed ('error') has no process to wait for.
-    if (child.pid !== undefined && !(await withTimeout(this.exited!, (this.options.shutdownTimeout ?? 1) * 1000))) {
+    if (child.pid !== undefined && !(await resolvesWithin(this.exited!, (this.options.shutdownTimeout ?? 1) * 1000))) {
       child.kill('SIGKILL');
       await this.exited;
     }
@@ -378,11 +379,11 @@ export class Manager implements AsyncDisposable {
     const child = this.child!;
     const address = this.serverAddress;
     if (address !== undefined) {
-      await withTimeout(connectionPool.connectionTo(address).command(Command.shutdown).catch(() => {}), timeoutMs);
+      await resolvesWithin(connectionPool.connectionTo(address).command(Command.shutdown).catch(() => {}), timeoutMs);
     }
-    if (!(await withTimeout(this.exited!, timeoutMs))) {
+    if (!(await resolvesWithin(this.exited!, timeoutMs))) {
       child.kill('SIGTERM');
-      if (!(await withTimeout(this.exited!, timeoutMs))) {
+      if (!(await resolvesWithin(this.exited!, timeoutMs))) {
         child.kill('SIGKILL');
         await this.exited;
       }
@@ -396,7 +397,7 @@ export class Manager implements AsyncDisposable {
   async join(options: { timeout?: number } = {}): Promise<void> {
     if (this.exited === undefined) throw new ProcessError(messages.managerNotStarted);
     if (options.timeout === undefined) await this.exited;
-    else await withTimeout(this.exited, options.timeout * 1000);
+    else await resolvesWithin(this.exited, options.timeout * 1000);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -408,15 +409,4 @@ export class Manager implements AsyncDisposable {
     if (this.state === 'shutdown') throw new ManagerClosedError(messages.managerClosed(this.serverAddress ?? 'unknown'));
     return connectionPool.connectionTo(this.address);
   }
-}
-
-/** Resolves true if `promise` settled within `ms`, false otherwise. */
-async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
-    promise.then(() => true),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
-  ]);
-  clearTimeout(timer);
-  return settled;
 }

@@ -15,8 +15,9 @@
 import { connectionPool, decode, messages, standaloneCodecContext, tlsOptionsFromData } from '@mpts/proxy/wire';
 import './index.js';
 import { markDaemonic } from './current-process.js';
-import type { ChildReport, ChildStart, SerializedError } from './process-messages.js';
+import type { ChildReport, ChildStart } from './process-messages.js';
 import { proxiesIn } from './proxies-in.js';
+import { serializeError } from './serialized-error.js';
 
 let ready = false;
 
@@ -24,7 +25,7 @@ process.once('message', (start: ChildStart) => {
   if (start.daemon) endWithParent();
   run(start).catch(async (error: unknown) => {
     process.exitCode = 1;
-    const serialized = serialize(error);
+    const serialized = serializeError(error);
     process.stderr.write(`Process ${start.name}:\n${serialized.stack ?? `${serialized.name}: ${serialized.message}`}\n`);
     await report({ kind: 'error', error: serialized, beforeReady: !ready });
   });
@@ -69,9 +70,4 @@ function report(message: ChildReport): Promise<void> {
     if (process.send === undefined || !process.connected) return resolve();
     process.send(message, undefined, {}, () => resolve());
   });
-}
-
-function serialize(error: unknown): SerializedError {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
-  return { name: 'Error', message: String(error), stack: undefined };
 }

@@ -1,3 +1,5 @@
+import type { SerializedError } from './serialized-error.js';
+
 /** What a child needs, besides the authkey, to connect to a manager as its parent does. */
 export interface PortableConnection {
   readonly maxFrameSize?: number;
@@ -25,12 +27,6 @@ export interface ChildStart {
    * here, over the IPC channel, never on the command line.
    */
   readonly connections?: readonly (readonly [string, PortableConnection])[];
-}
-
-export interface SerializedError {
-  readonly name: string;
-  readonly message: string;
-  readonly stack: string | undefined;
 }
 
 export type ChildReport =

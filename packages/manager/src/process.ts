@@ -10,13 +10,14 @@ import {
   portableTlsOptions,
   prepareValue,
   ProcessError,
-  rebuildError,
   whileSpawning,
 } from '@mpts/proxy/wire';
 import { callerModule } from './caller-module.js';
 import { isDaemonic } from './current-process.js';
 import type { ChildReport, ChildStart, PortableConnection } from './process-messages.js';
 import { proxiesIn } from './proxies-in.js';
+import { deserializeError } from './serialized-error.js';
+import { resolvesWithin } from './resolves-within.js';
 import { tsxLoader } from './tsx-loader.js';
 
 export interface ProcessOptions<A extends unknown[]> {
@@ -138,7 +139,7 @@ export class Process<A extends unknown[] = unknown[]> {
           child.channel?.unref();
           resolve();
         } else {
-          this.error = rebuildError(report.error.name, report.error.message, report.error.stack);
+          this.error = deserializeError(report.error);
           if (report.beforeReady) reject(this.error);
         }
       });
@@ -165,11 +166,8 @@ export class Process<A extends unknown[] = unknown[]> {
     // A daemonic child does not keep this process alive, except while someone waits for it.
     if (this.joiners++ === 0) this.child!.ref();
     try {
-      // A wait longer than setTimeout can hold (24.8 days) is a wait for the end.
-      if (options.timeout === undefined || options.timeout * 1000 > 2 ** 31 - 1) return await this.exited;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, options.timeout! * 1000)))]);
-      clearTimeout(timer);
+      if (options.timeout === undefined) await this.exited;
+      else await resolvesWithin(this.exited, options.timeout * 1000);
     } finally {
       if (--this.joiners === 0 && this.isDaemon) this.child!.unref();
     }

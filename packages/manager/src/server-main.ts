@@ -11,7 +11,8 @@
 import { InitializerFailed, runInitializer } from './initializer.js';
 import { ManagerServer } from './serve.js';
 import { makeSocketDir, removeSocketDir, removeStaleSocketDirs } from './socket-dir.js';
-import type { ServerReady, ServerStartup, StartupError } from './server-startup.js';
+import { serializeError } from './serialized-error.js';
+import type { ServerReady, ServerStartup } from './server-startup.js';
 
 // Like Python's manager process: Ctrl-C in a terminal reaches the whole process group, and the
 // parent, not the manager, decides when the manager ends.
@@ -75,12 +76,7 @@ async function start(startup: ServerStartup): Promise<void> {
 
 function failure(error: unknown): ServerReady {
   if (error instanceof InitializerFailed) {
-    return { error: error.message, initializer: { exportName: error.exportName, thrown: serialize(error.thrown) } };
+    return { error: error.message, initializer: { exportName: error.exportName, thrown: serializeError(error.thrown) } };
   }
   return { error: error instanceof Error ? (error.stack ?? String(error)) : String(error) };
-}
-
-function serialize(error: unknown): StartupError {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
-  return { name: 'Error', message: String(error), stack: undefined };
 }

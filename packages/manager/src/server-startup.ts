@@ -1,3 +1,5 @@
+import type { SerializedError } from './serialized-error.js';
+
 /** What `Manager.start()` sends its server process over IPC, and what comes back. */
 export interface ServerStartup {
   /** base64 */
@@ -26,14 +28,7 @@ export interface InitializerStartup {
   readonly args: string;
 }
 
-/** An error thrown in the server process, as it crosses the channel. */
-export interface StartupError {
-  readonly name: string;
-  readonly message: string;
-  readonly stack: string | undefined;
-}
-
 export type ServerReady =
   | { readonly address: string }
   /** The server could not start; `initializer` is what the initializer threw, if it was that. */
-  | { readonly error: string; readonly initializer?: { readonly exportName: string; readonly thrown: StartupError } };
+  | { readonly error: string; readonly initializer?: { readonly exportName: string; readonly thrown: SerializedError } };

@@ -188,7 +188,7 @@ export class Server {
     let liveness: Liveness | undefined;
     /** Frames completed by the current read, to tell a frame that goes on from a new one. */
     let framesRead = 0;
-    const backpressure = new Backpressure(socket, client, this.maxReplyBacklog, (frame) => this.onFrame(client, frame), {
+    const backpressure = new Backpressure(client, this.maxReplyBacklog, (frame) => this.onFrame(client, frame), {
       paused: () => liveness?.frameDone(),
       resumed: () => {
         if (decoder.pendingBytes > 0) liveness?.frameStarted(decoder.pendingFrameSize ?? this.maxFrameSize);

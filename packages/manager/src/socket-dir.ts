@@ -1,4 +1,5 @@
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { PID_NAMESPACE, provablyGone } from '@mpts/proxy/wire';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 
@@ -20,7 +21,7 @@ const OWNER_LINE = /^mpts manager (\d+) (\d+)\n$/;
 /** Makes a new socket directory owned by this process; returns the socket's path in it. */
 export function makeSocketDir(): string {
   const dir = mkdtempSync(join(tmpdir(), PREFIX));
-  writeFileSync(join(dir, OWNER_FILE), `mpts manager ${process.pid} ${pidNamespace()}\n`, { mode: 0o600 });
+  writeFileSync(join(dir, OWNER_FILE), `mpts manager ${process.pid} ${PID_NAMESPACE}\n`, { mode: 0o600 });
   return join(dir, 'manager.sock');
 }
 
@@ -45,7 +46,6 @@ export function removeStaleSocketDirs(): void {
   } catch {
     return;
   }
-  const ownNamespace = pidNamespace();
   for (const name of names) {
     const dir = join(parent, name);
     try {
@@ -54,34 +54,10 @@ export function removeStaleSocketDirs(): void {
       const owner = OWNER_LINE.exec(readFileSync(join(dir, OWNER_FILE), 'utf8'));
       if (owner === null) continue;
       const [, pid, namespace] = owner;
-      if (ownNamespace === 0 || Number(namespace) !== ownNamespace || isAlive(Number(pid))) continue;
+      if (!provablyGone(Number(pid), Number(namespace))) continue;
       rmSync(dir, { recursive: true, force: true });
     } catch {
       // no owner file (not a manager's, or still being made), or removed meanwhile: leave it
     }
-  }
-}
-
-/** The inode of this process's PID namespace; 0 when unknown (no /proc): then nothing is judged dead. */
-function pidNamespace(): number {
-  try {
-    return statSync('/proc/self/ns/pid').ino;
-  } catch {
-    return 0;
-  }
-}
-
-/** Whether a process of this PID namespace has this pid and is not a zombie. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return true; // cannot tell: count it alive
   }
 }

@@ -1,7 +1,7 @@
 import {
-  messages,
+  asPythonFloat,
+  asPythonInt,
   OverflowError,
-  pyTypeName,
   typecodeFacts,
   type TypecodeFacts,
 } from '@mpts/proxy/wire';
@@ -55,16 +55,8 @@ export function findTypecode(code: unknown): Typecode | undefined {
 
 /** `value` checked against the typecode, as the storage holds it (a bigint for 64-bit codes). */
 export function coerce(typecode: Typecode, value: unknown): number | bigint {
-  if (typecode.kind === 'float') {
-    if (typeof value === 'number') return value;
-    if (typeof value === 'bigint' || typeof value === 'boolean') return Number(value);
-    throw new TypeError(messages.floatExpected(pyTypeName(value)));
-  }
-  let integer: bigint;
-  if (typeof value === 'bigint') integer = value;
-  else if (typeof value === 'boolean') integer = value ? 1n : 0n;
-  else if (typeof value === 'number' && Number.isInteger(value)) integer = BigInt(value);
-  else throw new TypeError(messages.integerExpected(pyTypeName(value)));
+  if (typecode.kind === 'float') return asPythonFloat(value);
+  const integer = asPythonInt(value);
   // Python first converts to a C long (unsigned long for 'I'), then checks the code's range.
   if (typecode.kind === 'int' && (integer < cLongMin || integer > (typecode.code === 'I' ? cUnsignedLongMax : cLongMax))) {
     throw new OverflowError(typecode.code === 'I' && integer > 0n

@@ -1,4 +1,4 @@
-import { CancelledError, messages, timeoutSeconds, ValueError } from '@mpts/proxy/wire';
+import { CancelledError, messages, ObjectDeletedError, timeoutSeconds, ValueError } from '@mpts/proxy/wire';
 import { currentCall } from './call-context.js';
 import type { ClientSession } from './client-session.js';
 
@@ -111,6 +111,11 @@ export class WaitQueue<T = unknown> {
 
   remove(waiter: Waiter<T>): void {
     this.waiters.delete(waiter);
+  }
+
+  /** The object waited on was deleted: every waiter fails with `ObjectDeletedError`. */
+  objectDeleted(): void {
+    for (const waiter of this.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
   }
 }
 

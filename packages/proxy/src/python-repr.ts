@@ -214,20 +214,44 @@ function numberRepr(value: number): string {
 
 /** The repr of `text`, or its first `room` characters or so: a long string is escaped no further. */
 function stringRepr(text: string, room: number): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  const quote = reprQuote(text.includes("'"), text.includes('"'));
   let out = quote;
   for (const char of text) {
     if (out.length > room) return out;
     const code = char.codePointAt(0)!;
-    if (char === quote || char === '\\') out += `\\${char}`;
-    else if (char === '\n') out += '\\n';
-    else if (char === '\r') out += '\\r';
-    else if (char === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if (code >= 0x80 && nonPrintable.test(char)) out += escapeCodePoint(code);
-    else out += char;
+    out += asciiEscape(char, code, quote) ?? (code >= 0x80 && nonPrintable.test(char) ? escapeCodePoint(code) : char);
   }
   return out + quote;
+}
+
+/** The repr of `bytes`, or its first `room` characters or so, as `stringRepr`. */
+function bytesRepr(bytes: Uint8Array, room: number): string {
+  const quote = reprQuote(bytes.includes(0x27), bytes.includes(0x22));
+  let out = `b${quote}`;
+  for (const byte of bytes) {
+    if (out.length > room) return out;
+    const char = String.fromCharCode(byte);
+    out += asciiEscape(char, byte, quote) ?? (byte >= 0x80 ? escapeCodePoint(byte) : char);
+  }
+  return out + quote;
+}
+
+/** Python's quote for a str or bytes repr: single, unless the text holds a single quote and no double. */
+function reprQuote(hasSingle: boolean, hasDouble: boolean): string {
+  return hasSingle && !hasDouble ? '"' : "'";
+}
+
+/**
+ * How Python's str and bytes reprs alike escape an ASCII character: the quote and the
+ * backslash, `\n`, `\r`, `\t`, other controls and DEL in hex; undefined for one written as is.
+ */
+function asciiEscape(char: string, code: number, quote: string): string | undefined {
+  if (char === quote || char === '\\') return `\\${char}`;
+  if (char === '\n') return '\\n';
+  if (char === '\r') return '\\r';
+  if (char === '\t') return '\\t';
+  if (code < 0x20 || code === 0x7f) return escapeCodePoint(code);
+  return undefined;
 }
 
 /** What Python's `str.isprintable()` calls non-printable: control, format, unassigned, separators. */
@@ -237,22 +261,4 @@ function escapeCodePoint(code: number): string {
   if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;
   if (code < 0x10000) return `\\u${code.toString(16).padStart(4, '0')}`;
   return `\\U${code.toString(16).padStart(8, '0')}`;
-}
-
-/** The repr of `bytes`, or its first `room` characters or so, as `stringRepr`. */
-function bytesRepr(bytes: Uint8Array, room: number): string {
-  const hasSingle = bytes.includes(0x27);
-  const quote = hasSingle && !bytes.includes(0x22) ? '"' : "'";
-  let out = `b${quote}`;
-  for (const byte of bytes) {
-    if (out.length > room) return out;
-    const char = String.fromCharCode(byte);
-    if (char === quote || char === '\\') out += `\\${char}`;
-    else if (char === '\n') out += '\\n';
-    else if (char === '\r') out += '\\r';
-    else if (char === '\t') out += '\\t';
-    else if (byte < 0x20 || byte >= 0x7f) out += `\\x${byte.toString(16).padStart(2, '0')}`;
-    else out += char;
-  }
-  return out + quote;
 }

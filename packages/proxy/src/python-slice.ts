@@ -1,4 +1,5 @@
 import { IndexError, messages, ValueError } from './errors.js';
+import { fitsSsize } from './python-ssize.js';
 import { pyTypeName } from './python-type-name.js';
 
 /** A slice resolved against a length, as Python's `slice.indices()` does it. */
@@ -45,7 +46,7 @@ export function resolveIndex(length: number, index: unknown, outOfRange: string,
     if (typeof index === 'boolean') return resolveIndex(length, Number(index), outOfRange, container);
     if (typeof index === 'bigint') {
       // Python refuses an index past a C ssize_t before it looks at the length.
-      if (index > 2n ** 63n - 1n || index < -(2n ** 63n)) throw new IndexError(messages.indexSizedInteger);
+      if (!fitsSsize(index)) throw new IndexError(messages.indexSizedInteger);
       return resolveIndex(length, Number(index), outOfRange, container);
     }
     throw new TypeError(messages.indicesNotIntegersOrSlices(container, pyTypeName(index)));

@@ -1,3 +1,4 @@
+import { isProcessAlive } from '@mpts/proxy/wire';
 import { native, WAIT_NOT_EQUAL, WAIT_OK, WAIT_TIMED_OUT, type WaitResult } from './native.js';
 
 /**
@@ -49,14 +50,7 @@ const jsFutex: Futex = {
   wake: (i32, index, count) => {
     Atomics.notify(i32, index, count);
   },
-  pidAlive: (pid) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-    }
-  },
+  pidAlive: isProcessAlive,
 };
 
 export const futex: Futex = native ? nativeFutex(native) : jsFutex;

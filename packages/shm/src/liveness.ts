@@ -1,26 +1,13 @@
-import { statSync } from 'node:fs';
+import { PID_NAMESPACE, provablyGone } from '@mpts/proxy/wire';
 import { futex } from './futex.js';
 
 /**
  * Which process a pid recorded in shared memory means, and whether that process is provably
- * dead.
- *
- * A pid only names a process within a PID namespace: a container sharing /dev/shm with the host,
- * or a program run under `unshare --pid`, sees other numbers for the same processes. So shared
- * memory records a process as its pid *and* its PID namespace (the inode of /proc/self/ns/pid),
- * packed in one 64-bit word that is written atomically. A reader can only judge a process of
- * its own namespace: one recorded in another namespace, or with an unknown namespace (no /proc),
- * is never considered dead.
+ * dead. A pid only names a process within a PID namespace (a container sharing /dev/shm with
+ * the host sees other numbers), so shared memory records a process as its pid *and* its PID
+ * namespace, packed in one 64-bit word that is written atomically; whether it is gone is judged
+ * by `provablyGone`, as for a manager's socket directory.
  */
-
-/** The inode of this process's PID namespace, or 0 when it cannot be known (no /proc). */
-const PID_NAMESPACE: number = (() => {
-  try {
-    return statSync('/proc/self/ns/pid').ino;
-  } catch {
-    return 0;
-  }
-})();
 
 /** A process as recorded in shared memory: PID namespace in the high 32 bits, pid in the low. */
 export type ProcessRecord = bigint;
@@ -41,7 +28,5 @@ const namespaceOfRecord = (record: ProcessRecord): number => Number(BigInt.asUin
  * process (other than a zombie) has its pid any more. `alive` may cache liveness over one scan.
  */
 export function provablyDead(record: ProcessRecord, alive: (pid: number) => boolean = futex.pidAlive): boolean {
-  const namespace = namespaceOfRecord(record);
-  if (PID_NAMESPACE === 0 || namespace !== PID_NAMESPACE) return false;
-  return !alive(pidOfRecord(record));
+  return provablyGone(pidOfRecord(record), namespaceOfRecord(record), alive);
 }

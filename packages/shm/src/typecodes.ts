@@ -1,9 +1,10 @@
 import {
+  asPythonFloat,
+  asPythonInt,
   floatRepr,
   isTypecode,
   messages,
   pythonRepr,
-  pyTypeName,
   type Typecode,
   typecodeFacts,
   type TypecodeFacts,
@@ -90,26 +91,13 @@ export function ctypeOf(typecodeOrType: unknown): CType {
 export function toStored(ctype: CType, value: unknown): number | bigint {
   switch (ctype.kind) {
     case 'int':
-      if (typeof value === 'number') {
-        if (Number.isInteger(value)) return value;
-        throw new TypeError(messages.integerExpected('float'));
-      }
-      if (typeof value === 'bigint') return Number(BigInt.asUintN(32, value));
-      if (typeof value === 'boolean') return value ? 1 : 0;
-      throw new TypeError(messages.integerExpected(pyTypeName(value)));
+      // A whole number is stored as it is, the hot path; the rest is truncated to 32 bits.
+      if (typeof value === 'number' && Number.isInteger(value)) return value;
+      return Number(BigInt.asUintN(32, asPythonInt(value)));
     case 'bigint':
-      if (typeof value === 'bigint') return value;
-      if (typeof value === 'number') {
-        if (Number.isInteger(value)) return BigInt(value);
-        throw new TypeError(messages.integerExpected('float'));
-      }
-      if (typeof value === 'boolean') return value ? 1n : 0n;
-      throw new TypeError(messages.integerExpected(pyTypeName(value)));
+      return asPythonInt(value);
     case 'float':
-      if (typeof value === 'number') return value;
-      if (typeof value === 'bigint') return Number(value);
-      if (typeof value === 'boolean') return value ? 1 : 0;
-      throw new TypeError(messages.floatExpected(pyTypeName(value)));
+      return asPythonFloat(value);
     case 'char':
       if (value instanceof Uint8Array && value.length === 1) return value[0]!;
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 256) {

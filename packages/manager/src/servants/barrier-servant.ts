@@ -3,12 +3,12 @@ import {
   BrokenBarrierError,
   messages,
   ObjectDeletedError,
-  pyTypeName,
   RuntimeError,
   ValueError,
 } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
 import type { ClientSession, Holding } from '../client-session.js';
+import { comparedCount, wholeCount } from '../count-argument.js';
 import type { Servant } from '../servant.js';
 import { nonNegativeTimeout, type Waiter, WaitQueue } from '../waiters.js';
 
@@ -49,13 +49,11 @@ export class BarrierServant implements Servant, Holding {
   static readonly exposed = barrierMethods;
 
   constructor(parties: unknown, hasAction: unknown = false, timeout: unknown = null) {
-    // Python compares parties with 1 and takes any number; a fractional one is never reached
-    // (its barrier waits forever), so mpts refuses it, in Python's words for a non-integer.
-    if (typeof parties === 'boolean' || typeof parties === 'bigint') parties = Number(parties);
-    if (typeof parties !== 'number') throw new TypeError(messages.notSupportedBetween('<', pyTypeName(parties), 'int'));
-    if (!Number.isInteger(parties) && Number.isFinite(parties)) throw new TypeError(messages.integerExpected('float'));
-    if (parties < 1) throw new ValueError(messages.partiesPositive);
-    this.partyCount = parties;
+    const count = comparedCount(parties, '<');
+    // An infinite count is Python's barrier that never trips, and stays allowed.
+    if (Number.isFinite(count)) wholeCount(count);
+    if (count < 1) throw new ValueError(messages.partiesPositive);
+    this.partyCount = count;
     this.hasAction = Boolean(hasAction);
     this.defaultTimeout = nonNegativeTimeout(timeout);
   }

@@ -2,12 +2,11 @@ import {
   CancelledError,
   conditionMethods,
   messages,
-  ObjectDeletedError,
-  pyTypeName,
   RuntimeError,
 } from '@mpts/proxy/wire';
 import { currentCall, runAsCall } from '../call-context.js';
 import type { ClientSession, PendingWait } from '../client-session.js';
+import { comparedCount } from '../count-argument.js';
 import { servantOf } from '../object-registry.js';
 import type { Servant } from '../servant.js';
 import { ServerRef } from '../server-ref.js';
@@ -78,7 +77,7 @@ export class ConditionServant implements Servant {
     // Python's loop, `while waiters and n > 0: (wake one); n -= 1`: `notify(1.5)` wakes two,
     // and `n` is compared only while someone waits, so `notify('2')` raises only then.
     let left = n;
-    for (let waiter = this.waiters.first(); waiter !== undefined && isPositive(left); waiter = this.waiters.first()) {
+    for (let waiter = this.waiters.first(); waiter !== undefined && comparedCount(left, '>') > 0; waiter = this.waiters.first()) {
       waiter.grant(true);
       left = typeof left === 'bigint' ? left - 1n : Number(left) - 1;
     }
@@ -93,7 +92,7 @@ export class ConditionServant implements Servant {
   }
 
   dispose(): void {
-    for (const waiter of this.waiters.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
+    this.waiters.objectDeleted();
     if (this.lockRef === undefined) this.lock.dispose();
   }
 
@@ -133,11 +132,4 @@ export class ConditionServant implements Servant {
     client.waits.set(requestId, stillWaiting);
     return (got as Promise<boolean>).then(settle);
   }
-}
-
-/** Python's `n > 0` for `notify(n)`: numbers and bools compare, anything else is a TypeError. */
-function isPositive(n: unknown): boolean {
-  if (typeof n === 'number' || typeof n === 'bigint') return n > 0;
-  if (typeof n === 'boolean') return n;
-  throw new TypeError(messages.notSupportedBetween('>', pyTypeName(n), 'int'));
 }

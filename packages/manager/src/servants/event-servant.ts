@@ -1,4 +1,4 @@
-import { eventMethods, messages, ObjectDeletedError } from '@mpts/proxy/wire';
+import { eventMethods } from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
 import { nonNegativeTimeout, WaitQueue } from '../waiters.js';
 
@@ -29,7 +29,7 @@ export class EventServant implements Servant {
   }
 
   dispose(): void {
-    for (const waiter of this.waiters.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
+    this.waiters.objectDeleted();
   }
 
   str(): string {

@@ -1,4 +1,6 @@
 import {
+  asPythonInt,
+  fitsSsize,
   IndexError,
   listMethods,
   messages,
@@ -13,6 +15,7 @@ import {
 } from '@mpts/proxy/wire';
 import { checkItemCount, pushAll } from '../large-lists.js';
 import { pyEquals, pySorted } from '../python-compare.js';
+import { elementsOf } from '../python-iteration.js';
 import type { Servant } from '../servant.js';
 
 /** Python's `list`, served to `ListProxy`. */
@@ -196,25 +199,19 @@ export class ListServant implements Servant {
  * float or anything else is a `TypeError`, an int past a C ssize_t an `OverflowError`.
  */
 function ssizeIndex(value: unknown): number {
-  if (typeof value === 'boolean') return Number(value);
-  if (typeof value === 'bigint') {
-    if (value > 2n ** 63n - 1n || value < -(2n ** 63n)) throw new OverflowError(messages.intTooLargeForSsize);
-    return Number(value);
-  }
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(messages.integerExpected(pyTypeName(value)));
-  return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  const integer = asPythonInt(value);
+  if (!fitsSsize(integer)) throw new OverflowError(messages.intTooLargeForSsize);
+  return Number(integer);
 }
 
 function isInteger(value: unknown): boolean {
   return typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value));
 }
 
+/** Python's `list(values)`: an array as it is, anything else as `for x in values` yields it. */
 function toArray(values: unknown): unknown[] {
-  if (Array.isArray(values)) return values;
-  if (values instanceof Set || values instanceof Map) return [...values.keys()];
-  if (typeof values === 'string') return [...values];
-  if (ArrayBuffer.isView(values)) return Array.from(values as unknown as ArrayLike<unknown>);
-  throw new TypeError(messages.notIterable(pyTypeName(values)));
+  return Array.isArray(values) ? values : [...elementsOf(values)];
 }
 
 /**
@@ -226,7 +223,7 @@ function repeated(items: unknown[], times: unknown): unknown[] {
   // As in Python, a bool is an int, and an integral float is still a float.
   const count = typeof times === 'boolean' ? Number(times) : times;
   if (typeof count === 'bigint') {
-    if (count > 2n ** 63n - 1n || count < -(2n ** 63n)) throw new OverflowError(messages.indexSizedInteger);
+    if (!fitsSsize(count)) throw new OverflowError(messages.indexSizedInteger);
   } else if (pyTypeName(count) !== 'int') {
     throw new TypeError(messages.multiplyByNonInt(pyTypeName(times)));
   }

@@ -1,4 +1,4 @@
-import { lockMethods, messages, ObjectDeletedError, RuntimeError } from '@mpts/proxy/wire';
+import { lockMethods, messages, RuntimeError } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import type { Servant } from '../servant.js';
@@ -85,7 +85,7 @@ export class LockServant implements Servant, Holding {
   }
 
   dispose(): void {
-    for (const waiter of this.waiters.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
+    this.waiters.objectDeleted();
   }
 
   debugState(): Record<string, unknown> {

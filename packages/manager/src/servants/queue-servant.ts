@@ -1,7 +1,5 @@
 import {
   messages,
-  ObjectDeletedError,
-  pyTypeName,
   QueueEmpty,
   QueueFull,
   queueMethods,
@@ -10,6 +8,7 @@ import {
 } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
 import type { ClientSession, Holding } from '../client-session.js';
+import { comparedCount } from '../count-argument.js';
 import { Deque } from '../deque.js';
 import { Handoff } from '../handoff.js';
 import type { Servant } from '../servant.js';
@@ -45,9 +44,7 @@ export class QueueServant implements Servant, Holding {
   constructor(maxsize: unknown = 0) {
     // Python compares maxsize with sizes and never checks it is an integer: `Queue(1.5)` is full
     // at two items. Anything but a number fails its first `put` there; here, at once.
-    if (typeof maxsize === 'boolean' || typeof maxsize === 'bigint') maxsize = Number(maxsize);
-    if (typeof maxsize !== 'number') throw new TypeError(messages.notSupportedBetween('>', pyTypeName(maxsize), 'int'));
-    this.maxsize = maxsize;
+    this.maxsize = comparedCount(maxsize, '>');
   }
 
   static readonly exposed = queueMethods;
@@ -121,9 +118,7 @@ export class QueueServant implements Servant, Holding {
   }
 
   dispose(): void {
-    for (const queue of [this.getters, this.putters, this.joiners] as WaitQueue<unknown>[]) {
-      for (const waiter of queue.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
-    }
+    for (const queue of [this.getters, this.putters, this.joiners]) queue.objectDeleted();
   }
 
   debugState(): Record<string, unknown> {

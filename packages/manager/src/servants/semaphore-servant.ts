@@ -1,13 +1,12 @@
 import {
   messages,
-  ObjectDeletedError,
-  pyTypeName,
   semaphoreMethods,
   timeoutSeconds,
   ValueError,
 } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
 import type { ClientSession, Holding } from '../client-session.js';
+import { comparedCount, wholeCount } from '../count-argument.js';
 import type { Servant } from '../servant.js';
 import { WaitQueue } from '../waiters.js';
 
@@ -35,7 +34,7 @@ export class SemaphoreServant implements Servant, Holding {
   static readonly exposed = semaphoreMethods;
 
   constructor(value: unknown = 1) {
-    const count = permitCount(value);
+    const count = comparedCount(value, '<');
     if (count < 0) throw new ValueError(messages.semaphoreInitialNegative);
     this.value = wholeCount(count);
   }
@@ -56,7 +55,7 @@ export class SemaphoreServant implements Servant, Holding {
   }
 
   release(n: unknown = 1): void {
-    const count = permitCount(n);
+    const count = comparedCount(n, '<');
     if (count < 1) throw new ValueError(messages.releaseCountPositive);
     wholeCount(count);
     this.checkRelease(count);
@@ -80,7 +79,7 @@ export class SemaphoreServant implements Servant, Holding {
   }
 
   dispose(): void {
-    for (const waiter of this.waiters.all()) waiter.fail(new ObjectDeletedError(messages.deletedWhileWaited));
+    this.waiters.objectDeleted();
   }
 
   str(): string {
@@ -160,23 +159,4 @@ export class BoundedSemaphoreServant extends SemaphoreServant {
   protected override describeValue(): string {
     return `${this.value}/${this.initial}`;
   }
-}
-
-/**
- * A count of permits (a Semaphore's value, `release(n)`). Python compares it with a number
- * first, so anything but a number is that comparison's `TypeError`; a bool is an int.
- */
-function permitCount(value: unknown): number {
-  if (typeof value === 'boolean' || typeof value === 'bigint') return Number(value);
-  if (typeof value !== 'number') throw new TypeError(messages.notSupportedBetween('<', pyTypeName(value), 'int'));
-  return value;
-}
-
-/**
- * A count that passed Python's comparison must be whole: Python adds a fractional one to the
- * counter, which then never reaches zero again; mpts refuses it in Python's words.
- */
-function wholeCount(count: number): number {
-  if (!Number.isInteger(count)) throw new TypeError(messages.integerExpected('float'));
-  return count;
 }
