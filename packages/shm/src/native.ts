@@ -26,9 +26,8 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** What a user runs to get the addon built, in the words of both package managers. */
 export const rebuildAdvice =
-  'To build it (needs python3, make and a C++ compiler): npm rebuild @mpts/shm; with pnpm, ' +
-  'which runs no dependency\'s build script until it is approved: pnpm approve-builds, then ' +
-  'pnpm rebuild @mpts/shm';
+  'To build it (needs python3, make and a C++ compiler): npm rebuild @mpts/shm; with pnpm: ' +
+  'pnpm approve-builds, then pnpm rebuild @mpts/shm';
 
 /** Why the install script built nothing, as it recorded (scripts/build-addon.mjs). */
 function installScriptOutcome(): string {
@@ -37,8 +36,8 @@ function installScriptOutcome(): string {
       { built?: boolean; reason?: string };
     return status.reason ? `the install script could not build it: ${status.reason}` : '';
   } catch {
-    return 'the install script did not run (pnpm skips dependencies\' build scripts until they are ' +
-      'approved; so does npm install --ignore-scripts)';
+    return 'the install script did not run (pnpm and npm 11 run a dependency\'s build script only ' +
+      'once it is approved, and npm install --ignore-scripts runs none)';
   }
 }
 
