@@ -29,15 +29,16 @@ export const rebuildAdvice =
   'To build it (needs python3, make and a C++ compiler): npm rebuild @mpts/shm; with pnpm: ' +
   'pnpm approve-builds, then pnpm rebuild @mpts/shm';
 
-/** Why the install script built nothing, as it recorded (scripts/build-addon.mjs). */
+/** Why no build from source is here: what the install script recorded (scripts/build-addon.mjs). */
 function installScriptOutcome(): string {
   try {
     const status = JSON.parse(readFileSync(join(packageDir, 'build', 'mpts-build-status.json'), 'utf8')) as
       { built?: boolean; reason?: string };
     return status.reason ? `the install script could not build it: ${status.reason}` : '';
   } catch {
-    return 'the install script did not run (pnpm and npm 11 run a dependency\'s build script only ' +
-      'once it is approved, and npm install --ignore-scripts runs none)';
+    return 'nothing was built from source here: the install script builds only when no prebuilt ' +
+      'binary loads under the Node that runs it, and pnpm and npm 11 run it only once it is ' +
+      'approved (npm install --ignore-scripts, never)';
   }
 }
 
