@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fetchNodeDist } from '../scripts/node-dist.mjs';
 import { addonSourceHash, sourceHashFile } from '../scripts/source-hash.mjs';
 import { alive, eventually } from './helpers.js';
-import { copyPackage, type PackageCopy } from './package-copy.js';
+import { copyPackage, packageDir, type PackageCopy } from './package-copy.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/copied-package.mjs', import.meta.url));
 const copies: PackageCopy[] = [];
@@ -56,6 +56,18 @@ function abiOf(node: string): Promise<string> {
 describe('the prebuilt binaries', () => {
   it('were made from the addon\'s current sources (else run node scripts/prebuild.mjs)', () => {
     expect(readFileSync(sourceHashFile, 'utf8').trim()).toBe(addonSourceHash());
+  });
+
+  it('are in the packed package, one per supported Node major', async () => {
+    const packed = await new Promise<string>((resolve, reject) => execFile('npm', ['pack', '--dry-run', '--json'],
+      { cwd: packageDir }, (error, stdout) => (error ? reject(error) : resolve(stdout))));
+    const files = (JSON.parse(packed) as { files: { path: string }[] }[])[0]!.files.map((file) => file.path);
+    expect(files.filter((path) => path.startsWith('prebuilds/')).sort()).toEqual([
+      'prebuilds/linux-x64/node.abi115.glibc.node', // Node 20
+      'prebuilds/linux-x64/node.abi127.glibc.node', // Node 22
+      'prebuilds/linux-x64/node.abi137.glibc.node', // Node 24
+      'prebuilds/linux-x64/sources.sha256',
+    ]);
   });
 });
 
