@@ -16,6 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
 import { floorWorkloads } from './floor/workloads.js';
 import { FloorServer } from './floor/client.js';
+import { forkRoundTrip, nodeBoot } from './floor/node-boot.js';
 import { setWarmup, valueOf, type Measurement } from './lib/measure.js';
 import { PythonPeer } from './lib/python.js';
 import { mpts, type Params } from './mpts/workloads.js';
@@ -84,8 +85,14 @@ const WORKLOADS: Workload[] = [
     peers: { mpts: mpts.W6a, redis: rd(redisWorkloads.W6a) } },
   { id: 'W7', title: 'proxy creation (+ release)', unit: 'proxies/s', higherIsBetter: true,
     peers: { mpts: mpts.W7, python: py('W7') } },
-  { id: 'W8', title: 'manager start → first call → shutdown', unit: 'ms', higherIsBetter: false,
-    peers: { mpts: mpts.W8, python: py('W8') } },
+  { id: 'B0', title: 'Node boot: `node -e 0` (the floor column alone)', unit: 'ms', higherIsBetter: false,
+    peers: { floor: nodeBoot } },
+  { id: 'W8', title: 'manager start → first call → shutdown (floor: fork + IPC round trip)', unit: 'ms', higherIsBetter: false,
+    peers: { mpts: mpts.W8, floor: forkRoundTrip, python: py('W8') } },
+  { id: 'W11', title: 'Process start → target runs → join, compiled JS (floor: fork + IPC)', unit: 'ms', higherIsBetter: false,
+    peers: { mpts: mpts.W11, floor: forkRoundTrip, python: py('W11') } },
+  { id: 'W11ts', title: 'the same, target in TypeScript (tsx in the child)', unit: 'ms', higherIsBetter: false,
+    peers: { mpts: mpts.W11ts, floor: forkRoundTrip, python: py('W11') } },
   { id: 'W9', title: 'shared-memory Value, locked += 1, 4 processes', unit: 'incr/s', higherIsBetter: true,
     peers: { mpts: mpts.W9, python: (p) => python!.run({ workload: 'W9', n: p.shmN, processes: p.processes }) } },
   { id: 'W10', title: '1 MiB value set+get', unit: 'MB/s', higherIsBetter: true,
@@ -107,6 +114,8 @@ const TARGETS: Target[] = [
   { workload: 'W6a', peer: 'python', peerWorkload: 'W6', ratio: 20 },
   { workload: 'W7', peer: 'python', peerWorkload: 'W7', ratio: 10 },
   { workload: 'W8', peer: 'python', peerWorkload: 'W8', ratio: 2 },
+  { workload: 'W8', peer: 'floor', peerWorkload: 'W8', ratio: 1.3 },
+  { workload: 'W11', peer: 'floor', peerWorkload: 'W11', ratio: 1.3 },
   { workload: 'W9', peer: 'python', peerWorkload: 'W9', ratio: 1.0 },
   { workload: 'M1', peer: 'python', peerWorkload: 'M1', ratio: 1.0 },
 ];

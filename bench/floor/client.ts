@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decode, encodeFrame, FrameDecoder } from '../../packages/proxy/dist/wire.js';
+import { decode, encodeFrame, FrameDecoder } from '@mpts/proxy/wire';
 
 /**
  * The floor's client: one Promise per call, the frames of one tick written together, every

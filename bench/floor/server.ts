@@ -7,7 +7,7 @@
  * reply for one read is sent in one write.
  */
 import { createServer } from 'node:net';
-import { decode, encodeFrame, FrameDecoder } from '../../packages/proxy/dist/wire.js';
+import { decode, encodeFrame, FrameDecoder } from '@mpts/proxy/wire';
 
 const path = process.argv[2]!;
 const store = new Map<unknown, unknown>();

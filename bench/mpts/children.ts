@@ -3,10 +3,10 @@
  * rebuilds its proxies (or shared memory) from its arguments, says it is ready, waits for the
  * gate, works, and reports `{ ops, seconds }` on the results queue. Nothing runs on import.
  */
-import type { AcquirerProxy, DictProxy, QueueProxy, ValueProxy } from '../../packages/manager/dist/index.js';
-import type { Synchronized } from '../../packages/shm/dist/index.js';
+import type { AcquirerProxy, DictProxy, QueueProxy, ValueProxy } from '@mpts/manager';
+import type { Synchronized } from '@mpts/shm';
 // Decoding a shared-memory argument needs @mpts/shm's codec extensions in this process.
-import '../../packages/shm/dist/index.js';
+import '@mpts/shm';
 import { inFlight, setWarmup } from '../lib/measure.js';
 
 type Report = { ops: number; seconds: number; role?: string };

@@ -3,10 +3,13 @@
  * clock starts and stopped after it stops; each function gives one measurement.
  */
 import { randomBytes } from 'node:crypto';
-import { Manager, Process } from '../../packages/manager/dist/index.js';
-import { Value } from '../../packages/shm/dist/index.js';
+import { Manager, Process } from '@mpts/manager';
+import { Value } from '@mpts/shm';
 import { aggregate, forDuration, inFlight, now, rssMb, warmupSeconds, type Measurement } from '../lib/measure.js';
 import * as children from './children.js';
+// A plain JavaScript module, on purpose: W11 times a compiled target.
+import { ran } from './process-target.mjs';
+import { ran as ranTs } from './process-target-ts.js';
 
 const childModule = new URL('./children.ts', import.meta.url).href;
 type Report = { ops: number; seconds: number; role?: string };
@@ -25,6 +28,16 @@ async function withManager<T>(work: (manager: Manager) => Promise<T>): Promise<T
  * their reports.
  */
 type Target = (...args: never[]) => Promise<void>;
+
+/** `Process` start → its target runs → `join()`, with no manager involved. */
+async function processStartToJoin(target: () => void, module: string): Promise<Measurement> {
+  const start = now();
+  const p = new Process({ target, module });
+  await p.start();
+  await p.join();
+  if (p.exitCode !== 0) return { error: `the child exited with ${p.exitCode}` };
+  return { value: now() - start };
+}
 
 async function runChildren(manager: Manager, target: Target, argLists: unknown[][]): Promise<Report[]> {
   return runMixed(manager, argLists.map((args) => [target, args]));
@@ -128,6 +141,12 @@ export const mpts = {
     await m.shutdown();
     return { value: now() - start };
   },
+
+  /** W11: a Process whose target is in a compiled JavaScript module. */
+  W11: (): Promise<Measurement> => processStartToJoin(ran, new URL('./process-target.mjs', import.meta.url).href),
+
+  /** W11 with the target in a TypeScript module, which the child loads through tsx. */
+  W11ts: (): Promise<Measurement> => processStartToJoin(ranTs, new URL('./process-target-ts.ts', import.meta.url).href),
 
   W9: async (p: Params): Promise<Measurement> => {
     const v = Value('i', 0);

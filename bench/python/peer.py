@@ -177,6 +177,18 @@ def w8(req):
     return {"value": (now() - start) * 1000}
 
 
+def ran():
+    pass
+
+
+def w11(req):
+    start = now()
+    p = Process(target=ran)
+    p.start()
+    p.join()
+    return {"value": (now() - start) * 1000}
+
+
 def w9(req):
     value = Value("i", 0)
     go, results = CTX.Event(), CTX.Queue()
@@ -223,7 +235,7 @@ def m1(req):
         return {"value": rss_mb(m._process.pid)}
 
 
-WORKLOADS = {"W1": w1, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W8": w8, "W9": w9,
+WORKLOADS = {"W1": w1, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W8": w8, "W9": w9, "W11": w11,
              "W10": w10, "M1": m1}
 
 
