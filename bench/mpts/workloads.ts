@@ -2,15 +2,16 @@
  * The mpts side of every workload. A manager (and any child processes) is started before the
  * clock starts and stopped after it stops; each function gives one measurement.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { Manager, Process } from '@mpts/manager';
 import { Value } from '@mpts/shm';
 import { aggregate, forDuration, inFlight, now, rssMb, warmupSeconds, type Measurement } from '../lib/measure.js';
 import * as children from './children.js';
-// A plain JavaScript module, on purpose: W11 times a compiled target.
-import { ran } from './process-target.mjs';
 import { ran as ranTs } from './process-target-ts.js';
 
+const run = promisify(execFile);
 const childModule = new URL('./children.ts', import.meta.url).href;
 type Report = { ops: number; seconds: number; role?: string };
 
@@ -142,8 +143,12 @@ export const mpts = {
     return { value: now() - start };
   },
 
-  /** W11: a Process whose target is in a compiled JavaScript module. */
-  W11: (): Promise<Measurement> => processStartToJoin(ran, new URL('./process-target.mjs', import.meta.url).href),
+  /** W11: a compiled program (plain node) starts a Process whose target is compiled too. */
+  W11: async (): Promise<Measurement> => {
+    const driver = new URL('./process-start-driver.mjs', import.meta.url).pathname;
+    const { stdout } = await run(process.execPath, [driver]);
+    return JSON.parse(stdout) as Measurement;
+  },
 
   /** W11 with the target in a TypeScript module, which the child loads through tsx. */
   W11ts: (): Promise<Measurement> => processStartToJoin(ranTs, new URL('./process-target-ts.ts', import.meta.url).href),
