@@ -5,7 +5,8 @@
  * project: the same program in plain JavaScript (ESM), CommonJS and TypeScript under --strict
  * (a manager's dict and queue shared with a Process child and a cluster worker, and
  * shared-memory Value/Array written by the child), the types under each of TypeScript's module
- * resolutions, `npx mpts`, and every program of the READMEs, pasted as they are.
+ * resolutions, `npm start`, `npx mpts`, and every program of the READMEs and of the porting
+ * guide, pasted as they are.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { readmePrograms, type ReadmeProgram } from './readme-programs.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const repository = join(here, '..', '..', '..');
 const programs = join(here, 'consumer');
-const readmes = ['README.md', 'packages/mpts/README.md'];
+const readmes = ['README.md', 'packages/mpts/README.md', 'docs/coming-from-python.md'];
 
 /** What each of the three programs prints when everything worked. */
 const expected =
