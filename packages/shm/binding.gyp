@@ -3,7 +3,7 @@
     {
       "target_name": "mpts_shm",
       "sources": ["native/shm.cc"],
-      "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
+      "cflags_cc": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
       "conditions": [
         ["OS=='linux'", { "libraries": ["-lrt"] }]
       ]

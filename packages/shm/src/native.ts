@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The addon's functions (native/shm.cc). */
 export interface NativeShm {
@@ -19,30 +21,54 @@ export const WAIT_OK = 0;
 export const WAIT_NOT_EQUAL = 1;
 export const WAIT_TIMED_OUT = 2;
 
-function load(): { native: NativeShm | undefined; reason: string } {
+/** src/ and dist/ both sit one level below the package root, beside prebuilds/ and build/. */
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** What a user runs to get the addon built, in the words of both package managers. */
+export const rebuildAdvice =
+  'To build it (needs python3, make and a C++ compiler): npm rebuild @mpts/shm; with pnpm: ' +
+  'pnpm approve-builds, then pnpm rebuild @mpts/shm';
+
+/** Why no build from source is here: what the install script recorded (scripts/build-addon.mjs). */
+function installScriptOutcome(): string {
+  try {
+    const status = JSON.parse(readFileSync(join(packageDir, 'build', 'mpts-build-status.json'), 'utf8')) as
+      { built?: boolean; reason?: string };
+    return status.reason ? `the install script could not build it: ${status.reason}` : '';
+  } catch {
+    return 'nothing was built from source here: the install script builds only when no prebuilt ' +
+      'binary loads under the Node that runs it, and pnpm and npm 11 run it only once it is ' +
+      'approved (npm install --ignore-scripts, never)';
+  }
+}
+
+interface Loaded {
+  native: NativeShm | undefined;
+  reason: string;
+  /** Whether building the addon would help (not on another platform, nor when turned off). */
+  buildable: boolean;
+}
+
+function load(): Loaded {
   if (process.platform !== 'linux') {
-    return { native: undefined, reason: `only Linux is supported, this is ${process.platform}` };
+    return { native: undefined, reason: `only Linux is supported, this is ${process.platform}`, buildable: false };
   }
   if (process.env.MPTS_SHM_NO_ADDON) {
-    return { native: undefined, reason: 'the MPTS_SHM_NO_ADDON environment variable is set' };
+    return { native: undefined, reason: 'the MPTS_SHM_NO_ADDON environment variable is set', buildable: false };
   }
-  // src/ and dist/ both sit one level below the package root, beside build/.
-  const addonUrl = new URL('../build/Release/mpts_shm.node', import.meta.url);
-  if (!existsSync(addonUrl)) {
-    let reason = 'the native addon was not built';
-    try {
-      const status = JSON.parse(readFileSync(new URL('../build/mpts-build-status.json',
-        import.meta.url), 'utf8')) as { reason?: string };
-      if (status.reason) reason += `: ${status.reason}`;
-    } catch {
-      // no status: the install script did not run
-    }
-    return { native: undefined, reason };
-  }
+  // node-gyp-build takes build/Release if there is one (a build from source, made here), else
+  // the prebuilt binary for this platform, architecture, C library and Node ABI.
+  const nodeGypBuild = createRequire(import.meta.url)('node-gyp-build') as (dir: string) => unknown;
   try {
-    return { native: createRequire(import.meta.url)(addonUrl.pathname) as NativeShm, reason: '' };
+    return { native: nodeGypBuild(packageDir) as NativeShm, reason: '', buildable: false };
   } catch (error) {
-    return { native: undefined, reason: `the native addon failed to load: ${(error as Error).message}` };
+    const loaderError = (error as Error).message.trim().replace(/\s*\n\s*/g, ' ');
+    const outcome = installScriptOutcome();
+    return {
+      native: undefined,
+      reason: `the native addon did not load (${loaderError})${outcome ? `; ${outcome}` : ''}. ${rebuildAdvice}`,
+      buildable: true,
+    };
   }
 }
 
@@ -53,3 +79,17 @@ export const native: NativeShm | undefined = loaded.native;
 
 /** Why the addon is not available ('' when it is). */
 export const nativeUnavailableReason: string = loaded.reason;
+
+let warned = false;
+
+/**
+ * Says once, at the first shared-memory object, that objects will not reach other processes
+ * because the addon is missing where it could be built, and how to build it. Not said where
+ * that is the expected state (another platform, MPTS_SHM_NO_ADDON).
+ */
+export function warnOnceIfAddonMissing(): void {
+  if (warned || !loaded.buildable) return;
+  warned = true;
+  process.emitWarning(`@mpts/shm: shared memory will reach only this process and its worker_threads, ` +
+    `not child processes: ${nativeUnavailableReason}`, { code: 'MPTS_SHM_NO_ADDON' });
+}

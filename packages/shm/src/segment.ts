@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
-import { native, nativeUnavailableReason } from './native.js';
+import { native, nativeUnavailableReason, warnOnceIfAddonMissing } from './native.js';
 import { reclaimOrphanedSegments } from './orphans.js';
 import { DATA_OFFSET, HANDED_OFF_AT, HEADER_INTS, MAGIC, MAGIC_INDEX, RELEASED, STATE } from './segment-layout.js';
 import { recordUser } from './segment-users.js';
@@ -92,6 +93,7 @@ function remember(segment: Segment): Segment {
 export function createSegment(dataBytes: number): Segment {
   const size = DATA_OFFSET + Math.max(dataBytes, 8);
   if (native === undefined) {
+    warnOnceIfAddonMissing();
     const segment = new Segment(null, new SharedArrayBuffer(size));
     segment.header[MAGIC_INDEX] = MAGIC;
     return segment;
@@ -167,7 +169,7 @@ function startTracker(): void {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   const tracker = spawn(process.execPath,
-    [new URL('../tracker/tracker.cjs', import.meta.url).pathname, String(process.pid)],
+    [fileURLToPath(new URL('../tracker/tracker.cjs', import.meta.url)), String(process.pid)],
     { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
   trackerPid = tracker.pid ?? -1;
   tracker.unref();

@@ -16,7 +16,7 @@ export function describeCrossProcess(name: string, body: () => void, also = true
   describe(name, () => {
     it('needs the shared-memory addon', () => {
       throw new Error(`the shared-memory addon is not available: ${crossProcess.reason}. `
-        + `Build it (pnpm install runs node-gyp), or set ${WITHOUT_ADDON_VARIABLE}=1 on a platform without it.`);
+        + `Set ${WITHOUT_ADDON_VARIABLE}=1 on a platform without it.`);
     });
   });
 }
