@@ -76,7 +76,8 @@ function binWithoutCompiler(dir: string): string {
   mkdirSync(dir);
   const linked = new Set<string>();
   for (const from of (process.env.PATH ?? '').split(':')) {
-    if (from === '' || !existsSync(from)) continue;
+    // A node_modules/.bin on PATH is this repository's, put there by the run's package manager.
+    if (from === '' || from.includes('node_modules') || !existsSync(from)) continue;
     for (const name of readdirSync(from)) {
       // The first of a name on PATH is the one a shell runs.
       if (buildTool.test(name) || linked.has(name)) continue;
@@ -233,6 +234,26 @@ for (const manager of Object.keys(packageManagers)) {
     }
   });
 }
+
+describe('the packed tarballs', () => {
+  const names = ['mpts', 'mpts-manager', 'mpts-proxy', 'mpts-shm', 'mpts-cli'];
+
+  it.each(names)('%s carries its LICENSE, README, declarations and versioned dependencies, and no tests', async (name) => {
+    const file = tarball(name).slice('file:'.length);
+    const listing = (await succeed('tar', ['tzf', file], root)).stdout.split('\n').filter(Boolean);
+    expect(listing).toEqual(expect.arrayContaining(['package/LICENSE', 'package/README.md', 'package/package.json']));
+    expect(listing.some((path) => path.endsWith('.d.ts'))).toBe(true);
+    expect(listing.filter((path) => /(^|\/)test\/|\.test\.|tsbuildinfo|\/build\//.test(path))).toEqual([]);
+    const manifest = JSON.parse((await succeed('tar', ['xzfO', file, 'package/package.json'], root)).stdout) as {
+      dependencies?: Record<string, string>;
+      publishConfig?: { access?: string };
+      engines?: { node?: string };
+    };
+    expect(Object.values(manifest.dependencies ?? {}).filter((range) => range.startsWith('workspace:'))).toEqual([]);
+    expect(manifest.publishConfig?.access).toBe('public');
+    expect(manifest.engines?.node).toBe('>=20.19');
+  });
+});
 
 describe("the READMEs' programs", () => {
   it('are found: the TypeScript and the plain-JavaScript forms, and the tsconfig', () => {
