@@ -267,7 +267,7 @@ describe("the READMEs' programs", () => {
     for (const program of found.programs) expect(program.code).not.toMatch(/\brange\(/);
   });
 
-  it('read README.md as it is', () => {
+  it('README.md tells users how to set up their own project', () => {
     expect(readFileSync(join(repository, 'README.md'), 'utf8')).toContain('## Use it in your project');
   });
 });
