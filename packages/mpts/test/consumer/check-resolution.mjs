@@ -16,7 +16,8 @@ const settings = {
   node10: { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 },
 };
 const ours = /[\\/]node_modules[\\/](mpts|@mpts[\\/][^\\/]+)[\\/]/;
-const userFile = join(process.cwd(), 'resolution.ts');
+// A user's TypeScript module in this project (resolution needs only its path).
+const userFile = join(process.cwd(), 'main.ts');
 
 let failed = false;
 for (const [name, options] of Object.entries(settings)) {
