@@ -117,7 +117,8 @@ afterAll(() => {
 });
 
 function tarball(name: string): string {
-  const file = readdirSync(tarballs).find((entry) => entry.startsWith(`${name}-`) && entry.endsWith('.tgz'));
+  // `mpts-0.1.0.tgz`, not `mpts-cli-0.1.0.tgz`: the version follows the name.
+  const file = readdirSync(tarballs).find((entry) => new RegExp(`^${name}-\\d.*\\.tgz$`).test(entry));
   if (file === undefined) throw new Error(`no tarball for ${name} in ${tarballs}`);
   return `file:${join(tarballs, file)}`;
 }
