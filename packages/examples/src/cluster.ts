@@ -19,7 +19,7 @@ import {
   type DictProxy,
   type ProxyToken,
   type QueueProxy,
-} from '@mpts/manager';
+} from 'mpts';
 
 const WORKERS = 3;
 const INCREMENTS = 100;

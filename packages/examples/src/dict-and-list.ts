@@ -17,7 +17,7 @@
  *             print(d)
  *             print(l)
  */
-import { Manager, Process, isMainModule, type DictProxy, type ListProxy } from '@mpts/manager';
+import { Manager, Process, isMainModule, type DictProxy, type ListProxy } from 'mpts';
 import { range } from './python.js';
 
 export async function f(d: DictProxy<number | string, string | number | null>, l: ListProxy<number>): Promise<void> {

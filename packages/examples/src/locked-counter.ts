@@ -3,7 +3,7 @@
  * would lose updates (two processes read the same value); holding a manager lock around it, or
  * using the atomic `add`, does not.
  */
-import { Manager, Process, isMainModule, type AcquirerProxy, type ValueProxy } from '@mpts/manager';
+import { Manager, Process, isMainModule, type AcquirerProxy, type ValueProxy } from 'mpts';
 
 const PROCESSES = 4;
 const INCREMENTS = 250;

@@ -1,5 +1,5 @@
 /** A shared `Namespace`: a child changes attributes, and the parent sees them. */
-import { Manager, Process, isMainModule, type NamespaceProxy } from '@mpts/manager';
+import { Manager, Process, isMainModule, type NamespaceProxy } from 'mpts';
 
 type Settings = { x: number; y?: string; z?: number[] };
 

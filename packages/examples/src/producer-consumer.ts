@@ -2,7 +2,7 @@
  * Producers and consumers in separate processes, sharing one `JoinableQueue` of a manager.
  * Each consumer marks every item done; `q.join()` returns once all of them are.
  */
-import { Manager, Process, isMainModule, type JoinableQueueProxy, type ListProxy } from '@mpts/manager';
+import { Manager, Process, isMainModule, type JoinableQueueProxy, type ListProxy } from 'mpts';
 
 type Item = number | null;
 

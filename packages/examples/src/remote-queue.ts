@@ -13,7 +13,7 @@
  *     m.get_queue().put('hello')      # one client
  *     m.get_queue().get()             # another: 'hello'
  */
-import { Manager, Process, builtinObject, isMainModule, type QueueProxy } from '@mpts/manager';
+import { Manager, Process, builtinObject, isMainModule, type QueueProxy } from 'mpts';
 
 export class QueueManager extends Manager {}
 export interface QueueManager {

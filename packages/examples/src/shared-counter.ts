@@ -2,7 +2,7 @@
  * A counter in shared memory, incremented by four processes: under the value's own lock
  * (Python's `with v.get_lock(): v.value += 1`), and with the lock-free atomic `add`.
  */
-import { Process, RawValue, Value, isMainModule, type CValue, type Synchronized } from '@mpts/manager';
+import { Process, RawValue, Value, isMainModule, type CValue, type Synchronized } from 'mpts';
 
 const PROCESSES = 4;
 const INCREMENTS = 100_000;

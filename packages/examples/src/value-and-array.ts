@@ -20,7 +20,7 @@
 import {
   Process, SharedArray, Value, isMainModule, pythonRepr,
   type Indexed, type Synchronized, type SynchronizedArray,
-} from '@mpts/manager';
+} from 'mpts';
 import { range } from './python.js';
 
 export function f(n: Synchronized<'d'>, a: Indexed<SynchronizedArray<'i'>, 'i'>): void {

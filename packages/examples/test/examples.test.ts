@@ -9,7 +9,7 @@ const src = new URL('../src/', import.meta.url);
 /** What each example prints: CPython's output for the ported ones. */
 const expected: Record<string, string> = {
   'demo.ts':
-    "3.1415927\n[0, -1, -2, -3, -4, -5, -6, -7, -8, -9]\n{1: '1', '2': 2, 0.25: None}\n[9, 8, 7, 6, 5, 4, 3, 2, 1, 0]\n",
+    "{1: '1', '2': 2, 0.25: None}\n[9, 8, 7, 6, 5, 4, 3, 2, 1, 0]\n3.1415927\n[0, -1, -2, -3, -4, -5, -6, -7, -8, -9]\n",
   'dict-and-list.ts': "{1: '1', '2': 2, 0.25: None}\n[9, 8, 7, 6, 5, 4, 3, 2, 1, 0]\n",
   'value-and-array.ts': '3.1415927\n[0, -1, -2, -3, -4, -5, -6, -7, -8, -9]\n',
   'producer-consumer.ts': 'consumed 20 items, sum of squares 2470\n',
