@@ -29,3 +29,4 @@ export { SharedMemory } from './shared-memory.js';
 export type { SharedMemoryOptions } from './shared-memory.js';
 export { ShareableList } from './shareable-list.js';
 export type { ShareableItem, ShareableValue } from './shareable-list.js';
+export { SharedMemoryManager } from './shared-memory-manager.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { unlinkSync } from 'node:fs';
+import { statSync, unlinkSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 
 /**
@@ -12,7 +12,8 @@ import { isMainThread } from 'node:worker_threads';
  */
 export class NamedBlockTracker {
   readonly #child: ChildProcess;
-  readonly #names = new Set<string>();
+  /** The names to unlink, with the inode of the file made under each. */
+  readonly #names = new Map<string, bigint>();
   readonly #exited: Promise<unknown>;
 
   constructor() {
@@ -32,10 +33,6 @@ export class NamedBlockTracker {
     return this.#child.pid;
   }
 
-  /** The names it will unlink. */
-  get names(): ReadonlySet<string> {
-    return this.#names;
-  }
 
   /** Resolves once the tracker runs (or rejects if it could not start). */
   async ready(): Promise<void> {
@@ -45,19 +42,24 @@ export class NamedBlockTracker {
       once(this.#child, 'error').then(([error]) => { throw error as Error; }),
     ]) as [Buffer];
     if (!String(line).startsWith('ready')) throw new Error(`the named-block tracker said ${String(line)}`);
+    unrefStream(this.#child.stdout);
   }
 
-  /** Lets this process exit while the tracker runs (it outlives it on purpose). */
-  unref(): void {
+  /**
+   * Lets this process exit while the tracker runs (it outlives it on purpose). Its output is
+   * let go of too, unless `ready()` is still waiting for it.
+   */
+  unref(options: { exceptOutput?: boolean } = {}): void {
     this.#child.unref();
-    for (const stream of [this.#child.stdin, this.#child.stdout]) {
-      (stream as unknown as { unref?: () => void } | null)?.unref?.();
-    }
+    unrefStream(this.#child.stdin);
+    if (!options.exceptOutput) unrefStream(this.#child.stdout);
   }
 
+  /** Tracks the block just made as /dev/shm/<name>. */
   track(name: string): void {
-    this.#names.add(name);
-    this.#child.stdin!.write(`+${name}\n`);
+    const ino = statSync(`/dev/shm/${name}`, { bigint: true }).ino;
+    this.#names.set(name, ino);
+    this.#child.stdin!.write(`+${ino} ${name}\n`);
   }
 
   untrack(name: string): void {
@@ -74,15 +76,19 @@ export class NamedBlockTracker {
 
   /** Unlinks every tracked name from this process, synchronously (at exit). */
   unlinkAllHere(): void {
-    for (const name of this.#names) {
+    for (const [name, ino] of this.#names) {
       try {
-        unlinkSync(`/dev/shm/${name}`);
+        if (statSync(`/dev/shm/${name}`, { bigint: true }).ino === ino) unlinkSync(`/dev/shm/${name}`);
       } catch {
         // unlinked already
       }
     }
     this.#names.clear();
   }
+}
+
+function unrefStream(stream: unknown): void {
+  (stream as { unref?: () => void } | null)?.unref?.();
 }
 
 let threadTracker: NamedBlockTracker | undefined;

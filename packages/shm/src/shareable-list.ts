@@ -1,5 +1,5 @@
 import { endianness } from 'node:os';
-import { SharedMemory, type SharedMemoryOptions } from './shared-memory.js';
+import { SharedMemory, trackerOption, type SharedMemoryOptions } from './shared-memory.js';
 import { IndexError, messages, pyTypeName, pythonRepr, StructError, ValueError } from '@mpts/proxy/wire';
 
 /**
@@ -112,7 +112,7 @@ export class ShareableList {
   private readonly offsets: number[];
   [index: number]: ShareableValue;
 
-  constructor(sequence?: Iterable<ShareableItem> | null, options: { name?: string } & Pick<SharedMemoryOptions, 'track'> = {}) {
+  constructor(sequence?: Iterable<ShareableItem> | null, options: { name?: string } & Pick<SharedMemoryOptions, 'track' | typeof trackerOption> = {}) {
     const { name } = options;
     if (name === undefined || (sequence !== null && sequence !== undefined)) {
       const items = [...(sequence ?? [])].map(pack);
@@ -120,7 +120,9 @@ export class ShareableList {
       const offsets = [0];
       for (const item of items) offsets.push(offsets.at(-1)! + (item.bytes ? slotFor(item.bytes) : SLOT));
       const size = SLOT + SLOT * (n + 1) + offsets[n]! + SLOT * n + n;
-      this.shm = new SharedMemory({ name, create: true, size, ...(options.track === undefined ? {} : { track: options.track }) });
+      this.shm = new SharedMemory({
+        name, create: true, size, track: options.track ?? true, [trackerOption]: options[trackerOption],
+      });
       this.view = new DataView(this.shm.buf.buffer);
       this.bytes = this.shm.buf;
       this.itemCount = n;

@@ -2,15 +2,16 @@
 // mpts named-block tracker: holds the names of named shared-memory blocks (SharedMemory,
 // ShareableList) that one process created, and unlinks those still there when that process is
 // gone, or at once when told to. The process writes lines to our stdin:
-//   +<name>       track /dev/shm/<name>
-//   -<name>       forget it (the process unlinked it, or gave it up)
+//   +<ino> <name> track /dev/shm/<name>, the file with that inode number
+//   -<name>       forget it (the process unlinked it)
 //   unlink-all    unlink every tracked name now and exit (a SharedMemoryManager's shutdown)
 // Runs from plain Node, with no dependencies, so it needs no loader and no addon.
 const fs = require('node:fs');
 
 const pid = Number(process.argv[2]);
 const POLL_MS = 200;
-const tracked = new Set();
+/** The names to unlink, each with the inode of the file the process made under it. */
+const tracked = new Map();
 
 function alive(p) {
   try {
@@ -28,9 +29,11 @@ function alive(p) {
 }
 
 function unlinkAllAndExit() {
-  for (const name of tracked) {
+  for (const [name, ino] of tracked) {
     try {
-      fs.unlinkSync(`/dev/shm/${name}`);
+      // Another process may have unlinked the name and made a block of its own under it: that
+      // one is not ours to remove.
+      if (fs.statSync(`/dev/shm/${name}`, { bigint: true }).ino === ino) fs.unlinkSync(`/dev/shm/${name}`);
     } catch {
       // unlinked already, by someone else
     }
@@ -48,6 +51,17 @@ function parentGone() {
   unlinkAllAndExit();
 }
 
+function track(entry) {
+  const space = entry.indexOf(' ');
+  const name = entry.slice(space + 1);
+  if (space < 1 || name === '' || name.includes('/')) return;
+  try {
+    tracked.set(name, BigInt(entry.slice(0, space)));
+  } catch {
+    // not a number: not a line of ours
+  }
+}
+
 let pending = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => {
@@ -58,7 +72,7 @@ process.stdin.on('data', (chunk) => {
     pending = pending.slice(end + 1);
     // A name never holds a slash or a newline (shm names are one path component).
     if (line === 'unlink-all') unlinkAllAndExit();
-    else if (line.startsWith('+') && line.length > 1 && !line.includes('/')) tracked.add(line.slice(1));
+    else if (line.startsWith('+')) track(line.slice(1));
     else if (line.startsWith('-')) tracked.delete(line.slice(1));
   }
 });
