@@ -333,6 +333,8 @@ export const messages = {
     `this ${what} was unlinked (unlink() was called, or its creator no longer holds it), so it ` +
     `can no longer be passed to another process`,
   badWorkerData: 'not an object made by toWorkerData()',
+  badShmToken: 'not a token made by shmToken()',
+  notSharedMemoryToken: (object: unknown) => `shmToken() takes a shared-memory object, not ${String(object)}`,
   // Named shared memory (Python's multiprocessing.shared_memory).
   sizeNotPositive: "'size' must be a positive number different from zero",
   sizeNegative: "'size' must be a positive integer",

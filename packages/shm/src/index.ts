@@ -30,3 +30,4 @@ export type { SharedMemoryOptions } from './shared-memory.js';
 export { ShareableList } from './shareable-list.js';
 export type { ShareableItem, ShareableValue } from './shareable-list.js';
 export { SharedMemoryManager } from './shared-memory-manager.js';
+export { shmToken, fromShmToken } from './token.js';
