@@ -71,6 +71,8 @@ export class NamedBlockTracker {
     this.#names.clear();
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     this.#child.stdin!.write('unlink-all\n');
+    // Kept unref'd while it waits; awaiting its exit must keep this process running till then.
+    this.#child.ref();
     await this.#exited;
   }
 
