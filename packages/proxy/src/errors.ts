@@ -340,6 +340,8 @@ export const messages = {
   sizeNegative: "'size' must be a positive integer",
   nameNeedsCreate: "'name' can only be None if create=True",
   itemExceedsStorage: 'bytes/str item exceeds available storage',
+  strConcatenation: (typeName: string) => `can only concatenate str (not "${typeName}") to str`,
+  notAShareableList: (name: string) => `the shared memory block '${name}' does not hold a ShareableList`,
   indexOutOfRange: 'index out of range',
   assignmentIndexOutOfRange: 'assignment index out of range',
   notInContainer: (repr: string) => `${repr} not in this container`,

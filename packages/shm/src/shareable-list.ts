@@ -140,11 +140,18 @@ export class ShareableList {
       this.shm = new SharedMemory({ name });
       this.view = new DataView(this.shm.buf.buffer);
       this.bytes = this.shm.buf;
-      this.itemCount = Number(this.view.getBigInt64(0, littleEndian));
+      // Whatever the block holds, reading it takes memory and time bounded by its size.
+      const size = this.shm.size;
+      const count = size >= SLOT ? this.view.getBigInt64(0, littleEndian) : -1n;
+      if (count < 0n || SLOT * (Number(count) + 2) > size) throw new ValueError(messages.notAShareableList(name));
+      this.itemCount = Number(count);
       this.offsets = [];
       for (let i = 0; i <= this.itemCount; i++) {
-        this.offsets.push(Number(this.view.getBigInt64(SLOT * (i + 1), littleEndian)));
+        const offset = Number(this.view.getBigInt64(SLOT * (i + 1), littleEndian));
+        if (offset < (this.offsets.at(-1) ?? 0)) throw new ValueError(messages.notAShareableList(name));
+        this.offsets.push(offset);
       }
+      if (this.codesStart + this.itemCount > size) throw new ValueError(messages.notAShareableList(name));
     }
     return new Proxy(this, {
       get(target, key, receiver) {

@@ -106,6 +106,9 @@ export class SharedMemory {
     if (create && size === 0) throw new ValueError(messages.sizeNotPositive);
     if (!Number.isInteger(size)) throw new TypeError(messages.integerExpected('float'));
     if (options.name === undefined && !create) throw new ValueError(messages.nameNeedsCreate);
+    if (options.name !== undefined && typeof options.name !== 'string') {
+      throw new TypeError(messages.strConcatenation(pyTypeName(options.name)));
+    }
     if (native === undefined) {
       throw new RuntimeError(messages.noAddon('shared memory block', nativeUnavailableReason));
     }

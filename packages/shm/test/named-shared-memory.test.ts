@@ -342,11 +342,11 @@ describeCrossProcess('SharedMemory and ShareableList in one process', () => {
   });
 
   it('refuses what Python cannot store, and ints past 64 bits as struct.error; leaves no block behind', () => {
-    const before = readdirSync('/dev/shm').length;
-    expect(() => new ShareableList([2n ** 63n])).toThrow(new StructError(
+    expect(() => new ShareableList([1, 2n ** 63n], { name: `${prefix}toolarge` })).toThrow(new StructError(
       "'q' format requires -9223372036854775808 <= number <= 9223372036854775807"));
-    expect(() => new ShareableList([[1] as never])).toThrow(TypeError);
-    expect(readdirSync('/dev/shm').length).toBe(before);
+    expect(existsSync(`/dev/shm/${prefix}toolarge`)).toBe(false);
+    expect(() => new ShareableList([[1] as never], { name: `${prefix}notstorable` })).toThrow(TypeError);
+    expect(existsSync(`/dev/shm/${prefix}notstorable`)).toBe(false);
   });
 
   it('raises IndexError for a negative index past the start (where Python reads a wrong item)', () => {
@@ -360,6 +360,18 @@ describeCrossProcess('SharedMemory and ShareableList in one process', () => {
     expect(2 in sl).toBe(true);
     expect(3 in sl).toBe(false);
     sl.shm.unlink();
+  });
+
+  it('refuses a block that holds no ShareableList, reading no more than the block', () => {
+    const shm = new SharedMemory({ name: `${prefix}notalist`, create: true, size: 64 });
+    new DataView(shm.buf.buffer).setBigInt64(0, 2n ** 62n, true);
+    expect(() => new ShareableList(null, { name: shm.name }))
+      .toThrow(new ValueError(`the shared memory block '${shm.name}' does not hold a ShareableList`));
+    new DataView(shm.buf.buffer).setBigInt64(0, -1n, true);
+    expect(() => new ShareableList(null, { name: shm.name })).toThrow(ValueError);
+    shm.unlink();
+    expect(() => new SharedMemory({ name: 123 as never })).toThrow(
+      new TypeError('can only concatenate str (not "int") to str'));
   });
 
   it('gives str items room for their UTF-8 bytes', () => {
