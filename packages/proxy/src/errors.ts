@@ -346,6 +346,7 @@ export const messages = {
   assignmentIndexOutOfRange: 'assignment index out of range',
   notInContainer: (repr: string) => `${repr} not in this container`,
   blockClosed: 'operation forbidden on released memoryview object',
+  emptyBlock: 'cannot mmap an empty file',
   cannotShare: (typeName: string) =>
     `a ShareableList holds int, float, bool, None, str and bytes (Uint8Array), not ${typeName}`,
   qOutOfRange: "'q' format requires -9223372036854775808 <= number <= 9223372036854775807",

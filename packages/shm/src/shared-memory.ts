@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, unlinkSync } from 'node:fs';
 import { native, nativeUnavailableReason } from './native.js';
 import { trackerOfThisThread, type NamedBlockTracker } from './named-block-tracker.js';
-import {
-  FileExistsError, FileNotFoundError, messages, OSError, PermissionError, pyTypeName, RuntimeError,
-  ValueError,
-} from '@mpts/proxy/wire';
+import { osError } from './os-error.js';
+import { FileExistsError, messages, OSError, pyTypeName, RuntimeError, ValueError } from '@mpts/proxy/wire';
 
 /** Where a SharedMemoryManager passes its own tracker (not part of the public options). */
 export const trackerOption = Symbol('mpts.sharedMemory.tracker');
@@ -24,32 +22,6 @@ export interface SharedMemoryOptions {
    */
   track?: boolean;
   [trackerOption]?: NamedBlockTracker;
-}
-
-/** How Python's `_posixshmem` reports a failed `shm_open`/`shm_unlink`: an OSError subclass. */
-const strerrors: Record<string, [number, string]> = {
-  ENOENT: [2, 'No such file or directory'],
-  EEXIST: [17, 'File exists'],
-  EACCES: [13, 'Permission denied'],
-  EPERM: [1, 'Operation not permitted'],
-  EINVAL: [22, 'Invalid argument'],
-  ENAMETOOLONG: [36, 'File name too long'],
-  ENOSPC: [28, 'No space left on device'],
-  ENOMEM: [12, 'Cannot allocate memory'],
-  EMFILE: [24, 'Too many open files'],
-  ENFILE: [23, 'Too many open files in system'],
-  ELOOP: [40, 'Too many levels of symbolic links'],
-};
-
-function osError(error: unknown, posixName: string): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  const known = code === undefined ? undefined : strerrors[code];
-  if (known === undefined) return error as Error;
-  const Kind = code === 'EEXIST' ? FileExistsError
-    : code === 'ENOENT' ? FileNotFoundError
-      : code === 'EACCES' || code === 'EPERM' ? PermissionError
-        : OSError;
-  return new Kind(known[0], known[1], posixName, { cause: error });
 }
 
 /**
@@ -134,7 +106,7 @@ export class SharedMemory {
       if (create) ftruncateSync(fd, size);
       const actual = fstatSync(fd).size;
       // Python's mmap refuses an empty file the same way.
-      if (actual === 0) throw new ValueError('cannot mmap an empty file');
+      if (actual === 0) throw new ValueError(messages.emptyBlock);
       sab = native.attach(posixName);
     } catch (error) {
       if (create) unlinkQuietly(posixName);
@@ -143,7 +115,7 @@ export class SharedMemory {
       closeSync(fd);
     }
     this.#posixName = posixName;
-    this.name = posixName.startsWith('/') ? posixName.slice(1) : posixName;
+    this.name = posixName.slice(1);
     this.size = sab.byteLength;
     this.#buf = new Uint8Array(sab);
     if (create && (track || options[trackerOption] !== undefined)) {

@@ -374,6 +374,13 @@ describeCrossProcess('SharedMemory and ShareableList in one process', () => {
       new TypeError('can only concatenate str (not "int") to str'));
   });
 
+  it('refuses to attach an empty block, as Python does', async () => {
+    const { openSync, closeSync } = await import('node:fs');
+    closeSync(openSync(`/dev/shm/${prefix}empty`, 'wx', 0o600));
+    expect(() => new SharedMemory(`${prefix}empty`)).toThrow(new ValueError('cannot mmap an empty file'));
+    unlinkSync(`/dev/shm/${prefix}empty`);
+  });
+
   it('gives str items room for their UTF-8 bytes', () => {
     const sl = new ShareableList(['€€€€€€€'], { name: `${prefix}utf8` });
     // 21 bytes: 24 of room, where Python (counting 7 characters) gives 8 and cuts the text.
