@@ -309,6 +309,26 @@ describeCrossProcess('SharedMemoryManager', () => {
   });
 });
 
+describe('without the addon', () => {
+  it('says why a named block cannot be made, and that a token cannot be opened', () => {
+    const program = `
+      import { SharedMemory, ShareableList, fromShmToken } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const seen = [];
+      for (const make of [() => new SharedMemory({ create: true, size: 8 }), () => new ShareableList([1]),
+        () => fromShmToken('mpts-shm:' + Buffer.from('{}').toString('base64url'))]) {
+        try { make(); seen.push('made'); } catch (error) { seen.push(error.name + ': ' + error.message); }
+      }
+      console.log(JSON.stringify(seen));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', program],
+      { env: { ...process.env, MPTS_SHM_NO_ADDON: '1' }, encoding: 'utf8' });
+    const seen = JSON.parse(out) as string[];
+    expect(seen).toHaveLength(3);
+    for (const line of seen) {
+      expect(line).toMatch(/^RuntimeError: this (shared memory block|object) lives in memory that cannot reach another process: .*MPTS_SHM_NO_ADDON/);
+    }
+  });
+});
+
 describeCrossProcess('SharedMemory and ShareableList in one process', () => {
   it("gives Python's names, sizes and repr", () => {
     const shm = new SharedMemory({ create: true, size: 10 });
