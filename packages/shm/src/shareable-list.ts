@@ -1,4 +1,5 @@
 import { endianness } from 'node:os';
+import { indexed } from './array.js';
 import { SharedMemory, trackerOption, type SharedMemoryOptions } from './shared-memory.js';
 import { IndexError, messages, pyTypeName, pythonRepr, StructError, ValueError } from '@mpts/proxy/wire';
 
@@ -39,6 +40,24 @@ const AS_NONE = 3;
 const littleEndian = endianness() === 'LE';
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+
+/** A format as stored: its 8 bytes, NUL-padded. */
+function paddedFormat(format: string): Buffer {
+  const bytes = Buffer.alloc(SLOT);
+  bytes.write(format, 'latin1');
+  return bytes;
+}
+const formatBytes = new Map([INT, FLOAT, BOOL, NONE].map((format) => [format, paddedFormat(format)]));
+/** Each fixed format's stored bytes as two little-endian 32-bit words. */
+const fixedFormats: [string, [number, number]][] = [...formatBytes].map(([format, bytes]) =>
+  [format, [bytes.readUInt32LE(0), bytes.readUInt32LE(4)]]);
+
+/** Where the data area, the formats and the back-transform codes start, for `n` items. */
+function areas(n: number, offsets: number[]): [number, number, number] {
+  const dataStart = SLOT * (n + 2);
+  const formatsStart = dataStart + offsets[n]!;
+  return [dataStart, formatsStart, formatsStart + SLOT * n];
+}
 
 /** An item ready to store: its format, back-transform code, and encoded text if any. */
 interface Packed {
@@ -90,8 +109,6 @@ function equal(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-const isIndex = (key: string | symbol): key is string => typeof key === 'string' && /^-?\d+$/.test(key);
-
 /**
  * Python's `multiprocessing.shared_memory.ShareableList`: a fixed-length list of ints, floats,
  * bools, None, str and bytes, laid out in a named shared-memory block exactly as Python lays it
@@ -99,7 +116,7 @@ const isIndex = (key: string | symbol): key is string => typeof key === 'string'
  *
  * `new ShareableList([1, 'a'])` creates one in a new block (`{ name }` to choose its name);
  * `new ShareableList(null, { name })` attaches an existing one. Items are read and written in
- * place (`sl[0]`, `sl[0] = 5`, or `get`/`set`); the length never changes, and a str or bytes
+ * place (`sl[0]`, `sl[0] = 5`, or `getItem`/`setItem`); the length never changes, and a str or bytes
  * item cannot grow past the room its slot was given when the list was made.
  */
 export class ShareableList {
@@ -110,6 +127,10 @@ export class ShareableList {
   /** The number of items, read once: a list never changes length. */
   private readonly itemCount: number;
   private readonly offsets: number[];
+  /** Where the data area, the formats and the back-transform codes start (fixed too). */
+  private readonly dataStart: number;
+  private readonly formatsStart: number;
+  private readonly codesStart: number;
   [index: number]: ShareableValue;
 
   constructor(sequence?: Iterable<ShareableItem> | null, options: { name?: string } & Pick<SharedMemoryOptions, 'track' | typeof trackerOption> = {}) {
@@ -127,6 +148,7 @@ export class ShareableList {
       this.bytes = this.shm.buf;
       this.itemCount = n;
       this.offsets = offsets;
+      [this.dataStart, this.formatsStart, this.codesStart] = areas(n, offsets);
       this.view.setBigInt64(0, BigInt(n), littleEndian);
       offsets.forEach((offset, i) => this.view.setBigInt64(SLOT * (i + 1), BigInt(offset), littleEndian));
       try {
@@ -151,34 +173,13 @@ export class ShareableList {
         if (offset < (this.offsets.at(-1) ?? 0)) throw new ValueError(messages.notAShareableList(name));
         this.offsets.push(offset);
       }
+      [this.dataStart, this.formatsStart, this.codesStart] = areas(this.itemCount, this.offsets);
       if (this.codesStart + this.itemCount > size) throw new ValueError(messages.notAShareableList(name));
     }
-    return new Proxy(this, {
-      get(target, key, receiver) {
-        return isIndex(key) ? target.get(Number(key)) : Reflect.get(target, key, receiver);
-      },
-      set(target, key, value, receiver) {
-        if (!isIndex(key)) return Reflect.set(target, key, value, receiver);
-        target.set(Number(key), value as ShareableItem);
-        return true;
-      },
-      has(target, key) {
-        return isIndex(key) ? Number(key) >= -target.itemCount && Number(key) < target.itemCount : Reflect.has(target, key);
-      },
-    });
+    // `sl[i]` and `sl[i] = x`, as a ctypes array's: a Proxy over getItem/setItem.
+    return indexed(this);
   }
 
-  private get dataStart(): number {
-    return SLOT * (this.itemCount + 2);
-  }
-
-  private get formatsStart(): number {
-    return this.dataStart + this.offsets[this.itemCount]!;
-  }
-
-  private get codesStart(): number {
-    return this.formatsStart + SLOT * this.itemCount;
-  }
 
   /** The number of items, as stored in the block. */
   get length(): number {
@@ -194,19 +195,28 @@ export class ShareableList {
 
   private formatAt(position: number): string {
     const start = this.formatsStart + SLOT * position;
+    // The four fixed formats, told apart by two 32-bit reads instead of decoding a string.
+    const low = this.view.getUint32(start, true);
+    const high = this.view.getUint32(start + 4, true);
+    for (const [format, words] of fixedFormats) if (low === words[0] && high === words[1]) return format;
     const raw = this.bytes.subarray(start, start + SLOT);
     const end = raw.indexOf(0);
     return Buffer.from(raw.subarray(0, end < 0 ? SLOT : end)).toString('utf8');
   }
 
   /** The item at `index` (negative counts from the end); `IndexError` outside. */
-  get(index: number): ShareableValue {
+  getItem(index: number): ShareableValue {
     const position = this.position(index, messages.indexOutOfRange);
     const offset = this.dataStart + this.offsets[position]!;
     const format = this.formatAt(position);
     const code = this.view.getInt8(this.codesStart + position);
     if (code === AS_NONE) return null;
     if (format === INT) {
+      // Within ±2^53 the two halves make the number exactly, with no bigint on the way.
+      const high = this.view.getInt32(offset + (littleEndian ? 4 : 0), littleEndian);
+      if (high > -0x200000 && high < 0x200000) {
+        return high * 0x1_0000_0000 + this.view.getUint32(offset + (littleEndian ? 0 : 4), littleEndian);
+      }
       const value = this.view.getBigInt64(offset, littleEndian);
       return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
     }
@@ -227,7 +237,7 @@ export class ShareableList {
    * Stores `value` at `index`, in place. A str or bytes value must fit its slot (`ValueError`);
    * any other value fits any slot.
    */
-  set(index: number, value: ShareableItem): void {
+  setItem(index: number, value: ShareableItem): void {
     const position = this.position(index, messages.assignmentIndexOutOfRange);
     const item = pack(value);
     let format = item.format;
@@ -256,8 +266,7 @@ export class ShareableList {
       this.bytes.set(item.bytes!, offset);
     }
     const formatStart = this.formatsStart + SLOT * position;
-    this.bytes.fill(0, formatStart, formatStart + SLOT);
-    this.bytes.set(Buffer.from(format, 'utf8'), formatStart);
+    this.bytes.set(formatBytes.get(format) ?? paddedFormat(format), formatStart);
     this.view.setInt8(this.codesStart + position, item.code);
   }
 
@@ -286,7 +295,7 @@ export class ShareableList {
   }
 
   *[Symbol.iterator](): IterableIterator<ShareableValue> {
-    for (let i = 0; i < this.itemCount; i++) yield this.get(i);
+    for (let i = 0; i < this.itemCount; i++) yield this.getItem(i);
   }
 
   /** The items, copied into a plain array. */
