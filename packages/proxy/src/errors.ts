@@ -347,6 +347,8 @@ export const messages = {
   notInContainer: (repr: string) => `${repr} not in this container`,
   blockClosed: 'operation forbidden on released memoryview object',
   emptyBlock: 'cannot mmap an empty file',
+  trackerExitedWhileStarting: "the SharedMemoryManager's server process exited while starting",
+  trackerSaid: (line: string) => `the SharedMemoryManager's server process said ${JSON.stringify(line)} instead of ready`,
   cannotShare: (typeName: string) =>
     `a ShareableList holds int, float, bool, None, str and bytes (Uint8Array), not ${typeName}`,
   qOutOfRange: "'q' format requires -9223372036854775808 <= number <= 9223372036854775807",

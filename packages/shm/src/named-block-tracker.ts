@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { statSync, unlinkSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
+import { messages, ProcessError } from '@mpts/proxy/wire';
 
 /**
  * A tracker process (tracker/named-blocks.cjs) that unlinks named blocks when the process that
@@ -33,15 +34,14 @@ export class NamedBlockTracker {
     return this.#child.pid;
   }
 
-
   /** Resolves once the tracker runs (or rejects if it could not start). */
   async ready(): Promise<void> {
     const [line] = await Promise.race([
       once(this.#child.stdout!, 'data'),
-      this.#exited.then(() => { throw new Error('the named-block tracker exited while starting'); }),
+      this.#exited.then(() => { throw new ProcessError(messages.trackerExitedWhileStarting); }),
       once(this.#child, 'error').then(([error]) => { throw error as Error; }),
     ]) as [Buffer];
-    if (!String(line).startsWith('ready')) throw new Error(`the named-block tracker said ${String(line)}`);
+    if (!String(line).startsWith('ready')) throw new ProcessError(messages.trackerSaid(String(line)));
     unrefStream(this.#child.stdout);
   }
 
