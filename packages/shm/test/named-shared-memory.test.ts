@@ -11,7 +11,7 @@ import {
 } from '@mpts/proxy/wire';
 import { SharedMemory, SharedMemoryManager, ShareableList } from '../src/index.js';
 import { describeCrossProcess } from './cross-process.js';
-import { alive, built, eventually } from './helpers.js';
+import { alive, built, eventually, runChild } from './helpers.js';
 
 /** Every name a test here makes starts with this, so leftovers are easy to find. */
 const prefix = `mpts_named_${process.pid}_`;
@@ -219,6 +219,19 @@ describeCrossProcess('named shared memory between Node processes', () => {
     expect(done.list).toHaveLength(3);
     for (const entry of done.list) expect(entry).toMatch(/^worker \d+$/);
     expect(new Set(done.list).size).toBe(3);
+  });
+
+  it('a SharedMemory and a ShareableList in a child process’s arguments reach it as their names', async () => {
+    const shm = new SharedMemory({ name: `${prefix}arg`, create: true, size: 32 });
+    const sl = new ShareableList(['........', 0], { name: `${prefix}arglist` });
+    const child = runChild('writeNamedBlocks', [shm, sl]);
+    children.add(child.child);
+    await child.message('done');
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(Buffer.from(shm.buf.subarray(0, 14)).toString()).toBe('from the child');
+    expect(sl.toArray()).toEqual([shm.name.slice(0, 8), 32]);
+    shm.unlink();
+    sl.shm.unlink();
   });
 
   it('unrelated processes attach a block by name and add to it atomically', async () => {
