@@ -19,17 +19,21 @@ const pythonPeer = fileURLToPath(new URL('./fixtures/named_peer.py', import.meta
 const nodePeer = fileURLToPath(built(new URL('./fixtures/named-peer.ts', import.meta.url)));
 const loader = nodePeer.endsWith('.ts') ? ['--import', 'tsx'] : [];
 
-function python313(): string | undefined {
+/** A CPython of pyenv's, if this machine has it. */
+function pyenvPython(version: string): string | undefined {
   try {
-    const path = `${execFileSync('pyenv', ['prefix', '3.13.0'], { encoding: 'utf8' }).trim()}/bin/python3`;
+    const path = `${execFileSync('pyenv', ['prefix', version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()}/bin/python3`;
     return existsSync(path) ? path : undefined;
   } catch {
     return undefined;
   }
 }
+/** python3 on the PATH (3.11 here), and the newer CPythons where pyenv has them. */
 const pythons: [string, string][] = [['python3', 'python3']];
-const py313 = python313();
-if (py313 !== undefined) pythons.push(['CPython 3.13', py313]);
+for (const version of ['3.12.1', '3.13.0']) {
+  const path = pyenvPython(version);
+  if (path !== undefined) pythons.push([`CPython ${version}`, path]);
+}
 
 const children = new Set<ChildProcess>();
 /** Processes a test started that are not its children (trackers, manager servers). */
