@@ -116,8 +116,8 @@ function equal(a: unknown, b: unknown): boolean {
  *
  * `new ShareableList([1, 'a'])` creates one in a new block (`{ name }` to choose its name);
  * `new ShareableList(null, { name })` attaches an existing one. Items are read and written in
- * place (`sl[0]`, `sl[0] = 5`, or `getItem`/`setItem`); the length never changes, and a str or bytes
- * item cannot grow past the room its slot was given when the list was made.
+ * place (`sl[0]`, `sl[0] = 5`, or `getItem`/`setItem`); the length never changes, and a str or
+ * bytes item cannot grow past the room its slot was given when the list was made.
  */
 export class ShareableList {
   /** The block the list lives in (`sl.shm.name` to attach it elsewhere). */
@@ -133,7 +133,8 @@ export class ShareableList {
   private readonly codesStart: number;
   [index: number]: ShareableValue;
 
-  constructor(sequence?: Iterable<ShareableItem> | null, options: { name?: string } & Pick<SharedMemoryOptions, 'track' | typeof trackerOption> = {}) {
+  constructor(sequence?: Iterable<ShareableItem> | null,
+    options: { name?: string } & Pick<SharedMemoryOptions, 'track' | typeof trackerOption> = {}) {
     const { name } = options;
     if (name === undefined || (sequence !== null && sequence !== undefined)) {
       const items = [...(sequence ?? [])].map(pack);
@@ -154,7 +155,8 @@ export class ShareableList {
       try {
         items.forEach((item, i) => this.store(i, item, item.bytes ? `${offsets[i + 1]! - offsets[i]!}s` : item.format));
       } catch (error) {
-        // An int that does not fit: Python leaves the half-written block behind; mpts removes it.
+        // An int that does not fit: Python keeps the half-written block till its process ends;
+        // mpts removes it at once.
         this.shm.unlink();
         throw error;
       }
@@ -179,7 +181,6 @@ export class ShareableList {
     // `sl[i]` and `sl[i] = x`, as a ctypes array's: a Proxy over getItem/setItem.
     return indexed(this);
   }
-
 
   /** The number of items, as stored in the block. */
   get length(): number {
