@@ -17,6 +17,14 @@ const expected: Record<string, string> = {
   'namespace.ts': "Namespace(x=1, y='two')\nNamespace(x=42, z=[1, 2, 3])\n",
   'shared-counter.ts': 'with the lock: 400000\nwith add(): 400000\n',
   'remote-queue.ts': 'got "hello"\n',
+  'named-shared-memory.ts':
+    '10\n[22, 33, 44, 55, 100]\nhowdy\n[string, Buffer, number, number, null, boolean, number]\n' +
+    '-273.154\n-78.5\ndry ice\nValueError: bytes/str item exceeds available storage\ndry ice 7 6\n0 1\n' +
+    '[0, 1, 2, 3, 4]\n-999\n2664667000\n128 [a, l, p, h, a]\n',
+  'python-doubles.ts':
+    'Node: wrote 1000 doubles, summing to 249750\n' +
+    'Python: the sum of the 1000 doubles Node wrote is 249750.0\n' +
+    'Node: after Python doubled them, they sum to 499500\n',
   'cluster.ts':
     'worker 1: 100 increments\nworker 2: 100 increments\nworker 3: 100 increments\n' +
     'total under the lock: 300 (expected 300)\nworkers exited: 0, 0, 0\n',

@@ -26,8 +26,32 @@ export class IndexError extends MptsError {}
 export class ValueError extends MptsError {}
 /** Python's `RuntimeError`. */
 export class RuntimeError extends MptsError {}
+/**
+ * Python's `OSError`, with Python's message (`[Errno 2] No such file or directory: '/name'`) and
+ * its `errno`, `strerror` and `filename`.
+ */
+export class OSError extends MptsError {
+  constructor(readonly errno: number, readonly strerror: string, readonly filename: string,
+    options?: ErrorOptions) {
+    super(`[Errno ${errno}] ${strerror}: ${nameRepr(filename)}`, options);
+  }
+}
+/** Python's repr of a file name (a str): quoted as Python quotes it. */
+function nameRepr(name: string): string {
+  const quote = name.includes("'") && !name.includes('"') ? '"' : "'";
+  const escaped = name.replace(/\\/g, '\\\\').replace(quote === "'" ? /'/g : /(?!)/g, "\\'");
+  return `${quote}${escaped}${quote}`;
+}
+/** Python's `FileExistsError`: creating a name that exists. */
+export class FileExistsError extends OSError {}
+/** Python's `FileNotFoundError`: opening a name that does not exist. */
+export class FileNotFoundError extends OSError {}
+/** Python's `PermissionError`. */
+export class PermissionError extends OSError {}
 /** Python's `AttributeError`. */
 export class AttributeError extends MptsError {}
+/** Python's `struct.error`: a value that does not fit its packing format (a ShareableList's int). */
+export class StructError extends MptsError {}
 /** Python's `OverflowError`: a value that does not fit a manager `array`'s typecode. */
 export class OverflowError extends MptsError {}
 /**
@@ -309,6 +333,25 @@ export const messages = {
     `this ${what} was unlinked (unlink() was called, or its creator no longer holds it), so it ` +
     `can no longer be passed to another process`,
   badWorkerData: 'not an object made by toWorkerData()',
+  badShmToken: 'not a token made by shmToken()',
+  notSharedMemoryToken: (object: unknown) => `shmToken() takes a shared-memory object, not ${String(object)}`,
+  // Named shared memory (Python's multiprocessing.shared_memory).
+  sizeNotPositive: "'size' must be a positive number different from zero",
+  sizeNegative: "'size' must be a positive integer",
+  nameNeedsCreate: "'name' can only be None if create=True",
+  itemExceedsStorage: 'bytes/str item exceeds available storage',
+  strConcatenation: (typeName: string) => `can only concatenate str (not "${typeName}") to str`,
+  notAShareableList: (name: string) => `the shared memory block '${name}' does not hold a ShareableList`,
+  indexOutOfRange: 'index out of range',
+  assignmentIndexOutOfRange: 'assignment index out of range',
+  notInContainer: (repr: string) => `${repr} not in this container`,
+  blockClosed: 'operation forbidden on released memoryview object',
+  emptyBlock: 'cannot mmap an empty file',
+  trackerExitedWhileStarting: "the SharedMemoryManager's server process exited while starting",
+  trackerSaid: (line: string) => `the SharedMemoryManager's server process said ${JSON.stringify(line)} instead of ready`,
+  cannotShare: (typeName: string) =>
+    `a ShareableList holds int, float, bool, None, str and bytes (Uint8Array), not ${typeName}`,
+  qOutOfRange: "'q' format requires -9223372036854775808 <= number <= 9223372036854775807",
   // The protocol, the codec and the manager's own machinery.
   exitedBeforeStart: (name: string) => `${name} exited before it started`,
   notARequest: 'a message is not an [op, requestId, ...] array',

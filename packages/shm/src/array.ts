@@ -42,7 +42,7 @@ function indexOf(length: number, index: unknown): number {
  * `getItem`/`setItem` (and everything else to the object itself, with methods bound to it, so
  * they run at full speed). For hot loops on raw arrays, `asTypedArray()` is faster still.
  */
-function indexed<T extends ArrayLike>(target: T): T {
+export function indexed<T extends ArrayLike>(target: T): T {
   const bound = new Map<PropertyKey, unknown>();
   return new Proxy(target, {
     get(object, key) {
@@ -85,7 +85,8 @@ function indexed<T extends ArrayLike>(target: T): T {
   });
 }
 
-interface ArrayLike {
+/** What `indexed` needs of an object. */
+export interface ArrayLike {
   readonly length: number;
   getItem(index: number): unknown;
   setItem(index: number, value: unknown): void;

@@ -25,3 +25,9 @@ export {
 } from './typecodes.js';
 export type { Typecode, CTypeName, CName, TypecodeOrType, ElementOf, InputOf } from './typecodes.js';
 export { crossProcess } from './support.js';
+export { SharedMemory } from './shared-memory.js';
+export type { SharedMemoryOptions } from './shared-memory.js';
+export { ShareableList } from './shareable-list.js';
+export type { ShareableItem, ShareableValue } from './shareable-list.js';
+export { SharedMemoryManager } from './shared-memory-manager.js';
+export { shmToken, fromShmToken } from './token.js';

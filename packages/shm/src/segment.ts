@@ -108,8 +108,11 @@ export function createSegment(dataBytes: number): Segment {
   return remember(segment);
 }
 
-/** The segment a child process was handed, mapped here; counts the hand-off as done. */
-export function attachSegment(name: string): Segment {
+/**
+ * The segment a child process was handed, mapped here; counts the hand-off as done. With
+ * `handedOff: false` (a segment opened from a token), there is no hand-off to count.
+ */
+export function attachSegment(name: string, { handedOff = true } = {}): Segment {
   let segment = mapped.get(name)?.deref();
   if (segment === undefined) {
     if (native === undefined) throw new RuntimeError(messages.noAddon('object', nativeUnavailableReason));
@@ -126,7 +129,7 @@ export function attachSegment(name: string): Segment {
     // Before the hand-off counts as done (orphans.ts relies on it).
     recordUser(segment.sab, segment.header);
   }
-  segment.attached();
+  if (handedOff) segment.attached();
   return segment;
 }
 

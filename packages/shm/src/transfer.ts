@@ -3,12 +3,14 @@ import { Lock, lockAt, RLock } from './lock.js';
 import { adoptSegment, attachSegment, type Segment } from './segment.js';
 import { ctypeOf } from './typecodes.js';
 import { CValue, Synchronized } from './value.js';
+import { SharedMemory } from './shared-memory.js';
+import { ShareableList } from './shareable-list.js';
 import { isSpawning, messages, registerTransferHandler, RuntimeError } from '@mpts/proxy/wire';
 
 /**
  * How shared-memory objects reach other processes and threads.
  *
- * Child processes: each class is a msgpack extension of @mpts/proxy's codec (types 16..21).
+ * Child processes: each class is a msgpack extension of @mpts/proxy's codec (types 16..23).
  * As in Python (`assert_spawning`), an object may only be encoded while a child process's
  * arguments are (`whileSpawning`), so it is never sent to a manager or through a queue. The
  * encoding carries the shared memory's name; decoding it in the child maps the same memory.
@@ -24,6 +26,8 @@ export const ShmExtensionType = {
   synchronizedArray: 19,
   lock: 20,
   rlock: 21,
+  sharedMemory: 22,
+  shareableList: 23,
 } as const;
 
 function assertSpawning(): void {
@@ -86,6 +90,22 @@ registerTransferHandler<RLock>({
   type: ShmExtensionType.rlock,
   write: (lock) => [handOff(lock.segment, 'RLock'), lock.offset],
   read: ([name, offset]: LockData) => new RLock({ segment: attachSegment(name), offset }),
+});
+
+// A named block travels as its name, as Python pickles it, and is attached on arrival. Unlike
+// the objects above it may go to any process at any time: its name is all another process needs.
+registerTransferHandler<SharedMemory>({
+  Class: SharedMemory,
+  type: ShmExtensionType.sharedMemory,
+  write: (shm) => shm.name,
+  read: (name: string) => new SharedMemory(name),
+});
+
+registerTransferHandler<ShareableList>({
+  Class: ShareableList,
+  type: ShmExtensionType.shareableList,
+  write: (list) => list.shm.name,
+  read: (name: string) => new ShareableList(null, { name }),
 });
 
 /** Any object of @mpts/shm. */
