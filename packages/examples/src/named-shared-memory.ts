@@ -5,7 +5,7 @@
  */
 import {
   Process, SharedMemory, SharedMemoryManager, ShareableList, isMainModule,
-} from '@mpts/manager';
+} from 'mpts';
 import { range } from './python.js';
 
 const show = (items: unknown[]) => `[${items.map(String).join(', ')}]`;

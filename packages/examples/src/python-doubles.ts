@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { SharedMemory } from '@mpts/manager';
+import { SharedMemory } from 'mpts';
 
 const COUNT = 1000;
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { statSync, unlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { messages, ProcessError } from '@mpts/proxy/wire';
 
@@ -22,7 +23,7 @@ export class NamedBlockTracker {
     delete env.NODE_OPTIONS;
     // Detached: a Ctrl-C to the terminal's process group must not stop it before it cleans up.
     this.#child = spawn(process.execPath,
-      [new URL('../tracker/named-blocks.cjs', import.meta.url).pathname, String(process.pid)],
+      [fileURLToPath(new URL('../tracker/named-blocks.cjs', import.meta.url)), String(process.pid)],
       { detached: true, stdio: ['pipe', 'pipe', 'ignore'], env });
     this.#exited = once(this.#child, 'exit');
     this.#exited.catch(() => {});

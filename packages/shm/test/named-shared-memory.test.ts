@@ -273,6 +273,8 @@ describeCrossProcess('named shared memory between Node processes', () => {
     await peer.exited();
     expect(await eventually(() => !alive(held.trackerPid), 10)).toBe(true);
     expect(existsSync(`/dev/shm/${named}`)).toBe(true);
+    // Its SharedMemoryManager's server unlinks the blocks it made once it sees its parent gone.
+    expect(await eventually(() => !alive(held.managerPid), 10)).toBe(true);
     mine.unlink();
     unlinkSync(`/dev/shm/${held.untracked}`);
   });
