@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, onTestFinished } from 'vitest';
-import { Manager, type ManagerOptions, type ServeOptions } from '@mpts/manager';
+import { Manager, type ManagerOptions, type Process, type ServeOptions } from '@mpts/manager';
 
 /**
  * A manager for one test that is also a leak test: when disposed, it checks that the server
@@ -191,4 +191,17 @@ export async function expectRemoteError(
   const error = await expectError(promise, kind, message);
   expect((error as { remoteStack?: string }).remoteStack).toBeTypeOf('string');
   return error;
+}
+
+/** What `debugInfo()` shows of shared object `id`'s state (holders, waiters, counts). */
+export async function stateOf(manager: Manager, id: number): Promise<Record<string, unknown>> {
+  const info = await manager.debugInfo();
+  return info.objects.find((object) => object.id === id)!.state;
+}
+
+/** SIGKILLs a child `Process` and waits until it is reaped. */
+export async function killAndReap(child: Process): Promise<void> {
+  child.kill();
+  await child.join({ timeout: 10 });
+  expect(child.exitCode).toBe(-9);
 }

@@ -12,10 +12,11 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encode, whileSpawning } from '@mpts/proxy/wire';
 import { AttributeError } from '@mpts/proxy';
-import { built, eventually, segmentsOf, segmentsSince } from './helpers.js';
+import { built, eventually, segmentsOf } from './helpers.js';
+import { unlinkedAfterEachTest } from './leak-check.js';
 import { Array as SharedArray, Lock, RawArray, RawValue, Value, c_double, c_longlong } from '../src/index.js';
 import { describeCrossProcess } from './cross-process.js';
 
@@ -33,24 +34,7 @@ function runProcess(task: string, args: unknown[]): Promise<number | null> {
   return exited;
 }
 
-const made: { unlink(): void }[] = [];
-/** Keeps `object` to unlink after the test, as Python's objects are freed when dropped. */
-function keep<T extends { unlink(): void }>(object: T): T {
-  made.push(object);
-  return object;
-}
-
-let before: string[] = [];
-beforeEach(() => {
-  before = segmentsOf(process.pid);
-});
-
-afterEach(async () => {
-  for (const object of made.splice(0)) object.unlink();
-  // Every segment this process made gives up its name once nothing needs it (a child's mapping
-  // may outlive the child by a moment).
-  expect(await eventually(() => segmentsSince(before).length === 0)).toBe(true);
-});
+const keep = unlinkedAfterEachTest();
 
 const latin = (s: string) => Buffer.from(s, 'latin1');
 

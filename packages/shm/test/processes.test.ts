@@ -1,29 +1,14 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encode, whileSpawning } from '@mpts/proxy/wire';
 import { RuntimeError } from '@mpts/proxy';
 import { Array as SharedArray, Lock, RawArray, RawValue, RLock, Value } from '../src/index.js';
 import { describeCrossProcess } from './cross-process.js';
 import { alive, built, eventually, killChildren, runChild, segmentsOf, segmentsSince } from './helpers.js';
+import { unlinkedAfterEachTest } from './leak-check.js';
 
-const made: { unlink(): void }[] = [];
-function keep<T extends { unlink(): void }>(object: T): T {
-  made.push(object);
-  return object;
-}
-
-let before: string[] = [];
-beforeEach(() => {
-  before = segmentsOf(process.pid);
-});
-
-afterEach(async () => {
-  await killChildren();
-  for (const object of made.splice(0)) object.unlink();
-  // Everything this test process created gives up its name once nothing needs it.
-  expect(await eventually(() => segmentsSince(before).length === 0)).toBe(true);
-});
+const keep = unlinkedAfterEachTest(killChildren);
 
 describeCrossProcess('shared memory across processes', () => {
   it("runs Python's sharedctypes demo: a child sets a 'd' value and negates an 'i' array", async () => {
@@ -190,6 +175,7 @@ describeCrossProcess('no shared memory left behind', () => {
   });
 
   it('keeps a name until the child it was handed to has attached, then unlinks it', async () => {
+    const before = segmentsOf(process.pid);
     const v = Value('i', 0);
     const [name] = segmentsSince(before);
     const child = runChild('incrementLocked', [v, 10]);

@@ -6,7 +6,7 @@
  * killed party breaks a Barrier: see ownership.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { Process, type Manager } from '@mpts/manager';
+import { Process } from '@mpts/manager';
 import {
   acquireAndRecord,
   getOne,
@@ -16,20 +16,11 @@ import {
   waitOnCondition,
   writeAndHold,
 } from '../fixtures/sync-children.js';
-import { fixture, startManager } from '../helpers.js';
+import { fixture, killAndReap, startManager, stateOf } from '../helpers.js';
 
 const module = fixture('sync-children.ts');
 
-async function stateOf(manager: Manager, id: number): Promise<Record<string, unknown>> {
-  const info = await manager.debugInfo();
-  return info.objects.find((object) => object.id === id)!.state;
-}
 
-async function killAndReap(child: Process): Promise<void> {
-  child.kill();
-  await child.join();
-  expect(child.exitCode).toBe(-9);
-}
 
 describe('a client killed while it holds', () => {
   it('(a) a Lock: the next waiter gets it within a second, and what it wrote stays', async () => {

@@ -18,7 +18,7 @@ import {
   releaseLock,
 } from '../fixtures/ownership-children.js';
 import { holdLock, holdPermits, waitAtBarrierExpectBroken } from '../fixtures/sync-children.js';
-import { expectRemoteError, fixture, rejection, startManager } from '../helpers.js';
+import { expectRemoteError, fixture, killAndReap, rejection, startManager } from '../helpers.js';
 
 const children = fixture('ownership-children.ts');
 const syncChildren = fixture('sync-children.ts');
@@ -54,11 +54,6 @@ function signal(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-async function killAndReap(child: Process): Promise<void> {
-  child.kill();
-  await child.join({ timeout: 10 });
-  expect(child.exitCode).toBe(-9);
-}
 
 describe('an RLock belongs to an async task chain', () => {
   it('two concurrent tasks of one process exclude each other: bare acquire, hold(), withLock()', async () => {

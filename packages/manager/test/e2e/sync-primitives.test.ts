@@ -3,16 +3,12 @@
  * process talking to a real manager.
  */
 import { describe, expect, it } from 'vitest';
-import { BrokenBarrierError, Process, RemoteError, RuntimeError, ValueError, type Manager } from '@mpts/manager';
+import { BrokenBarrierError, Process, RemoteError, RuntimeError, ValueError } from '@mpts/manager';
 import { waitForReady } from '../fixtures/sync-children.js';
-import { expectError, fixture, serveManager, startManager } from '../helpers.js';
+import { expectError, fixture, serveManager, startManager, stateOf } from '../helpers.js';
 
 /** Asserts that `promise` rejects with an error of `kind` and exactly Python's `message`. */
 
-async function stateOf(manager: Manager, id: number): Promise<Record<string, unknown>> {
-  const info = await manager.debugInfo();
-  return info.objects.find((object) => object.id === id)!.state;
-}
 
 describe('Semaphore and BoundedSemaphore', () => {
   it("counts permits and answers as Python's Semaphore", async () => {

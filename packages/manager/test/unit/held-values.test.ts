@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { builtinTypes } from '../../src/builtin-types.js';
+import { createBuiltin } from './builtin-object.js';
 import { Handoff } from '../../src/handoff.js';
 import { ObjectRegistry, type ObjectEntry } from '../../src/object-registry.js';
 import { ServerRef } from '../../src/server-ref.js';
@@ -11,11 +12,6 @@ import type { Servant } from '../../src/servant.js';
 import { as, client, settle, track } from './sessions.js';
 
 const types = builtinTypes();
-
-function create(registry: ObjectRegistry, typeId: string, ...args: unknown[]): ObjectEntry {
-  const spec = types.get(typeId);
-  return registry.add(spec, spec.create(...args) as Servant);
-}
 
 /** The ids of the objects `entry` keeps alive. */
 function heldIds(registry: ObjectRegistry, entry: ObjectEntry): number[] {
@@ -41,9 +37,9 @@ describe('Servant.heldValues', () => {
   for (const [typeId, where, store] of places) {
     it(`${typeId}: a proxy in ${where}`, () => {
       const registry = new ObjectRegistry('test-instance');
-      const container = create(registry, typeId, ...(typeId === 'Value' ? ['O', null] : []));
-      const held = create(registry, 'Event');
-      const other = create(registry, 'Event');
+      const container = createBuiltin(registry, typeId, ...(typeId === 'Value' ? ['O', null] : []));
+      const held = createBuiltin(registry, 'Event');
+      const other = createBuiltin(registry, 'Event');
       expect(heldIds(registry, container)).toEqual([]);
       as(client(), () => store(container.servant, held.ref));
       expect(heldIds(registry, container)).toEqual([held.id]);
@@ -53,8 +49,8 @@ describe('Servant.heldValues', () => {
 
   it('queue: the item of a put() blocked on a full queue', async () => {
     const registry = new ObjectRegistry('test-instance');
-    const queue = create(registry, 'Queue', 1);
-    const [first, blocked] = [create(registry, 'Event'), create(registry, 'Event')];
+    const queue = createBuiltin(registry, 'Queue', 1);
+    const [first, blocked] = [createBuiltin(registry, 'Event'), createBuiltin(registry, 'Event')];
     const producer = client();
     as(producer, () => (queue.servant as any).put(first.ref));
     const put = track(producer, () => (queue.servant as any).put([blocked.ref]));
@@ -65,8 +61,8 @@ describe('Servant.heldValues', () => {
 
   it('queue: an item handed to get() and not yet acknowledged', () => {
     const registry = new ObjectRegistry('test-instance');
-    const queue = create(registry, 'Queue');
-    const item = create(registry, 'Event');
+    const queue = createBuiltin(registry, 'Queue');
+    const item = createBuiltin(registry, 'Event');
     const consumer = client();
     as(consumer, () => (queue.servant as any).put(item.ref));
     const handoff = as(consumer, () => (queue.servant as any).get()) as Handoff;
@@ -78,7 +74,7 @@ describe('Servant.heldValues', () => {
 
   it('queue: a returned hand-off goes back to the head, and is held again', () => {
     const registry = new ObjectRegistry('test-instance');
-    const queue = create(registry, 'Queue');
+    const queue = createBuiltin(registry, 'Queue');
     const servant = queue.servant as any;
     const consumer = client();
     for (const item of ['a', 'b', 'c']) as(consumer, () => servant.put(item));
@@ -91,15 +87,15 @@ describe('Servant.heldValues', () => {
 
   it("condition: the lock it was built over", () => {
     const registry = new ObjectRegistry('test-instance');
-    const lock = create(registry, 'Lock');
-    const condition = create(registry, 'Condition', lock.ref);
+    const lock = createBuiltin(registry, 'Lock');
+    const condition = createBuiltin(registry, 'Condition', lock.ref);
     expect(heldIds(registry, condition)).toEqual([lock.id]);
   });
 
   it('a registered type without heldValues: its own fields, into plain data only', () => {
     const registry = new ObjectRegistry('test-instance');
-    const held = create(registry, 'Event');
-    const hidden = create(registry, 'Event');
+    const held = createBuiltin(registry, 'Event');
+    const hidden = createBuiltin(registry, 'Event');
     class Custom {
       stored = [{ ref: held.ref }];
       internals = new (class Internal { ref = hidden.ref })();

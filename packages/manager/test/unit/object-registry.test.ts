@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemoteError } from '@mpts/proxy/wire';
 import { builtinTypes } from '../../src/builtin-types.js';
+import { createBuiltin } from './builtin-object.js';
 import { ClientSession } from '../../src/client-session.js';
 import { ObjectRegistry, servantOf, type ObjectEntry } from '../../src/object-registry.js';
 import type { DictServant } from '../../src/servants/dict-servant.js';
@@ -21,11 +22,6 @@ afterEach(() => {
   for (const socket of sockets.splice(0)) socket.destroy();
 });
 
-function create(registry: ObjectRegistry, typeId: string, ...args: unknown[]): ObjectEntry {
-  const spec = types.get(typeId);
-  return registry.add(spec, spec.create(...args));
-}
-
 /** Lets the collection scheduled for the end of the tick run. */
 const endOfTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -43,7 +39,7 @@ describe('ObjectRegistry reference counts', () => {
     const registry = new ObjectRegistry('test-instance');
     const a = client();
     const b = client();
-    const dict = create(registry, 'dict');
+    const dict = createBuiltin(registry, 'dict');
     registry.incref(a, dict.id);
     registry.incref(a, dict.id);
     registry.incref(b, dict.id);
@@ -63,7 +59,7 @@ describe('ObjectRegistry reference counts', () => {
 
   it('an object nobody took a reference to yet survives the tick it was made in only', async () => {
     const registry = new ObjectRegistry('test-instance');
-    const dict = create(registry, 'dict');
+    const dict = createBuiltin(registry, 'dict');
     expect(registry.size).toBe(1);
     await endOfTick();
     expect(registry.find(dict.id)).toBeUndefined();
@@ -73,7 +69,7 @@ describe('ObjectRegistry reference counts', () => {
     const registry = new ObjectRegistry('test-instance');
     const a = client();
     const b = client();
-    const dict = create(registry, 'dict');
+    const dict = createBuiltin(registry, 'dict');
     registry.incref(a, dict.id);
     registry.incref(b, dict.id);
     registry.decref(a, dict.id, 5);
@@ -92,9 +88,9 @@ describe('ObjectRegistry reference counts', () => {
     const registry = new ObjectRegistry('test-instance');
     const a = client();
     const b = client();
-    const shared = create(registry, 'dict');
-    const onlyA = create(registry, 'list');
-    const onlyB = create(registry, 'list');
+    const shared = createBuiltin(registry, 'dict');
+    const onlyA = createBuiltin(registry, 'list');
+    const onlyB = createBuiltin(registry, 'list');
     for (let i = 0; i < 3; i++) registry.incref(a, shared.id);
     registry.incref(b, shared.id);
     registry.incref(a, onlyA.id);
@@ -113,7 +109,7 @@ describe('ObjectRegistry reference counts', () => {
 
   it('servantOf finds a living object by its ref, and nothing once it is collected', async () => {
     const registry = new ObjectRegistry('test-instance');
-    const dict = create(registry, 'dict');
+    const dict = createBuiltin(registry, 'dict');
     expect(servantOf(dict.ref)).toBe(dict.servant);
     await endOfTick();
     expect(servantOf(dict.ref)).toBeUndefined();
@@ -124,9 +120,9 @@ describe('ObjectRegistry collection by reachability', () => {
   it('an object held only inside a container a client references survives', async () => {
     const registry = new ObjectRegistry('test-instance');
     const a = client();
-    const outer = create(registry, 'dict');
-    const inner = create(registry, 'list', [1, 2]);
-    const deeper = create(registry, 'dict');
+    const outer = createBuiltin(registry, 'dict');
+    const inner = createBuiltin(registry, 'list', [1, 2]);
+    const deeper = createBuiltin(registry, 'dict');
     registry.incref(a, outer.id);
     registry.incref(a, inner.id);
     storeIn(registry, outer, 'inner', inner);
@@ -143,9 +139,9 @@ describe('ObjectRegistry collection by reachability', () => {
   it('a cycle of containers nobody references is collected', async () => {
     const registry = new ObjectRegistry('test-instance');
     const a = client();
-    const x = create(registry, 'dict');
-    const y = create(registry, 'dict');
-    const z = create(registry, 'list');
+    const x = createBuiltin(registry, 'dict');
+    const y = createBuiltin(registry, 'dict');
+    const z = createBuiltin(registry, 'list');
     registry.incref(a, x.id);
     registry.incref(a, y.id);
     registry.incref(a, z.id);
@@ -166,9 +162,9 @@ describe('ObjectRegistry collection by reachability', () => {
   it('an object removed from a container is collected after the next collection', async () => {
     const registry = new ObjectRegistry('test-instance');
     const a = client();
-    const dict = create(registry, 'dict');
-    const held = create(registry, 'list');
-    const kept = create(registry, 'list');
+    const dict = createBuiltin(registry, 'dict');
+    const held = createBuiltin(registry, 'list');
+    const kept = createBuiltin(registry, 'list');
     registry.incref(a, dict.id);
     storeIn(registry, dict, 'held', held);
     storeIn(registry, dict, 'kept', kept);
@@ -184,8 +180,8 @@ describe('ObjectRegistry collection by reachability', () => {
   it('a container that never received a proxy keeps nothing alive', async () => {
     const registry = new ObjectRegistry('test-instance');
     const a = client();
-    const dict = create(registry, 'dict');
-    const list = create(registry, 'list');
+    const dict = createBuiltin(registry, 'dict');
+    const list = createBuiltin(registry, 'list');
     registry.incref(a, dict.id);
     // The ref is in its value, but the server never saw a proxy arrive in it.
     (dict.servant as DictServant).setItem('list', list.ref);
@@ -196,10 +192,10 @@ describe('ObjectRegistry collection by reachability', () => {
   it('dispose is called on each collected servant, once, and not on survivors', async () => {
     const registry = new ObjectRegistry('test-instance');
     const a = client();
-    const kept = create(registry, 'Event');
-    const dropped = create(registry, 'Event');
-    const held = create(registry, 'Lock');
-    const dict = create(registry, 'dict');
+    const kept = createBuiltin(registry, 'Event');
+    const dropped = createBuiltin(registry, 'Event');
+    const held = createBuiltin(registry, 'Lock');
+    const dict = createBuiltin(registry, 'dict');
     const disposed: number[] = [];
     for (const entry of [kept, dropped, held, dict]) {
       const servant = entry.servant as { dispose?: () => void };
