@@ -24,3 +24,4 @@ export * from './transfer.js';
 export * from './timeout-seconds.js';
 export * from './tls-options.js';
 export * from './typecode-facts.js';
+export * from './backend.js';
