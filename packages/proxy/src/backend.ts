@@ -21,6 +21,11 @@ export interface ProxyChannel {
   incref(objectId: number, instance?: string): Promise<unknown>;
   /** Gives one reference back. Never throws; a channel that is gone has nothing to give back. */
   decref(objectId: number): void;
+  /**
+   * For a backend with leases: the fencing token of the lock `objectId` this process holds,
+   * and a signal that aborts if its lease is lost. A manager connection has neither.
+   */
+  holdOf?(objectId: number): { token: number; signal: AbortSignal } | undefined;
 }
 
 /** What a `Manager` connected to a backend needs from it besides the proxies' channel. */

@@ -23,16 +23,16 @@ export function registerProxyType(typeId: string, proxyClass: ProxyClass): void 
 
 /**
  * Builds the proxy for a token. A token of the manager on the other end of `receivedOn` (it
- * says `SELF_ADDRESS`) was counted for that connection by the manager; any other must count
- * itself.
+ * says `SELF_ADDRESS`) was counted for that connection by the manager; so was one a backend
+ * just created and counted on `countedOn`; any other must count itself.
  */
-export function rebuildProxy(data: TokenData, receivedOn?: ProxyChannel): BaseProxy {
+export function rebuildProxy(data: TokenData, receivedOn?: ProxyChannel, countedOn?: ProxyChannel): BaseProxy {
   const fromPeer = data.address === SELF_ADDRESS;
   if (fromPeer && receivedOn === undefined) throw new TypeError(messages.tokenWithoutAddress);
   const address = fromPeer ? receivedOn!.address : data.address;
   // A type with no class here but a token that lists its methods gets a generic proxy.
   const ProxyType = proxyClasses.get(data.typeId) ?? (data.exposed ? (AutoProxy as ProxyClass) : BaseProxy);
-  return new ProxyType({ ...data, address }, fromPeer ? receivedOn : undefined);
+  return new ProxyType({ ...data, address }, fromPeer ? receivedOn : countedOn);
 }
 
 setProxyRebuilder(rebuildProxy);

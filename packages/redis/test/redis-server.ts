@@ -1,0 +1,63 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+
+/** Whether `redis-server` can run here. */
+export const redisServerAvailable = spawnSync('redis-server', ['--version']).status === 0;
+
+/**
+ * Why the Redis tests do not run here, or undefined when they do. They are skipped only
+ * outside CI: in CI (`CI` set) a missing redis-server fails them instead.
+ */
+export const redisSkipReason =
+  redisServerAvailable || process.env.CI ? undefined : 'redis-server is not installed (apt-get install redis-server); the Redis backend tests are skipped outside CI';
+if (redisSkipReason) console.warn(`@mpts/redis: ${redisSkipReason}`);
+
+/** A free TCP port on loopback, found by binding port 0. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** A redis-server of the tests' own, on a free loopback port, without persistence. */
+export interface RedisServer extends AsyncDisposable {
+  readonly url: string;
+  readonly port: number;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startRedisServer(): Promise<RedisServer> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  // Ready once it says so on its log (written to stdout).
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('Ready to accept connections')) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code} before it was ready:\n${log}`)));
+  });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { url: `redis://127.0.0.1:${port}/0`, port, process: child, stop, [Symbol.asyncDispose]: stop };
+}
