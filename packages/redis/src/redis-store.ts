@@ -6,6 +6,7 @@ import {
   NotImplementedError,
   ObjectDeletedError,
   pythonRepr,
+  RemoteError,
   rebuildProxy,
   type ManagerBackend,
   type ProxyChannel,
@@ -99,7 +100,15 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     const { nextId, objects } = namespaceKeys(this.prefix);
     const id = Number(await this.client.incr(nextId));
     const keys = this.keysOf(id);
-    await type.init(this.#context(type, typeId, keys, undefined), args);
+    try {
+      await type.init(this.#context(type, typeId, keys, undefined), args);
+    } catch (error) {
+      // As in Python (and the manager), a constructor's failure is the manager's: RemoteError.
+      if (error instanceof RemoteError || error instanceof NotImplementedError) throw error;
+      const remote = new RemoteError(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      if (error instanceof Error) remote.remoteStack = error.stack;
+      throw remote;
+    }
     await createScript.run(this.client, [keys.meta], [typeId]);
     await this.client.sadd(objects, String(id));
     this.#types.set(id, typeId);

@@ -5,6 +5,7 @@ import {
   KeyError,
   QueueEmpty,
   QueueFull,
+  RemoteError,
   RuntimeError,
   ValueError,
   fromToken,
@@ -206,6 +207,74 @@ describe.each(backends)('shared types on the $name backend', (backend) => {
       expect(await rlock.acquire({ blocking: false })).toBe(true);
       await rlock.release();
       rlock.releaseProxy();
+    }));
+
+  it.skipIf(skip)('set: equal elements are one, KeyError on remove and pop, algebra with lists and shared sets', () =>
+    withManager(async (manager) => {
+      const s = await manager.set<unknown>([1, 'a', [1, 2]]);
+      await s.add(true);
+      await s.add(1.0);
+      expect(await s.len()).toBe(3);
+      expect(await s.contains([1, 2])).toBe(true);
+      await raises(s.remove('zz'), KeyError, "'zz'");
+      await s.discard('zz');
+      await s.update(['b', 'c'], new Set(['d']));
+      await s.differenceUpdate(['c', 'd']);
+      const other = await manager.set<unknown>(['a', 'b', 'x']);
+      expect(await s.intersection(other)).toEqual(new Set(['a', 'b']));
+      expect(await s.issuperset(['a', 1])).toBe(true);
+      await s.intersectionUpdate(['a', 'b', 1], other);
+      expect(await s.copy()).toEqual(new Set(['a', 'b']));
+      await s.symmetricDifferenceUpdate(['b', 'q']);
+      expect(await s.copy()).toEqual(new Set(['a', 'q']));
+      await s.clear();
+      await raises(s.pop(), KeyError, 'pop from an empty set');
+      s.releaseProxy();
+      other.releaseProxy();
+    }));
+
+  it.skipIf(skip)('semaphore: permits, FIFO waiters, Python\'s errors; a bounded one refuses an extra release', () =>
+    withManager(async (manager) => {
+      const semaphore = await manager.semaphore(2);
+      expect(await semaphore.acquire()).toBe(true);
+      expect(await semaphore.acquire()).toBe(true);
+      expect(await semaphore.acquire({ blocking: false })).toBe(false);
+      expect(await semaphore.acquire({ timeout: 0.05 })).toBe(false);
+      await raises(semaphore.acquire({ blocking: false, timeout: 1 }), ValueError, "can't specify timeout for non-blocking acquire");
+      const order: number[] = [];
+      const waiters = [1, 2].map(async (n) => {
+        await semaphore.acquire();
+        order.push(n);
+      });
+      await semaphore.release(2);
+      await Promise.all(waiters);
+      expect(order).toEqual([1, 2]);
+      await raises(semaphore.release(0), ValueError, 'n must be one or more');
+      await raises(manager.semaphore(-1), RemoteError, 'ValueError: semaphore initial value must be >= 0');
+      const bounded = await manager.boundedSemaphore(1);
+      await raises(bounded.release(), ValueError, 'Semaphore released too many times');
+      expect(await bounded.acquire()).toBe(true);
+      await bounded.release();
+      semaphore.releaseProxy();
+      bounded.releaseProxy();
+    }));
+
+  it.skipIf(skip)('event: wait returns at once when set, wakes every waiter on set, times out with the flag', () =>
+    withManager(async (manager) => {
+      const event = await manager.event();
+      expect(await event.isSet()).toBe(false);
+      expect(await event.wait({ timeout: 0.05 })).toBe(false);
+      const waiters = [event.wait(), event.wait({ timeout: 10 })];
+      await event.set();
+      expect(await Promise.all(waiters)).toEqual([true, true]);
+      expect(await event.wait()).toBe(true);
+      expect(await event.str()).toBe('<Event: set>');
+      await event.clear();
+      const controller = new AbortController();
+      const aborted = event.wait({ signal: controller.signal });
+      controller.abort(new Error('stop waiting'));
+      await expect(aborted).rejects.toThrow('stop waiting');
+      event.releaseProxy();
     }));
 
   it.skipIf(skip)('toToken and fromToken rebuild a proxy that reaches the same object', () =>
