@@ -29,10 +29,13 @@ export class BlockingPool {
       this.commands.call('CLIENT', 'UNBLOCK', lease.clientId, 'TIMEOUT').catch(() => {});
     };
     signal?.addEventListener('abort', unblock, { once: true });
+    streamOf(lease.connection)?.ref();
     try {
       return await block(lease.connection);
     } finally {
       signal?.removeEventListener('abort', unblock);
+      // An idle blocking connection does not keep the process alive.
+      streamOf(lease.connection)?.unref();
       this.#give(lease);
     }
   }
@@ -73,4 +76,8 @@ export class BlockingPool {
     this.#idle.push(lease);
     this.#queued.shift()?.();
   }
+}
+
+function streamOf(connection: Redis): { ref(): void; unref(): void } | undefined {
+  return (connection as unknown as { stream?: { ref(): void; unref(): void } }).stream;
 }

@@ -8,14 +8,16 @@ import { RedisStore, type RedisStoreOptions } from './redis-store.js';
 const stores = new Map<string, { store: RedisStore; managers: number }>();
 
 /**
- * `redis://host:6379/0` with the defaults filled in and no query: one address per database.
- * (Options in the query, `?lease=5&prefix=app`, are read by `optionsOf`.)
+ * `redis://host:6379/0?lease=15&prefix=mpts` with the defaults filled in: one address per
+ * database, key prefix and lease. The address travels in every proxy's token, so a process
+ * that rebuilds the proxy (a `Process` child, `fromToken`) finds the same keys and the same lease.
  */
 export function normalizeAddress(url: string): string {
   const parsed = new URL(url);
+  const { lease = 15, prefix = 'mpts' } = optionsOf(url);
   const db = parsed.pathname.replace(/^\//, '') || '0';
   const auth = parsed.username || parsed.password ? `${parsed.username}${parsed.password ? `:${parsed.password}` : ''}@` : '';
-  return `${parsed.protocol}//${auth}${parsed.hostname}:${parsed.port || '6379'}/${db}`;
+  return `${parsed.protocol}//${auth}${parsed.hostname}:${parsed.port || '6379'}/${db}?lease=${lease}&prefix=${encodeURIComponent(prefix)}`;
 }
 
 /** The backend options a URL's query gives: `lease` (seconds) and `prefix`. */
@@ -33,10 +35,26 @@ export function optionsOf(url: string): RedisStoreOptions {
   return options;
 }
 
-function storeFor(address: string, options: RedisStoreOptions = {}): { store: RedisStore; managers: number } {
+/**
+ * A program that runs out of work ends as one that shut its managers down: what it holds is
+ * given back at once (locks released, items in hand returned), not after a lease.
+ */
+let closesOnExit = false;
+function closeWhenIdleOnExit(): void {
+  if (closesOnExit) return;
+  closesOnExit = true;
+  process.on('beforeExit', () => {
+    const open = [...stores.values()].filter(({ store }) => !store.closed);
+    stores.clear();
+    for (const { store } of open) void store.close();
+  });
+}
+
+function storeFor(address: string): { store: RedisStore; managers: number } {
   let entry = stores.get(address);
   if (entry === undefined || entry.store.closed) {
-    entry = { store: new RedisStore(address, options), managers: 0 };
+    entry = { store: new RedisStore(address, optionsOf(address)), managers: 0 };
+    closeWhenIdleOnExit();
     stores.set(address, entry);
   }
   return entry;
@@ -45,8 +63,13 @@ function storeFor(address: string, options: RedisStoreOptions = {}): { store: Re
 /** The backend kind for `redis://` and `rediss://` (TLS) URLs. */
 export const redisBackend: BackendKind = {
   async connect(url, options) {
-    const address = normalizeAddress(url);
-    const entry = storeFor(address, { ...optionsOf(url), ...(options as RedisStoreOptions) });
+    // Options given as an object go into the address, where tokens carry them.
+    const query = new URL(url);
+    const given = options as RedisStoreOptions;
+    if (given.lease !== undefined) query.searchParams.set('lease', String(given.lease));
+    if (given.prefix !== undefined) query.searchParams.set('prefix', given.prefix);
+    const address = normalizeAddress(query.href);
+    const entry = storeFor(address);
     entry.managers++;
     try {
       await entry.store.ping();

@@ -67,16 +67,21 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   readonly holdings = new Map<string, Holding>();
   readonly #types = new Map<number, string>();
   #closed = false;
+  /** Calls in flight: while there are none, the connections do not keep the process alive. */
+  #busyCount = 0;
 
   constructor(
     readonly address: string,
     options: RedisStoreOptions = {},
   ) {
     this.prefix = options.prefix ?? 'mpts';
-    this.client = new Redis(address, { lazyConnect: false, maxRetriesPerRequest: null });
+    // The query holds mpts's own options (see normalizeAddress), not the client's.
+    this.client = new Redis(address.split('?')[0]!, { lazyConnect: false, maxRetriesPerRequest: null });
     // ioredis reports connection trouble on 'error' and keeps reconnecting: the calls in flight
     // see the failure; an unhandled 'error' event must not end the program.
     this.client.on('error', () => {});
+    // A new socket (a reconnect) keeps the process alive only while calls are in flight.
+    this.client.on('connect', () => this.#keepAlive(this.#busyCount > 0));
     this.session = new Session((options.lease ?? 15) * 1000);
     this.blocking = new BlockingPool(this.client);
   }
@@ -86,14 +91,18 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   }
 
   async ping(): Promise<void> {
-    await this.client.ping();
+    await this.#busy(() => this.client.ping());
   }
 
   keysOf(id: number): ObjectKeys {
     return new ObjectKeys(this.prefix, id);
   }
 
-  async create(typeId: string, args: unknown[]): Promise<unknown> {
+  create(typeId: string, args: unknown[]): Promise<unknown> {
+    return this.#busy(() => this.#create(typeId, args));
+  }
+
+  async #create(typeId: string, args: unknown[]): Promise<unknown> {
     this.#checkOpen();
     const type = sharedTypes.get(typeId);
     if (type === undefined) throw new NotImplementedError(messages.notOnBackend(`the shared type '${typeId}'`, this.address));
@@ -118,10 +127,14 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
 
   async numberOfObjects(): Promise<number> {
     this.#checkOpen();
-    return Number(await this.client.scard(namespaceKeys(this.prefix).objects));
+    return await this.#busy(async () => Number(await this.client.scard(namespaceKeys(this.prefix).objects)));
   }
 
-  async call(objectId: number, method: string, args: unknown[], _holder?: object, signal?: AbortSignal): Promise<unknown> {
+  call(objectId: number, method: string, args: unknown[], _holder?: object, signal?: AbortSignal): Promise<unknown> {
+    return this.#busy(() => this.#call(objectId, method, args, signal));
+  }
+
+  async #call(objectId: number, method: string, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> {
     this.#checkOpen();
     signal?.throwIfAborted();
     const typeId = this.#types.get(objectId) ?? (await this.#lookUpType(objectId));
@@ -142,7 +155,11 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     return undefined;
   }
 
-  async incref(objectId: number): Promise<unknown> {
+  incref(objectId: number): Promise<unknown> {
+    return this.#busy(() => this.#incref(objectId));
+  }
+
+  async #incref(objectId: number): Promise<unknown> {
     this.#checkOpen();
     const typeId = await increfScript.run(this.client, [this.keysOf(objectId).meta]);
     if (typeId === null) throw new ObjectDeletedError(messages.unknownObject(objectId));
@@ -152,12 +169,15 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
 
   decref(objectId: number): void {
     if (this.#closed) return;
-    void this.#decref(objectId).catch(() => {});
+    void this.#busy(() => this.#decref(objectId)).catch(() => {});
   }
 
   /** Gives back what this process holds (locks, items in hand) and closes the connections. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Also at a program's end ('beforeExit'): the connection keeps the process alive until
+    // what it holds is given back.
+    this.#keepAlive(true);
     for (const [id, typeId] of this.#types) {
       const type = sharedTypes.get(typeId)!;
       await type.letGo?.(this.#context(type, typeId, this.keysOf(id), undefined)).catch(() => {});
@@ -188,6 +208,26 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
 
   #context(_type: SharedType, typeId: string, keys: ObjectKeys, signal: AbortSignal | undefined): MethodContext {
     return { client: this.client, keys, store: this, typeId, signal };
+  }
+
+  /**
+   * Runs `work` with the connections keeping the process alive, as a manager connection does
+   * while a call is pending: a program whose work is done ends, and closes this store cleanly
+   * on its way out (see redis-backend.ts).
+   */
+  async #busy<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#busyCount++ === 0) this.#keepAlive(true);
+    try {
+      return await work();
+    } finally {
+      if (--this.#busyCount === 0) this.#keepAlive(false);
+    }
+  }
+
+  #keepAlive(alive: boolean): void {
+    const stream = (this.client as unknown as { stream?: { ref(): void; unref(): void } }).stream;
+    if (alive) stream?.ref();
+    else stream?.unref();
   }
 
   #checkOpen(): void {

@@ -55,6 +55,18 @@ describe.skipIf(redisSkipReason !== undefined)('leases on the Redis backend', ()
     lock.releaseProxy();
   });
 
+  it('releases at once the lock of a program that ends without releasing it', async () => {
+    await using manager = await Manager.connect(url);
+    const lock = await manager.lock();
+    await using program = runFixture('lock-and-end', [url, JSON.stringify(toToken(lock))]);
+    expect(await program.nextLine()).toBe('held');
+    expect(await program.exited).toEqual([0, null]);
+    // Its lease would keep it for two seconds more: a clean end gave it back.
+    expect(await lock.acquire({ blocking: false })).toBe(true);
+    await lock.release();
+    lock.releaseProxy();
+  });
+
   it('loses no item when a consumer is killed with the item in hand: it comes back within the lease', async () => {
     await using manager = await Manager.connect(url);
     const queue = await manager.queue<string>();
