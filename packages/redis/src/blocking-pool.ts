@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
 
+/** A blocking connection, and its client id as Redis knows it now. */
+interface Lease {
+  readonly connection: Redis;
+  clientId: number;
+}
+
 /**
  * Connections for blocking commands (BLMOVE, BLPOP): a blocked command would stall every other
  * command on a shared connection, so each wait takes one of these for its duration. At most
@@ -9,7 +15,7 @@ import type { Redis } from 'ioredis';
  * blocked command then returns as if it had timed out, and its caller runs its cancel script.
  */
 export class BlockingPool {
-  readonly #idle: { connection: Redis; clientId: number }[] = [];
+  readonly #idle: Lease[] = [];
   readonly #queued: (() => void)[] = [];
   #open = 0;
   #closed = false;
@@ -22,17 +28,33 @@ export class BlockingPool {
   /**
    * Runs `block` on a dedicated connection. If `signal` aborts meanwhile, the blocked command
    * is unblocked (it returns its timeout reply, null); `block` then sees the signal aborted.
+   *
+   * If the connection drops while blocked (a Redis restart, a failover), resolves `undefined`:
+   * whether the command took effect is unknown, so the caller checks the object's state again
+   * (a waiter re-runs its claim; a queue get returns what it may have moved). The command is
+   * never re-sent on its own, and the next one waits for the reconnection.
    */
-  async run<T>(block: (connection: Redis) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  async run<T>(block: (connection: Redis) => Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
     const lease = await this.#take();
     const unblock = () => {
       this.commands.call('CLIENT', 'UNBLOCK', lease.clientId, 'TIMEOUT').catch(() => {});
     };
     signal?.addEventListener('abort', unblock, { once: true });
     streamOf(lease.connection)?.ref();
+    // ioredis drops, without settling it, a command in flight when its connection closes (with
+    // autoResendUnfulfilledCommands off): the close itself ends the wait.
+    let onClose: (() => void) | undefined;
+    const closed = new Promise<undefined>((resolve) => {
+      onClose = () => resolve(undefined);
+      lease.connection.once('close', onClose);
+    });
     try {
-      return await block(lease.connection);
+      return await Promise.race([block(lease.connection), closed]);
+    } catch (error) {
+      if (this.#closed || !isConnectionLost(error)) throw error;
+      return undefined;
     } finally {
+      lease.connection.off('close', onClose!);
       signal?.removeEventListener('abort', unblock);
       // An idle blocking connection does not keep the process alive.
       streamOf(lease.connection)?.unref();
@@ -46,7 +68,7 @@ export class BlockingPool {
     await Promise.all(idle.map(({ connection }) => connection.quit().catch(() => connection.disconnect())));
   }
 
-  async #take(): Promise<{ connection: Redis; clientId: number }> {
+  async #take(): Promise<Lease> {
     for (;;) {
       const idle = this.#idle.pop();
       if (idle) return idle;
@@ -56,8 +78,13 @@ export class BlockingPool {
           // A blocked command in flight when a connection drops has an unknown outcome: never
           // resend it on its own; the waiter's own loop decides what to do.
           const connection = this.commands.duplicate({ autoResendUnfulfilledCommands: false, enableOfflineQueue: true });
-          const clientId = Number(await connection.call('CLIENT', 'ID'));
-          return { connection, clientId };
+          connection.on('error', () => {});
+          const lease: Lease = { connection, clientId: Number(await connection.call('CLIENT', 'ID')) };
+          // A reconnected connection is another client to Redis: CLIENT UNBLOCK needs its new id.
+          connection.on('ready', () => {
+            connection.call('CLIENT', 'ID').then((id) => (lease.clientId = Number(id)), () => {});
+          });
+          return lease;
         } catch (error) {
           this.#open--;
           throw error;
@@ -67,7 +94,7 @@ export class BlockingPool {
     }
   }
 
-  #give(lease: { connection: Redis; clientId: number }): void {
+  #give(lease: Lease): void {
     if (this.#closed) {
       this.#open--;
       lease.connection.disconnect();
@@ -80,4 +107,9 @@ export class BlockingPool {
 
 function streamOf(connection: Redis): { ref(): void; unref(): void } | undefined {
   return (connection as unknown as { stream?: { ref(): void; unref(): void } }).stream;
+}
+
+/** ioredis's rejection of a command whose connection closed before its reply. */
+function isConnectionLost(error: unknown): boolean {
+  return error instanceof Error && /Connection is closed|ECONNRESET|EPIPE|ECONNREFUSED/.test(error.message);
 }

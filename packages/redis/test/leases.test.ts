@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { Manager, toToken } from '@mpts/manager';
 import '@mpts/redis';
 import { runFixture } from './child.js';
+import { waitUntil } from './wait-until.js';
 import { testLease } from './backends.js';
 import { redisSkipReason, startRedisServer, type RedisServer } from './redis-server.js';
 
@@ -94,15 +95,3 @@ describe.skipIf(redisSkipReason !== undefined)('leases on the Redis backend', ()
     queue.releaseProxy();
   });
 });
-
-/**
- * Waits for a state another process reaches, that no event announces (a client blocked in
- * Redis): checks it again after each short pause, for at most ten seconds.
- */
-async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
-  const end = performance.now() + 10_000;
-  while (!(await condition())) {
-    if (performance.now() > end) throw new Error('the awaited state never came');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

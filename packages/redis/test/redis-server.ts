@@ -32,9 +32,19 @@ export interface RedisServer extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+export interface RedisServerOptions {
+  /** Keep data in this directory with an append-only file synced at every write, so a restart keeps it. */
+  dir?: string;
+  /** The port: by default a free one. */
+  port?: number;
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const persistence = options.dir === undefined
+    ? ['--appendonly', 'no']
+    : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.dir];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = once(child, 'exit');

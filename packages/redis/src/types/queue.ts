@@ -160,6 +160,12 @@ async function get(context: MethodContext, block: unknown, timeout: unknown): Pr
       (connection) => connection.blmoveBuffer(k.q, k.held, 'LEFT', 'RIGHT', deadline.slice(store.session.leaseMs)),
       signal,
     );
+    if (moved === undefined) {
+      // The connection dropped mid-wait: an item it moved into this session's hands may never
+      // have reached us. Give back what this session holds of the queue (at-least-once).
+      await letGoScript.run(store.client, [k.q, k.held, k.sess, k.extra], [store.session.id]);
+      continue;
+    }
     if (signal?.aborted) {
       if (moved !== null) await giveBackScript.run(store.client, [k.held, k.q], [moved]);
       throw signal.reason;
@@ -200,7 +206,9 @@ async function join(context: MethodContext): Promise<null> {
     for (;;) {
       const woken = await store.blocking.run((connection) => connection.blpop(mailbox, 0), signal);
       if (signal?.aborted) throw signal.reason;
-      if (woken !== null) return null;
+      if (Array.isArray(woken)) return null;
+      // Woken by a dropped connection: nothing unfinished any more is the other way out.
+      if (woken === undefined && (await joinScript.run(store.client, [k.st, k.joiners, k.extra], [mailbox])) === 1) return null;
     }
   } finally {
     await store.client.multi().lrem(k.joiners, 1, mailbox).del(mailbox).srem(k.extra, mailbox).exec();
