@@ -277,6 +277,41 @@ describe.each(backends)('shared types on the $name backend', (backend) => {
       event.releaseProxy();
     }));
 
+  it.skipIf(skip)('condition: wait releases the lock until notified, times out holding it again, and refuses a non-holder', () =>
+    withManager(async (manager) => {
+      const lock = await manager.lock();
+      const condition = await manager.condition(lock);
+      await raises(condition.wait({ timeout: 0.01 }), RuntimeError, 'cannot wait on un-acquired lock');
+      await raises(condition.notify(), RuntimeError, 'cannot notify on un-acquired lock');
+      const box = await manager.namespace<{ ready: boolean }>({ ready: false });
+      const consumer = runAsTask(() =>
+        condition.withLock(async () => {
+          const ready = await condition.waitFor(() => box.getattr('ready'), { timeout: 10 });
+          // wait returns holding the lock again.
+          return [ready, await lock.locked()];
+        }),
+      );
+      // The consumer's wait released the lock: the producer can take it.
+      await condition.withLock(async () => {
+        await box.setattr('ready', true);
+        await condition.notifyAll();
+      });
+      expect(await consumer).toEqual([true, true]);
+      await condition.acquire();
+      expect(await condition.wait({ timeout: 0.05 })).toBe(false);
+      expect(await condition.locked()).toBe(true);
+      await condition.release();
+      expect(await lock.locked()).toBe(false);
+      const own = await manager.condition();
+      await own.withLock(async () => {
+        await own.acquire();
+        expect(await own.wait({ timeout: 0.01 })).toBe(false);
+        await own.release();
+      });
+      expect(await own.locked()).toBe(false);
+      for (const proxy of [condition, own, lock, box]) proxy.releaseProxy();
+    }));
+
   it.skipIf(skip)('toToken and fromToken rebuild a proxy that reaches the same object', () =>
     withManager(async (manager) => {
       const d = await manager.dict<string, number>({ n: 1 });

@@ -26,7 +26,7 @@ const parts = ['st', 'w', 'wexp', 'wo', 'g'] as const;
  * Lua: forgets a holder whose lease lapsed (recording its token as lapsed), and waiters at the
  * head of the line whose lease lapsed. KEYS st w wexp wo.
  */
-const expireLua = `
+export const expireLua = `
 ${luaNow}
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner and tonumber(redis.call('HGET', KEYS[1], 'exp')) < now then
@@ -188,7 +188,7 @@ function lockKeys(context: MethodContext) {
 }
 
 /** The owner name: this session, and for an RLock the task chain (none: the session's default task). */
-function ownerOf(context: MethodContext, chain: unknown): string {
+export function ownerOf(context: MethodContext, chain: unknown): string {
   return context.typeId === 'RLock' ? `${context.store.session.id}/${chain ?? 0}` : context.store.session.id;
 }
 
@@ -218,7 +218,7 @@ function lostMessage(context: MethodContext, token: number): string {
   return `the ${context.typeId} ${context.keys.id} (fencing token ${token}) was lost: this process did not renew its lease in time, and it may be held by another since`;
 }
 
-function letGoOf(context: MethodContext, owner: string): void {
+export function letGoOf(context: MethodContext, owner: string): void {
   const name = holdingName(context, owner);
   context.store.holdings.delete(name);
   context.store.session.stopRenewing(name);
