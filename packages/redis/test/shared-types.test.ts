@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   AttributeError,
+  BrokenBarrierError,
   IndexError,
   KeyError,
   QueueEmpty,
@@ -310,6 +311,26 @@ describe.each(backends)('shared types on the $name backend', (backend) => {
       });
       expect(await own.locked()).toBe(false);
       for (const proxy of [condition, own, lock, box]) proxy.releaseProxy();
+    }));
+
+  it.skipIf(skip)('barrier: releases every party with its index, runs the action once, breaks on a timeout, resets', () =>
+    withManager(async (manager) => {
+      let actions = 0;
+      const barrier = await manager.barrier(3, { action: () => void actions++ });
+      expect(await barrier.parties()).toBe(3);
+      const indices = await Promise.all([barrier.wait(), barrier.wait(), barrier.wait()]);
+      expect(indices.sort()).toEqual([0, 1, 2]);
+      expect(actions).toBe(1);
+      const first = barrier.wait();
+      await expect.poll(() => barrier.nWaiting()).toBe(1);
+      await raises(barrier.wait({ timeout: 0.05 }), BrokenBarrierError, '');
+      await raises(first, BrokenBarrierError, '');
+      expect(await barrier.broken()).toBe(true);
+      await raises(barrier.wait(), BrokenBarrierError, '');
+      await barrier.reset();
+      expect(await barrier.broken()).toBe(false);
+      await raises(manager.barrier(0), RemoteError, 'ValueError: parties must be > 0');
+      barrier.releaseProxy();
     }));
 
   it.skipIf(skip)('toToken and fromToken rebuild a proxy that reaches the same object', () =>
