@@ -138,11 +138,16 @@ async function take(context: MethodContext): Promise<Buffer | null> {
   return (await takeScript.run(store.client, [k.q, k.st, k.sess, k.space, k.held, k.extra], [store.session.id, store.session.leaseMs, context.keys.tag])) as Buffer | null;
 }
 
-/** Hands the item over: acknowledged once it is on its way to the caller. */
-async function deliver(context: MethodContext, stored: Buffer): Promise<unknown> {
+/**
+ * Hands the item over. The acknowledgement is sent, not awaited: it leaves on the command
+ * connection before any later call of this process, off the caller's path. If it is lost (the
+ * connection drops first), the item stays in this session's hands and comes back to the queue
+ * when the session ends: delivered twice, never lost.
+ */
+function deliver(context: MethodContext, stored: Buffer): unknown {
   const k = queueKeys(context);
   const item = opened(stored);
-  await ackScript.run(context.client, [k.held, k.st, k.space, k.q], [stored]);
+  ackScript.run(context.client, [k.held, k.st, k.space, k.q], [stored]).catch(() => {});
   return item;
 }
 
@@ -151,7 +156,7 @@ async function get(context: MethodContext, block: unknown, timeout: unknown): Pr
   const k = queueKeys(context);
   const { store, signal } = context;
   const first = await take(context);
-  if (first !== null) return await deliver(context, first);
+  if (first !== null) return deliver(context, first);
   if (!block) throw new QueueEmpty();
   const deadline = new Deadline(seconds);
   for (;;) {
@@ -170,10 +175,10 @@ async function get(context: MethodContext, block: unknown, timeout: unknown): Pr
       if (moved !== null) await giveBackScript.run(store.client, [k.held, k.q], [moved]);
       throw signal.reason;
     }
-    if (moved !== null) return await deliver(context, moved);
+    if (moved !== null) return deliver(context, moved);
     // Woken by the lease's slice: take() also brings back what dead sessions left in hand.
     const next = await take(context);
-    if (next !== null) return await deliver(context, next);
+    if (next !== null) return deliver(context, next);
   }
 }
 
