@@ -14,10 +14,10 @@ const stores = new Map<string, { store: RedisStore; managers: number }>();
  */
 export function normalizeAddress(url: string): string {
   const parsed = new URL(url);
-  const { lease = 15, prefix = 'mpts' } = optionsOf(url);
+  const { lease = 15, prefix = 'mpts', cluster = false } = optionsOf(url);
   const db = parsed.pathname.replace(/^\//, '') || '0';
   const auth = parsed.username || parsed.password ? `${parsed.username}${parsed.password ? `:${parsed.password}` : ''}@` : '';
-  return `${parsed.protocol}//${auth}${parsed.hostname}:${parsed.port || '6379'}/${db}?lease=${lease}&prefix=${encodeURIComponent(prefix)}`;
+  return `${parsed.protocol}//${auth}${parsed.hostname}:${parsed.port || '6379'}/${db}?lease=${lease}&prefix=${encodeURIComponent(prefix)}${cluster ? '&cluster=1' : ''}`;
 }
 
 /** The backend options a URL's query gives: `lease` (seconds) and `prefix`. */
@@ -32,6 +32,7 @@ export function optionsOf(url: string): RedisStoreOptions {
   }
   const prefix = query.get('prefix');
   if (prefix !== null) options.prefix = prefix;
+  if (query.get('cluster') === '1') options.cluster = true;
   return options;
 }
 

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { BaseProxy } from '@mpts/proxy';
 import {
   ManagerClosedError,
@@ -13,7 +13,7 @@ import {
 } from '@mpts/proxy/wire';
 import { BlockingPool } from './blocking-pool.js';
 import { namespaceKeys, ObjectKeys } from './keys.js';
-import { Script, text } from './script.js';
+import { Script, text, type RedisClient } from './script.js';
 import { Session } from './session.js';
 import type { MethodContext, SharedType } from './shared-type.js';
 import type { Holding } from './types/lock.js';
@@ -28,6 +28,8 @@ export interface RedisStoreOptions {
   lease?: number;
   /** The first part of every key, so several programs can share one Redis. @default 'mpts' */
   prefix?: string;
+  /** The URL's host is one node of a Redis Cluster (`?cluster=1`). @default false */
+  cluster?: boolean;
 }
 
 /** The meta hash of a new object: its type and the creator's reference. */
@@ -59,7 +61,7 @@ return 1`);
  * blocking waits take connections of their own.
  */
 export class RedisStore implements ProxyChannel, ManagerBackend {
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly session: Session;
   readonly blocking: BlockingPool;
   readonly prefix: string;
@@ -76,12 +78,29 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   ) {
     this.prefix = options.prefix ?? 'mpts';
     // The query holds mpts's own options (see normalizeAddress), not the client's.
-    this.client = new Redis(address.split('?')[0]!, { lazyConnect: false, maxRetriesPerRequest: null });
+    const url = address.split('?')[0]!;
+    if (options.cluster) {
+      const { hostname, port, username, password, protocol } = new URL(url);
+      this.client = new Cluster([{ host: hostname, port: Number(port) }], {
+        redisOptions: {
+          maxRetriesPerRequest: null,
+          ...(username ? { username: decodeURIComponent(username) } : {}),
+          ...(password ? { password: decodeURIComponent(password) } : {}),
+          ...(protocol === 'rediss:' ? { tls: {} } : {}),
+        },
+      });
+    } else {
+      this.client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
+    }
     // ioredis reports connection trouble on 'error' and keeps reconnecting: the calls in flight
     // see the failure; an unhandled 'error' event must not end the program.
     this.client.on('error', () => {});
-    // A new socket (a reconnect) keeps the process alive only while calls are in flight.
+    // A new socket (a reconnect, a Cluster's node) keeps the process alive only while calls
+    // are in flight.
     this.client.on('connect', () => this.#keepAlive(this.#busyCount > 0));
+    if (this.client instanceof Cluster) {
+      this.client.on('+node', (node: Redis) => node.on('connect', () => this.#keepAlive(this.#busyCount > 0)));
+    }
     this.session = new Session((options.lease ?? 15) * 1000);
     this.blocking = new BlockingPool(this.client);
   }
@@ -225,9 +244,12 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   }
 
   #keepAlive(alive: boolean): void {
-    const stream = (this.client as unknown as { stream?: { ref(): void; unref(): void } }).stream;
-    if (alive) stream?.ref();
-    else stream?.unref();
+    const connections = this.client instanceof Cluster ? this.client.nodes() : [this.client];
+    for (const connection of connections) {
+      const stream = (connection as unknown as { stream?: { ref(): void; unref(): void } }).stream;
+      if (alive) stream?.ref();
+      else stream?.unref();
+    }
   }
 
   #checkOpen(): void {

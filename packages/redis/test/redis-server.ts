@@ -33,6 +33,8 @@ export interface RedisServer extends AsyncDisposable {
 }
 
 export interface RedisServerOptions {
+  /** Run as a node of a Redis Cluster, its state in `dir`. */
+  clusterNode?: boolean;
   /** Keep data in this directory with an append-only file synced at every write, so a restart keeps it. */
   dir?: string;
   /** The port: by default a free one. */
@@ -43,7 +45,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = options.port ?? (await freePort());
   const persistence = options.dir === undefined
     ? ['--appendonly', 'no']
-    : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.dir];
+    : options.clusterNode
+      ? ['--appendonly', 'no', '--dir', options.dir, '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`]
+      : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.dir];
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -70,4 +74,40 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     await exited;
   };
   return { url: `redis://127.0.0.1:${port}/0`, port, process: child, stop, [Symbol.asyncDispose]: stop };
+}
+
+/** A three-primary Redis Cluster on loopback ports, its nodes' state in a temporary directory. */
+export interface RedisCluster extends AsyncDisposable {
+  /** `redis://` URL of one node, with `?cluster=1`. */
+  readonly url: string;
+  readonly nodes: RedisServer[];
+  stop(): Promise<void>;
+}
+
+export async function startRedisCluster(): Promise<RedisCluster> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'mpts-cluster-'));
+  const nodes: RedisServer[] = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < 3; i++) nodes.push(await startRedisServer({ dir, clusterNode: true }));
+    const create = spawn('redis-cli', ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    create.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    create.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(create, 'exit')) as [number | null];
+    // redis-cli waits until every node agrees on the slots before it reports success.
+    if (code !== 0 || !output.includes('All 16384 slots covered')) throw new Error(`redis-cli --cluster create failed:\n${output}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `redis://127.0.0.1:${nodes[0]!.port}/0?cluster=1`, nodes, stop, [Symbol.asyncDispose]: stop };
 }

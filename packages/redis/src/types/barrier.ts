@@ -116,7 +116,7 @@ export const barrierType: SharedType = {
       if (outcome >= 0) return outcome;
       const deadline = new Deadline(limit);
       while (!deadline.passed && !signal?.aborted) {
-        const woken = await store.blocking.run((connection) => connection.blpop(mailbox, deadline.slice(3_600_000)), signal);
+        const woken = await store.blocking.run(mailbox, (connection) => connection.blpop(mailbox, deadline.slice(3_600_000)), signal);
         if (Array.isArray(woken)) {
           await store.client.multi().del(mailbox).srem(keys.key('extra'), mailbox).exec();
           return answer(woken[1]);

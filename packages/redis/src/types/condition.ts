@@ -103,7 +103,7 @@ export const conditionType: SharedType = {
       letGoOf(lock, owner);
       const deadline = new Deadline(seconds === null ? null : Math.max(0, seconds));
       while (!deadline.passed && !signal?.aborted) {
-        const woken = await store.blocking.run((connection) => connection.blpop(mailbox, deadline.slice(3_600_000)), signal);
+        const woken = await store.blocking.run(mailbox, (connection) => connection.blpop(mailbox, deadline.slice(3_600_000)), signal);
         if (Array.isArray(woken)) {
           // Put the wake-up back for endWait to read: notified.
           await store.client.rpush(mailbox, '1');

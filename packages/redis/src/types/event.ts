@@ -59,7 +59,7 @@ export const eventType: SharedType = {
       let woken = false;
       while (!woken && !deadline.passed && !signal?.aborted) {
         // Waits in slices of at most an hour: Redis reads a timeout of 0 as "forever" anyway.
-        woken = Array.isArray(await store.blocking.run((connection) => connection.blpop(mailbox, deadline.slice(3_600_000)), signal));
+        woken = Array.isArray(await store.blocking.run(mailbox, (connection) => connection.blpop(mailbox, deadline.slice(3_600_000)), signal));
       }
       const flag = (await leaveScript.run(store.client, k, [mailbox])) === 1;
       if (signal?.aborted) throw signal.reason;

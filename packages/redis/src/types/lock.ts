@@ -255,7 +255,7 @@ async function acquire(context: MethodContext, [blocking = true, timeout = null,
       }
       // Wakes when handed the lock, or when the holder's lease would end (a dead holder's
       // lock is reclaimed then), whichever comes first.
-      await store.blocking.run((connection) => connection.blpop(mailbox, deadline.slice(Math.max(value, 0) + 5)), signal);
+      await store.blocking.run(mailbox, (connection) => connection.blpop(mailbox, deadline.slice(Math.max(value, 0) + 5)), signal);
       if (signal?.aborted) continue;
       [got, value] = await attempt();
       if (got === 1) {

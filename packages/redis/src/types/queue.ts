@@ -162,6 +162,7 @@ async function get(context: MethodContext, block: unknown, timeout: unknown): Pr
   for (;;) {
     if (deadline.passed) throw new QueueEmpty();
     const moved = await store.blocking.run(
+      k.q,
       (connection) => connection.blmoveBuffer(k.q, k.held, 'LEFT', 'RIGHT', deadline.slice(store.session.leaseMs)),
       signal,
     );
@@ -196,7 +197,7 @@ async function put(context: MethodContext, item: unknown, block: unknown, timeou
       if (signal?.aborted) throw signal.reason;
       throw new QueueFull();
     }
-    await store.blocking.run((connection) => connection.blpop(k.space, deadline.slice(store.session.leaseMs)), signal);
+    await store.blocking.run(k.space, (connection) => connection.blpop(k.space, deadline.slice(store.session.leaseMs)), signal);
     if (signal?.aborted) continue;
     if ((await putScript.run(store.client, [k.q, k.st], [stored, '1'])) === 1) return null;
   }
@@ -209,7 +210,7 @@ async function join(context: MethodContext): Promise<null> {
   if ((await joinScript.run(store.client, [k.st, k.joiners, k.extra], [mailbox])) === 1) return null;
   try {
     for (;;) {
-      const woken = await store.blocking.run((connection) => connection.blpop(mailbox, 0), signal);
+      const woken = await store.blocking.run(mailbox, (connection) => connection.blpop(mailbox, 0), signal);
       if (signal?.aborted) throw signal.reason;
       if (Array.isArray(woken)) return null;
       // Woken by a dropped connection: nothing unfinished any more is the other way out.

@@ -184,7 +184,7 @@ export const semaphoreType: SharedType = {
             if (signal?.aborted) throw signal.reason;
             return false;
           }
-          await store.blocking.run((connection) => connection.blpop(mailbox, deadline.slice(Math.max(value, 0) + 5)), signal);
+          await store.blocking.run(mailbox, (connection) => connection.blpop(mailbox, deadline.slice(Math.max(value, 0) + 5)), signal);
           if (signal?.aborted) continue;
           [got, value] = await attempt();
           if (got === 1) {
