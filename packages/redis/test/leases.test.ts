@@ -39,6 +39,20 @@ describe.skipIf(redisSkipReason !== undefined)('leases on the Redis backend', ()
     lock.releaseProxy();
   });
 
+  it('hands a dead holder\'s RLock to the waiter once: one release frees it', async () => {
+    await using manager = await Manager.connect(url);
+    const rlock = await manager.rlock();
+    await using holder = runFixture('lock-holder', [url, JSON.stringify(toToken(rlock))]);
+    expect(await holder.nextLine()).toMatch(/^held \d+$/);
+    const waiting = rlock.acquire();
+    holder.process.kill('SIGKILL');
+    await holder.exited;
+    expect(await waiting).toBe(true);
+    await rlock.release();
+    expect(await rlock.locked()).toBe(false);
+    rlock.releaseProxy();
+  });
+
   it('rejects a stopped holder\'s release with LockLostError once it resumes, and keeps the new holder\'s lock', async () => {
     await using manager = await Manager.connect(url);
     const lock = await manager.lock();

@@ -67,16 +67,17 @@ end`;
 const acquireScript = new Script(`
 ${expireLua}
 local lease = tonumber(ARGV[3])
+if not owner then
+  -- Free: its holder's lease lapsed, or it was never taken. The first live waiter comes first
+  -- (this caller too, if it is that waiter).
+  if handOver(lease) then owner = redis.call('HGET', KEYS[1], 'owner') end
+end
 local granted = redis.call('HGET', KEYS[5], ARGV[2])
 if granted then
   redis.call('HDEL', KEYS[5], ARGV[2])
   redis.call('DEL', ARGV[6] .. ':mb:' .. ARGV[2])
   redis.call('SREM', KEYS[6], ARGV[6] .. ':mb:' .. ARGV[2])
   return {1, tonumber(granted)}
-end
-if not owner then
-  -- Free and nobody waiting (a free lock with live waiters was handed over at release).
-  if handOver(lease) then owner = redis.call('HGET', KEYS[1], 'owner') end
 end
 if owner then
   if ARGV[5] == '1' and owner == ARGV[1] then
