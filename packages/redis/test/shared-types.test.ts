@@ -64,6 +64,16 @@ describe.each(backends)('shared types on the $name backend', (backend) => {
       expect(await d.pop('a')).toBe(1);
       expect(await d.pop('a', null)).toBe(null);
       expect(await d.str()).toBe("{1: 'true', (1, 2): 'tuple'}");
+      const seen: unknown[] = [];
+      for await (const key of d) seen.push(key);
+      expect(seen).toEqual([1, [1, 2]]);
+      const iterator = await d.iter();
+      expect(await iterator.next()).toEqual({ done: false, value: 1 });
+      await d.setItem('new', 0);
+      await raises(iterator.next(), RuntimeError, 'dictionary changed size during iteration');
+      await raises(iterator.next(), RuntimeError, 'dictionary changed size during iteration');
+      iterator.releaseProxy();
+      await d.delItem('new');
       await d.clear();
       await raises(d.popitem(), KeyError, 'popitem(): dictionary is empty');
       d.releaseProxy();

@@ -174,6 +174,10 @@ export const dictType: SharedType = {
     async items(context) {
       return await items(context);
     },
+    async iter(context) {
+      // A shared object of its own, as the manager's iterator (typeid 'Iterator').
+      return await context.store.create('Iterator', [context.keys.id]);
+    },
     async '#getvalue'(context) {
       return new Map(await items(context));
     },
