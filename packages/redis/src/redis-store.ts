@@ -69,6 +69,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   readonly holdings = new Map<string, Holding>();
   readonly #types = new Map<number, string>();
   #closed = false;
+  #closing: Promise<void> | undefined;
   /** Calls in flight: while there are none, the connections do not keep the process alive. */
   #busyCount = 0;
 
@@ -105,8 +106,9 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     this.blocking = new BlockingPool(this.client);
   }
 
+  /** Whether it is closed or closing: a later manager or proxy of its address opens a new one. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.#closing !== undefined;
   }
 
   async ping(): Promise<void> {
@@ -192,19 +194,19 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   }
 
   /** Gives back what this process holds (locks, items in hand) and closes the connections. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    // Also at a program's end ('beforeExit'): the connection keeps the process alive until
-    // what it holds is given back.
-    this.#keepAlive(true);
-    for (const [id, typeId] of this.#types) {
-      const type = sharedTypes.get(typeId)!;
-      await type.letGo?.(this.#context(type, typeId, this.keysOf(id), undefined)).catch(() => {});
-    }
-    this.#closed = true;
-    this.session.close();
-    await this.blocking.close();
-    await this.client.quit().catch(() => this.client.disconnect());
+  close(): Promise<void> {
+    // Also at a program's end ('beforeExit'): counted as a call in flight, so the connection
+    // keeps the process alive until what it holds is given back, whatever else ends meanwhile.
+    return (this.#closing ??= this.#busy(async () => {
+      for (const [id, typeId] of this.#types) {
+        const type = sharedTypes.get(typeId)!;
+        await type.letGo?.(this.#context(type, typeId, this.keysOf(id), undefined)).catch(() => {});
+      }
+      this.#closed = true;
+      this.session.close();
+      await this.blocking.close();
+      await this.client.quit().catch(() => this.client.disconnect());
+    }));
   }
 
   async #decref(objectId: number): Promise<void> {
