@@ -22,10 +22,11 @@ import { PythonPeer } from './lib/python.js';
 import { mpts, type Params } from './mpts/workloads.js';
 import { RedisServer } from './redis/server.js';
 import { redisWorkloads } from './redis/workloads.js';
+import { mptsOnRedisWorkloads } from './redis/mpts-workloads.js';
 
-type Peer = 'mpts' | 'floor' | 'python' | 'redis';
-const PEERS: Peer[] = ['mpts', 'floor', 'python', 'redis'];
-const PEER_TITLES: Record<Peer, string> = { mpts: 'mpts', floor: 'floor', python: 'Python', redis: 'Redis' };
+type Peer = 'mpts' | 'mptsRedis' | 'floor' | 'python' | 'redis';
+const PEERS: Peer[] = ['mpts', 'mptsRedis', 'floor', 'python', 'redis'];
+const PEER_TITLES: Record<Peer, string> = { mpts: 'mpts', mptsRedis: 'mpts on Redis', floor: 'floor', python: 'Python', redis: 'Redis' };
 
 interface Workload {
   id: string;
@@ -39,6 +40,8 @@ interface Workload {
 
 interface Target {
   workload: string;
+  /** Whose figure is held against the peer's. @default 'mpts' */
+  ours?: Peer;
   peer: Peer;
   /** The peer's workload the ratio is taken against (W2 is held against Python's W1). */
   peerWorkload: string;
@@ -69,15 +72,15 @@ const fl = (run: (p: Params, path: string) => Promise<Measurement>) => (p: Param
 
 const WORKLOADS: Workload[] = [
   { id: 'W1', title: 'dict setItem+getItem, 1 call in flight', unit: 'calls/s', higherIsBetter: true,
-    peers: { mpts: mpts.W1, floor: fl(floorWorkloads.W1), python: py('W1'), redis: rd(redisWorkloads.W1) } },
+    peers: { mpts: mpts.W1, mptsRedis: rd(mptsOnRedisWorkloads.W1), floor: fl(floorWorkloads.W1), python: py('W1'), redis: rd(redisWorkloads.W1) } },
   { id: 'W2', title: 'the same, 64 calls in flight', unit: 'calls/s', higherIsBetter: true,
-    peers: { mpts: mpts.W2, floor: fl(floorWorkloads.W2), redis: rd(redisWorkloads.W2) } },
+    peers: { mpts: mpts.W2, mptsRedis: rd(mptsOnRedisWorkloads.W2), floor: fl(floorWorkloads.W2), redis: rd(redisWorkloads.W2) } },
   { id: 'W3', title: '4 client processes on one dict (64 in flight each; Python: 1, its limit)', unit: 'calls/s', higherIsBetter: true,
     peers: { mpts: mpts.W3, python: py('W3'), redis: rd(redisWorkloads.W3) } },
   { id: 'W4', title: 'queue, 1 producer + 1 consumer process', unit: 'items/s', higherIsBetter: true,
-    peers: { mpts: mpts.W4, python: py('W4'), redis: rd(redisWorkloads.W4) } },
+    peers: { mpts: mpts.W4, mptsRedis: rd(mptsOnRedisWorkloads.W4), python: py('W4'), redis: rd(redisWorkloads.W4) } },
   { id: 'W5', title: 'lock acquire+release, 1 client', unit: 'pairs/s', higherIsBetter: true,
-    peers: { mpts: mpts.W5, python: py('W5'), redis: rd(redisWorkloads.W5) } },
+    peers: { mpts: mpts.W5, mptsRedis: rd(mptsOnRedisWorkloads.W5), python: py('W5'), redis: rd(redisWorkloads.W5) } },
   { id: 'W6', title: '4 processes += 1 under a manager lock', unit: 'incr/s', higherIsBetter: true,
     peers: { mpts: mpts.W6, python: (p) => python!.run({ workload: 'W6', n: p.lockedN, processes: p.processes }),
       redis: rd(redisWorkloads.W6) } },
@@ -109,6 +112,10 @@ const TARGETS: Target[] = [
   { workload: 'W2', peer: 'python', peerWorkload: 'W1', ratio: 10 },
   { workload: 'W2', peer: 'redis', peerWorkload: 'W2', ratio: 1.0 },
   { workload: 'W3', peer: 'python', peerWorkload: 'W3', ratio: 5 },
+  { workload: 'W1', ours: 'mptsRedis', peer: 'redis', peerWorkload: 'W1', ratio: 0.9 },
+  { workload: 'W2', ours: 'mptsRedis', peer: 'redis', peerWorkload: 'W2', ratio: 0.9 },
+  { workload: 'W4', ours: 'mptsRedis', peer: 'mpts', peerWorkload: 'W4', ratio: 0.5 },
+  { workload: 'W4', ours: 'mptsRedis', peer: 'python', peerWorkload: 'W4', ratio: 3 },
   { workload: 'W4', peer: 'python', peerWorkload: 'W4', ratio: 3 },
   { workload: 'W6', peer: 'python', peerWorkload: 'W6', ratio: 2 },
   { workload: 'W6a', peer: 'python', peerWorkload: 'W6', ratio: 20 },
@@ -153,7 +160,7 @@ function progress(text: string): void {
 }
 
 async function startPeers(): Promise<Record<Peer, string>> {
-  const status: Record<Peer, string> = { mpts: 'this checkout', floor: 'Node Unix socket, msgpackr', python: '', redis: '' };
+  const status: Record<Peer, string> = { mpts: 'this checkout', mptsRedis: '', floor: 'Node Unix socket, msgpackr', python: '', redis: '' };
   floor = await FloorServer.start();
   if (PythonPeer.installed()) {
     python = await PythonPeer.start();
@@ -164,8 +171,10 @@ async function startPeers(): Promise<Record<Peer, string>> {
   if (RedisServer.installed() !== undefined) {
     redis = await RedisServer.start();
     status.redis = `redis-server ${redis.version} + ioredis`;
+    status.mptsRedis = `this checkout's @mpts/redis, same redis-server`;
   } else {
     status.redis = 'absent (apt-get install redis-server)';
+    status.mptsRedis = status.redis;
   }
   return status;
 }
@@ -179,7 +188,7 @@ async function stopPeers(): Promise<void> {
 
 function present(peer: Peer): boolean {
   return peer === 'mpts' || (peer === 'floor' && floor !== undefined) || (peer === 'python' && python !== undefined) ||
-    (peer === 'redis' && redis !== undefined);
+    ((peer === 'redis' || peer === 'mptsRedis') && redis !== undefined);
 }
 
 async function main(): Promise<void> {
@@ -226,7 +235,7 @@ async function main(): Promise<void> {
   }
 
   const ratioOf = (t: Target): number | undefined => {
-    const ours = results[t.workload]?.mpts?.median;
+    const ours = results[t.workload]?.[t.ours ?? 'mpts']?.median;
     const theirs = results[t.peerWorkload]?.[t.peer]?.median;
     return ours === undefined || theirs === undefined ? undefined : ours / theirs;
   };
@@ -273,13 +282,13 @@ function renderTable(workloads: Workload[], results: Record<string, Partial<Reco
     return ours === undefined || theirs === undefined ? '' : ` ×${(ours / theirs).toFixed(2)}`;
   };
   const lines = [
-    '| Workload | unit | mpts | floor | Python | Redis |',
-    '|---|---|---|---|---|---|',
+    '| Workload | unit | mpts | mpts on Redis | floor | Python | Redis |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const w of workloads) {
     const row = results[w.id] ?? {};
     lines.push(`| ${w.id} ${w.title} | ${w.unit} | ${cell(row.mpts, 'mpts', w)} | ` +
-      (['floor', 'python', 'redis'] as Peer[]).map((peer) => {
+      (['mptsRedis', 'floor', 'python', 'redis'] as Peer[]).map((peer) => {
         const text = cell(row[peer], peer, w);
         return text.includes('(') ? `${text}${ratio(w, peer)}` : text;
       }).join(' | ') + ' |');
@@ -292,7 +301,8 @@ function renderTargets(targets: (Target & { measured: number | undefined; met: b
   for (const t of targets) {
     const relation = WORKLOADS.find((w) => w.id === t.workload)!.higherIsBetter ? '≥' : '≤';
     const against = t.peerWorkload === t.workload ? PEER_TITLES[t.peer] : `${PEER_TITLES[t.peer]} ${t.peerWorkload}`;
-    lines.push(`| ${t.workload} ${relation} ${t.ratio} × ${against} | ${t.measured === undefined ? 'peer absent' : `×${t.measured.toFixed(2)}`} | ` +
+    const ours = t.ours === undefined || t.ours === 'mpts' ? '' : ` (${PEER_TITLES[t.ours]})`;
+    lines.push(`| ${t.workload}${ours} ${relation} ${t.ratio} × ${against} | ${t.measured === undefined ? 'peer absent' : `×${t.measured.toFixed(2)}`} | ` +
       `${t.met === undefined ? '' : t.met ? 'met' : 'missed'} |`);
   }
   return lines.join('\n');

@@ -18,8 +18,11 @@ import {
   type BaseProxy,
 } from '@mpts/proxy';
 import {
+  backendKindFor,
   Command,
   connectionPool,
+  NotImplementedError,
+  type ManagerBackend,
   generateAuthkey,
   isIterable,
   ManagerClosedError,
@@ -89,6 +92,8 @@ export class Manager implements AsyncDisposable {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   private serverAddress: string | undefined;
+  /** The backend this manager's objects live in, when connected to one (`redis://`...). */
+  private backend: ManagerBackend | undefined;
   private readonly key: Buffer;
   private readonly options: ManagerOptions;
 
@@ -133,8 +138,22 @@ export class Manager implements AsyncDisposable {
    * (`tcp://host:port`, `tcp://[::1]:port`, a socket path) with options, or `{ host, port,
    * authkey, tls }`. Resolves once authenticated; a wrong authkey rejects with
    * `AuthenticationError`. `shutdown()` then closes this side only.
+   *
+   * A URL of a registered backend's scheme (`redis://host:6379/0`, once `@mpts/redis` is
+   * imported) connects to that backend instead: the same factories then create the shared
+   * objects there, and `options` are the backend's own.
    */
   static async connect<M extends Manager>(this: new (options?: ManagerOptions) => M, target: ConnectTarget, options: ConnectOptions = {}): Promise<M> {
+    const backendKind = typeof target === 'string' ? backendKindFor(target) : undefined;
+    if (backendKind !== undefined) {
+      const manager = new this();
+      manager.backend = await backendKind.connect(target as string, options as Record<string, unknown>);
+      manager.state = 'connected';
+      manager.serverAddress = manager.backend.address;
+      return manager;
+    }
+    const scheme = typeof target === 'string' ? /^([a-z][a-z0-9+.-]*):\/\//i.exec(target)?.[1] : undefined;
+    if (scheme !== undefined && scheme.toLowerCase() !== 'tcp') throw new TypeError(messages.noBackendForScheme(scheme));
     const { address, authkey, connectionOptions } = prepareRemote(target, options);
     const manager = new this({ authkey });
     manager.state = 'connected';
@@ -342,16 +361,19 @@ export class Manager implements AsyncDisposable {
   /** Creates a shared object of any registered type and returns its proxy. */
   async create<P extends BaseProxy = BaseProxy>(typeId: string, args: readonly unknown[] = []): Promise<P> {
     const prepared = args.map((arg, i) => prepareValue(arg, `argument ${i + 1} of ${typeId}()`));
+    if (this.backend !== undefined) return (await this.backendInUse().create(typeId, prepared)) as P;
     return (await this.connection().create(typeId, prepared)) as P;
   }
 
   /** How many shared objects the server holds (Python's `_number_of_objects()`). */
   async numberOfObjects(): Promise<number> {
+    if (this.backend !== undefined) return await this.backendInUse().numberOfObjects();
     return (await this.connection().command(Command.numberOfObjects)) as number;
   }
 
   /** Every object with its reference counts, holders and waiters, and every client. */
   async debugInfo(): Promise<DebugInfo> {
+    if (this.backend !== undefined) throw new NotImplementedError(messages.notOnBackend('debugInfo()', this.backend.address));
     return (await this.connection().command(Command.debugInfo)) as DebugInfo;
   }
 
@@ -362,6 +384,11 @@ export class Manager implements AsyncDisposable {
    * manager here is connected to that address); its proxies then reject the same way.
    */
   async shutdown(): Promise<void> {
+    if (this.state === 'connected' && this.backend !== undefined) {
+      this.state = 'shutdown';
+      await this.backend.close();
+      return;
+    }
     if (this.state === 'connected') {
       // A manager reached with connect() belongs to someone else: close this side only, once
       // no other manager of this process is connected to it. Its proxies then reject with
@@ -402,6 +429,11 @@ export class Manager implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
+  }
+
+  private backendInUse(): ManagerBackend {
+    if (this.state === 'shutdown') throw new ManagerClosedError(messages.managerClosed(this.serverAddress ?? 'unknown'));
+    return this.backend!;
   }
 
   private connection() {

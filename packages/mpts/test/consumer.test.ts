@@ -237,7 +237,7 @@ for (const manager of Object.keys(packageManagers)) {
 }
 
 describe('the packed tarballs', () => {
-  const names = ['mpts', 'mpts-manager', 'mpts-proxy', 'mpts-shm', 'mpts-cli'];
+  const names = ['mpts', 'mpts-manager', 'mpts-proxy', 'mpts-shm', 'mpts-cli', 'mpts-redis'];
 
   it.each(names)('%s carries its LICENSE, README, declarations and versioned dependencies, and no tests', async (name) => {
     const file = tarball(name).slice('file:'.length);

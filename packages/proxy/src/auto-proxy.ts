@@ -1,6 +1,6 @@
 import { BaseProxy } from './base-proxy.js';
 import type { TokenData } from './codec.js';
-import type { Connection } from './connection.js';
+import type { ProxyChannel } from './backend.js';
 
 /** What a method of `T` becomes on a proxy: same arguments, a Promise of the (copied) result. */
 type Remote<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
@@ -24,7 +24,7 @@ const reserved = new Set<string>([
  * `Counter`'s methods, each returning a Promise.
  */
 class AutoProxyClass extends BaseProxy {
-  constructor(token: TokenData, countedOn: Connection | undefined) {
+  constructor(token: TokenData, countedOn: ProxyChannel | undefined) {
     super(token, countedOn);
     for (const name of token.exposed ?? []) {
       if (typeof name !== 'string' || reserved.has(name)) continue;
@@ -40,4 +40,4 @@ class AutoProxyClass extends BaseProxy {
 Object.defineProperty(AutoProxyClass, 'name', { value: 'AutoProxy' });
 
 export type AutoProxy<T = Record<string, (...args: any[]) => any>> = BaseProxy & RemoteMethods<T>;
-export const AutoProxy = AutoProxyClass as unknown as new (token: TokenData, countedOn: Connection | undefined) => AutoProxy;
+export const AutoProxy = AutoProxyClass as unknown as new (token: TokenData, countedOn: ProxyChannel | undefined) => AutoProxy;

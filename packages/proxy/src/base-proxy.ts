@@ -1,7 +1,6 @@
 import { inspect } from 'node:util';
 import { prepareValue, TokenCarrier, type TokenData } from './codec.js';
-import type { Connection } from './connection.js';
-import { connectionPool } from './connection-pool.js';
+import { channelTo, type ProxyChannel } from './backend.js';
 import { ManagerClosedError, ProxyReleasedError, messages } from './errors.js';
 import { SELF_ADDRESS } from './protocol.js';
 import { maybeActiveCodecContext } from './codec-context.js';
@@ -12,7 +11,7 @@ import { maybeActiveCodecContext } from './codec-context.js';
  * so the backstop can never fire while one is in flight. A reference is given back on the
  * connection that counted it, never on a later one to the same address.
  */
-const backstop = new FinalizationRegistry<{ connection: Connection | undefined; id: number }>(({ connection, id }) => {
+const backstop = new FinalizationRegistry<{ connection: ProxyChannel | undefined; id: number }>(({ connection, id }) => {
   connection?.decref(id);
 });
 
@@ -48,7 +47,7 @@ export class BaseProxy<Method extends string = string> extends TokenCarrier {
   /** The manager instance that made the object (see `TokenData.instance`). */
   readonly instance: string | undefined;
   #released = false;
-  readonly #counting: { connection: Connection | undefined; id: number };
+  readonly #counting: { connection: ProxyChannel | undefined; id: number };
   /** Resolves once this proxy's own reference is counted, when it had to ask for one. */
   readonly ready: Promise<unknown>;
 
@@ -57,7 +56,7 @@ export class BaseProxy<Method extends string = string> extends TokenCarrier {
    * @param countedOn the connection on which the manager already counted this proxy's
    *   reference, or undefined when the proxy must count itself
    */
-  constructor(token: TokenData, countedOn: Connection | undefined) {
+  constructor(token: TokenData, countedOn: ProxyChannel | undefined) {
     super();
     this.typeId = token.typeId;
     this.id = token.id;
@@ -179,7 +178,7 @@ export class BaseProxy<Method extends string = string> extends TokenCarrier {
    * `fromToken` that carried the token fails, not a later call.
    */
   private countSelf(): Promise<unknown> {
-    let connection: Connection;
+    let connection: ProxyChannel;
     try {
       connection = this.connection();
     } catch (error) {
@@ -189,7 +188,11 @@ export class BaseProxy<Method extends string = string> extends TokenCarrier {
     return connection.incref(this.id, this.instance);
   }
 
-  protected connection(): Connection {
-    return (this.#counting.connection ??= connectionPool.connectionTo(this.address));
+  /**
+   * The channel this proxy's reference is counted on: the manager connection of its address,
+   * or the channel of the backend that owns the address (see backend.ts).
+   */
+  protected connection(): ProxyChannel {
+    return (this.#counting.connection ??= channelTo(this.address));
   }
 }

@@ -171,6 +171,10 @@ export const messages = {
   managerShutDown: 'Manager has shut down',
   managerNotStarted: 'Manager has not been started',
   managerClosed: (address: string) => `the manager at ${address} is closed`,
+  notOnBackend: (what: string, address: string) => `${what} is not available on the backend at ${address}`,
+  noBackendForScheme: (scheme: string) =>
+    `no mpts backend serves ${scheme}:// URLs in this process` +
+    (/^rediss?$/i.test(scheme) ? ` (import '@mpts/redis' once, before Manager.connect)` : ''),
   managerShutDownHere: (address: string) =>
     `the manager at ${address} is closed: its manager was shut down in this process`,
   noAuthkeyKnown: (address: string) =>

@@ -28,3 +28,4 @@ export * from './timeout-seconds.js';
 export * from './node-tls.js';
 export * from './tls-options.js';
 export * from './typecode-facts.js';
+export * from './backend.js';

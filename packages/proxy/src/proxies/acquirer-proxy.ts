@@ -34,6 +34,21 @@ export class AcquirerProxy<Method extends string = LockMethod> extends BaseProxy
     return this.typeId === 'RLock';
   }
 
+  /**
+   * The fencing token of the hold this process has, on a backend with leases (Redis): a number
+   * that grows with every acquisition of this lock. Pass it to what the lock guards, and have
+   * that reject a token lower than one it saw, so a holder whose lease lapsed cannot do harm.
+   * `undefined` when not held here, or on a manager (whose locks have no leases).
+   */
+  get token(): number | undefined {
+    return this.connection().holdOf?.(this.id)?.token;
+  }
+
+  /** On a backend with leases: aborts, with a `LockLostError`, when this process's hold lapses. */
+  get leaseSignal(): AbortSignal | undefined {
+    return this.connection().holdOf?.(this.id)?.signal;
+  }
+
   /** Resolves `true` once acquired, `false` if not acquired (non-blocking or timed out). */
   acquire(options: AcquireOptions = {}): Promise<boolean> {
     if (!this.ownedByChain) return this.callExposed<boolean>('acquire', acquireArgs(options), options.signal);

@@ -1,0 +1,16 @@
+import { decode, encode, standaloneCodecContext } from '@mpts/proxy/wire';
+
+/**
+ * How a value is kept in Redis: mpts's own msgpack encoding, each value self-contained (no
+ * structures shared with other values). Decoded as untrusted input by the same decoder the
+ * manager uses: it builds only data, never runs code. A proxy inside a stored value comes back
+ * as a proxy that counts its own reference.
+ */
+export function pack(value: unknown): Buffer {
+  // encode() may reuse its buffer for the next value: keep a copy.
+  return Buffer.from(encode(value));
+}
+
+export function unpack(bytes: Buffer): unknown {
+  return decode(bytes, standaloneCodecContext);
+}

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { Manager, QueueEmpty } from '@mpts/manager';
+import '@mpts/redis';
+import { testLease } from './backends.js';
+import { redisSkipReason, startRedisCluster, type RedisCluster } from './redis-server.js';
+
+describe.skipIf(redisSkipReason !== undefined)('a three-primary Redis Cluster on loopback ports', () => {
+  let cluster: RedisCluster;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(() => cluster?.stop());
+
+  it('spreads objects over the nodes; methods, blocking waits and cancellation work on each', async () => {
+    await using manager = await Manager.connect(`${cluster.url}&lease=${testLease}`);
+    const dicts = await Promise.all(Array.from({ length: 12 }, (_, i) => manager.dict<string, number>({ i })));
+    for (const [i, d] of dicts.entries()) expect(await d.getItem('i')).toBe(i);
+    const perNode = await Promise.all(cluster.nodes.map(async (node) => {
+      const redis = new Redis(node.port);
+      try {
+        return await redis.dbsize();
+      } finally {
+        redis.disconnect();
+      }
+    }));
+    expect(perNode.filter((keys) => keys > 0).length).toBeGreaterThanOrEqual(2);
+
+    const queue = await manager.queue<string>();
+    const waiting = queue.get({ timeout: 10 });
+    await queue.put('across the cluster');
+    expect(await waiting).toBe('across the cluster');
+    await expect(queue.get({ timeout: 0.05 })).rejects.toBeInstanceOf(QueueEmpty);
+
+    const lock = await manager.lock();
+    await lock.acquire();
+    const controller = new AbortController();
+    const cancelled = lock.acquire({ signal: controller.signal });
+    const next = lock.acquire();
+    controller.abort(new Error('cancelled'));
+    await expect(cancelled).rejects.toThrow('cancelled');
+    await lock.release();
+    expect(await next).toBe(true);
+    expect(lock.token).toBe(2);
+    await lock.release();
+    for (const proxy of [...dicts, queue, lock]) proxy.releaseProxy();
+  });
+});

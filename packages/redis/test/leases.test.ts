@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { Manager, toToken } from '@mpts/manager';
+import '@mpts/redis';
+import { runFixture } from './child.js';
+import { waitUntil } from './wait-until.js';
+import { testLease } from './backends.js';
+import { redisSkipReason, startRedisServer, type RedisServer } from './redis-server.js';
+
+/**
+ * What leases promise on Redis, with real processes killed and stopped: a dead holder's lock
+ * goes to the next waiter within a lease and a second; a stopped holder that resumes learns it
+ * lost the lock; a consumer killed with an item in hand loses no item.
+ */
+describe.skipIf(redisSkipReason !== undefined)('leases on the Redis backend', () => {
+  let server: RedisServer;
+  let url: string;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    url = `${server.url}?lease=${testLease}`;
+  });
+  afterAll(() => server?.stop());
+
+  it('gives a SIGKILLed holder\'s lock to the next waiter within the lease and a second, with a higher fencing token', async () => {
+    await using manager = await Manager.connect(url);
+    const lock = await manager.lock();
+    await using holder = runFixture('lock-holder', [url, JSON.stringify(toToken(lock))]);
+    const held = await holder.nextLine();
+    expect(held).toMatch(/^held \d+$/);
+    const waiting = lock.acquire();
+    const killedAt = performance.now();
+    holder.process.kill('SIGKILL');
+    expect(await holder.exited).toEqual([null, 'SIGKILL']);
+    expect(await waiting).toBe(true);
+    const waited = (performance.now() - killedAt) / 1000;
+    expect(waited).toBeLessThan(testLease + 1);
+    expect(lock.token).toBeGreaterThan(Number(held.split(' ')[1]));
+    await lock.release();
+    lock.releaseProxy();
+  });
+
+  it('hands a dead holder\'s RLock to the waiter once: one release frees it', async () => {
+    await using manager = await Manager.connect(url);
+    const rlock = await manager.rlock();
+    await using holder = runFixture('lock-holder', [url, JSON.stringify(toToken(rlock))]);
+    expect(await holder.nextLine()).toMatch(/^held \d+$/);
+    const waiting = rlock.acquire();
+    holder.process.kill('SIGKILL');
+    await holder.exited;
+    expect(await waiting).toBe(true);
+    await rlock.release();
+    expect(await rlock.locked()).toBe(false);
+    rlock.releaseProxy();
+  });
+
+  it('rejects a stopped holder\'s release with LockLostError once it resumes, and keeps the new holder\'s lock', async () => {
+    await using manager = await Manager.connect(url);
+    const lock = await manager.lock();
+    await using holder = runFixture('lock-holder', [url, JSON.stringify(toToken(lock))]);
+    expect(await holder.nextLine()).toMatch(/^held \d+$/);
+    holder.process.kill('SIGSTOP');
+    expect(await lock.acquire({ timeout: testLease + 1 })).toBe(true);
+    holder.process.kill('SIGCONT');
+    holder.send('release');
+    holder.endInput();
+    expect(await holder.nextLine()).toMatch(/^LockLostError: the Lock \d+ \(fencing token \d+\) was lost/);
+    expect(await holder.exited).toEqual([0, null]);
+    expect(await lock.locked()).toBe(true);
+    await lock.release();
+    lock.releaseProxy();
+  });
+
+  it('releases at once the lock of a program that ends without releasing it', async () => {
+    await using manager = await Manager.connect(url);
+    const lock = await manager.lock();
+    await using program = runFixture('lock-and-end', [url, JSON.stringify(toToken(lock))]);
+    expect(await program.nextLine()).toBe('held');
+    expect(await program.exited).toEqual([0, null]);
+    // Its lease would keep it for two seconds more: a clean end gave it back.
+    expect(await lock.acquire({ blocking: false })).toBe(true);
+    await lock.release();
+    lock.releaseProxy();
+  });
+
+  it('loses no item when a consumer is killed with the item in hand: it comes back within the lease', async () => {
+    await using manager = await Manager.connect(url);
+    const queue = await manager.queue<string>();
+    await using consumer = runFixture('queue-consumer', [url, JSON.stringify(toToken(queue))]);
+    expect(await consumer.nextLine()).toBe('waiting');
+    const redis = new Redis(server.url);
+    try {
+      // The consumer's get is blocked in Redis (BLMOVE): stopped now, it takes the next item
+      // into its hands (Redis moves it) but never delivers or acknowledges it.
+      await waitUntil(async () => /blocked_clients:1\b/.test(await redis.info('clients')));
+      consumer.process.kill('SIGSTOP');
+      await queue.put('first');
+      await queue.put('second');
+      await waitUntil(async () => (await queue.qsize()) === 1);
+      consumer.process.kill('SIGKILL');
+      const killedAt = performance.now();
+      await consumer.exited;
+      expect(await queue.get({ block: false })).toBe('second');
+      // The killed consumer's item comes back to the head once its lease lapses.
+      expect(await queue.get({ timeout: testLease + 1 })).toBe('first');
+      expect((performance.now() - killedAt) / 1000).toBeLessThan(testLease + 1);
+    } finally {
+      redis.disconnect();
+    }
+    queue.releaseProxy();
+  });
+});

@@ -1,0 +1,367 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  AttributeError,
+  BrokenBarrierError,
+  IndexError,
+  KeyError,
+  QueueEmpty,
+  QueueFull,
+  RemoteError,
+  RuntimeError,
+  ValueError,
+  fromToken,
+  runAsTask,
+  toToken,
+  type AcquirerProxy,
+  type DictProxy,
+  type Manager,
+} from '@mpts/manager';
+import { managerBackend, redisBackend, type Backend } from './backends.js';
+import { redisSkipReason } from './redis-server.js';
+
+/** Rejects with an error of class `kind` and exactly `message`, as Python raises it. */
+async function raises(call: Promise<unknown>, kind: new (...args: never[]) => Error, message: string): Promise<void> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(kind);
+  expect((error as Error).message).toBe(message);
+}
+
+const backends: Backend[] = [managerBackend(), redisBackend()];
+
+describe.each(backends)('shared types on the $name backend', (backend) => {
+  const skip = backend.name === 'redis' && redisSkipReason !== undefined;
+  afterAll(() => backend.close());
+
+  async function withManager(body: (manager: Manager) => Promise<void>): Promise<void> {
+    const manager = await backend.open();
+    try {
+      await body(manager);
+    } finally {
+      await manager.shutdown();
+    }
+  }
+
+  it.skipIf(skip)('dict: items keep insertion order, 1 and True are one key, KeyError carries the key\'s repr', () =>
+    withManager(async (manager) => {
+      const d = await manager.dict<unknown, unknown>([['a', 1], [1, 'one']]);
+      await d.setItem(true, 'true');
+      await d.setItem([1, 2], 'tuple');
+      expect(await d.len()).toBe(3);
+      expect(await d.getItem(1)).toBe('true');
+      expect(await d.keys()).toEqual(['a', 1, [1, 2]]);
+      expect(await d.getItem([1, 2])).toBe('tuple');
+      expect(await d.contains('b')).toBe(false);
+      expect(await d.get('b', 'fallback')).toBe('fallback');
+      await raises(d.getItem('b'), KeyError, "'b'");
+      await raises(d.delItem(2), KeyError, '2');
+      await raises(d.setItem(new Map() as never, 1), TypeError, "unhashable type: 'dict'");
+      expect(await d.setdefault('s', 5)).toBe(5);
+      expect(await d.setdefault('s', 6)).toBe(5);
+      expect(await d.popitem()).toEqual(['s', 5]);
+      expect(await d.pop('a')).toBe(1);
+      expect(await d.pop('a', null)).toBe(null);
+      expect(await d.str()).toBe("{1: 'true', (1, 2): 'tuple'}");
+      const seen: unknown[] = [];
+      for await (const key of d) seen.push(key);
+      expect(seen).toEqual([1, [1, 2]]);
+      const iterator = await d.iter();
+      expect(await iterator.next()).toEqual({ done: false, value: 1 });
+      await d.setItem('new', 0);
+      await raises(iterator.next(), RuntimeError, 'dictionary changed size during iteration');
+      await raises(iterator.next(), RuntimeError, 'dictionary changed size during iteration');
+      iterator.releaseProxy();
+      await d.delItem('new');
+      await d.clear();
+      await raises(d.popitem(), KeyError, 'popitem(): dictionary is empty');
+      d.releaseProxy();
+    }));
+
+  it.skipIf(skip)('list: indexing, insert, pop, remove and index by Python\'s rules and messages', () =>
+    withManager(async (manager) => {
+      const l = await manager.list<unknown>([1, 2, 3]);
+      await l.append(4);
+      await l.extend([5, 6]);
+      expect(await l.getItem(-1)).toBe(6);
+      await raises(l.getItem(10), IndexError, 'list index out of range');
+      await raises(l.setItem(10, 0), IndexError, 'list assignment index out of range');
+      await l.insert(1, 'x');
+      await l.insert(-100, 'first');
+      await l.insert(100, 'last');
+      expect(await l.copy()).toEqual(['first', 1, 'x', 2, 3, 4, 5, 6, 'last']);
+      expect(await l.pop()).toBe('last');
+      expect(await l.pop(0)).toBe('first');
+      expect(await l.pop(1)).toBe('x');
+      await raises(l.pop(10), IndexError, 'pop index out of range');
+      await l.remove(true);
+      expect(await l.index(3)).toBe(1);
+      await raises(l.index(99), ValueError, '99 is not in list');
+      await raises(l.remove(99), ValueError, 'list.remove(x): x not in list');
+      expect(await l.count(2.0)).toBe(1);
+      await l.reverse();
+      expect(await l.copy()).toEqual([6, 5, 4, 3, 2]);
+      expect(await l.getSlice(1, 3)).toEqual([5, 4]);
+      await l.delItem(0);
+      expect(await l.len()).toBe(4);
+      await l.clear();
+      await raises(l.pop(), IndexError, 'pop from empty list');
+      l.releaseProxy();
+    }));
+
+  it.skipIf(skip)('namespace and value: attributes, AttributeError, and add in one step', () =>
+    withManager(async (manager) => {
+      const ns = await manager.namespace<Record<string, unknown>>({ a: 1 });
+      await ns.setattr('b', [1, 2]);
+      expect(await ns.getattr('b')).toEqual([1, 2]);
+      expect(await ns.snapshot()).toEqual({ a: 1, b: [1, 2] });
+      await raises(ns.getattr('c'), AttributeError, "'Namespace' object has no attribute 'c'");
+      await ns.delattr('a');
+      await raises(ns.delattr('a'), AttributeError, "'Namespace' object has no attribute 'a'");
+      const v = await manager.value('d', 1.5);
+      expect(await v.add(0.25)).toBe(1.75);
+      const counter = await manager.value<unknown>('x', 10n);
+      await Promise.all(Array.from({ length: 20 }, () => counter.add(1)));
+      expect(await counter.get()).toBe(30n);
+      ns.releaseProxy();
+      v.releaseProxy();
+      counter.releaseProxy();
+    }));
+
+  it.skipIf(skip)('queue: FIFO, QueueEmpty and QueueFull, a timed get, taskDone and join', () =>
+    withManager(async (manager) => {
+      const q = await manager.joinableQueue<unknown>(2);
+      await q.put('a');
+      await q.put({ b: [1] });
+      expect(await q.full()).toBe(true);
+      await raises(q.put('c', { block: false }), QueueFull, '');
+      await raises(q.put('c', { timeout: 0.05 }), QueueFull, '');
+      expect(await q.qsize()).toBe(2);
+      expect(await q.get()).toBe('a');
+      expect(await q.get()).toEqual({ b: [1] });
+      await raises(q.get({ block: false }), QueueEmpty, '');
+      await raises(q.get({ timeout: 0.05 }), QueueEmpty, '');
+      await raises(q.get({ timeout: -1 }), ValueError, "'timeout' must be a non-negative number");
+      const joined = q.join();
+      await q.taskDone();
+      await q.taskDone();
+      await joined;
+      await raises(q.taskDone(), ValueError, 'task_done() called too many times');
+      // A waiting get is served by the next put.
+      const waiting = q.get();
+      await q.put('later');
+      expect(await waiting).toBe('later');
+      q.releaseProxy();
+    }));
+
+  it.skipIf(skip)('queue: an aborted get rejects with the reason and never takes a later item', () =>
+    withManager(async (manager) => {
+      const q = await manager.queue<string>();
+      const controller = new AbortController();
+      const waiting = q.get({ signal: controller.signal });
+      controller.abort(new Error('stop'));
+      await expect(waiting).rejects.toThrow('stop');
+      await q.put('kept');
+      expect(await q.get({ block: false })).toBe('kept');
+      q.releaseProxy();
+    }));
+
+  it.skipIf(skip)('lock: FIFO hand-over, non-blocking and timed acquires, and Python\'s release errors', () =>
+    withManager(async (manager) => {
+      const lock = await manager.lock();
+      expect(await lock.acquire()).toBe(true);
+      expect(await lock.locked()).toBe(true);
+      expect(await lock.acquire({ blocking: false })).toBe(false);
+      expect(await lock.acquire({ timeout: 0.05 })).toBe(false);
+      await raises(lock.acquire({ blocking: false, timeout: 1 }), ValueError, "can't specify a timeout for a non-blocking call");
+      const order: number[] = [];
+      const waiters = [1, 2, 3].map(async (n) => {
+        await lock.acquire();
+        order.push(n);
+        await lock.release();
+      });
+      // Each waiter is handed the lock after the one before it, in the order they asked.
+      await lock.release();
+      await Promise.all(waiters);
+      expect(order).toEqual([1, 2, 3]);
+      await raises(lock.release(), RuntimeError, 'release unlocked lock');
+      lock.releaseProxy();
+    }));
+
+  it.skipIf(skip)('lock: a cancelled wait never takes the lock later', () =>
+    withManager(async (manager) => {
+      const lock = await manager.lock();
+      await lock.acquire();
+      const controller = new AbortController();
+      const cancelled = lock.acquire({ signal: controller.signal });
+      const next = lock.acquire();
+      controller.abort(new Error('no longer needed'));
+      await expect(cancelled).rejects.toThrow('no longer needed');
+      await lock.release();
+      expect(await next).toBe(true);
+      await lock.release();
+      expect(await lock.locked()).toBe(false);
+      lock.releaseProxy();
+    }));
+
+  it.skipIf(skip)('rlock: the holding task re-enters, another waits, a non-holder cannot release', () =>
+    withManager(async (manager) => {
+      const rlock = await manager.rlock();
+      await raises(rlock.release(), RuntimeError, 'cannot release un-acquired lock');
+      await rlock.withLock(async () => {
+        expect(await rlock.acquire()).toBe(true);
+        await rlock.release();
+        // Another task of this process is another owner.
+        expect(await runAsTask(() => rlock.acquire({ blocking: false }))).toBe(false);
+      });
+      expect(await rlock.acquire({ blocking: false })).toBe(true);
+      await rlock.release();
+      rlock.releaseProxy();
+    }));
+
+  it.skipIf(skip)('set: equal elements are one, KeyError on remove and pop, algebra with lists and shared sets', () =>
+    withManager(async (manager) => {
+      const s = await manager.set<unknown>([1, 'a', [1, 2]]);
+      await s.add(true);
+      await s.add(1.0);
+      expect(await s.len()).toBe(3);
+      expect(await s.contains([1, 2])).toBe(true);
+      await raises(s.remove('zz'), KeyError, "'zz'");
+      await s.discard('zz');
+      await s.update(['b', 'c'], new Set(['d']));
+      await s.differenceUpdate(['c', 'd']);
+      const other = await manager.set<unknown>(['a', 'b', 'x']);
+      expect(await s.intersection(other)).toEqual(new Set(['a', 'b']));
+      expect(await s.issuperset(['a', 1])).toBe(true);
+      await s.intersectionUpdate(['a', 'b', 1], other);
+      expect(await s.copy()).toEqual(new Set(['a', 'b']));
+      await s.symmetricDifferenceUpdate(['b', 'q']);
+      expect(await s.copy()).toEqual(new Set(['a', 'q']));
+      await s.clear();
+      await raises(s.pop(), KeyError, 'pop from an empty set');
+      s.releaseProxy();
+      other.releaseProxy();
+    }));
+
+  it.skipIf(skip)('semaphore: permits, FIFO waiters, Python\'s errors; a bounded one refuses an extra release', () =>
+    withManager(async (manager) => {
+      const semaphore = await manager.semaphore(2);
+      expect(await semaphore.acquire()).toBe(true);
+      expect(await semaphore.acquire()).toBe(true);
+      expect(await semaphore.acquire({ blocking: false })).toBe(false);
+      expect(await semaphore.acquire({ timeout: 0.05 })).toBe(false);
+      await raises(semaphore.acquire({ blocking: false, timeout: 1 }), ValueError, "can't specify timeout for non-blocking acquire");
+      const order: number[] = [];
+      const waiters = [1, 2].map(async (n) => {
+        await semaphore.acquire();
+        order.push(n);
+      });
+      await semaphore.release(2);
+      await Promise.all(waiters);
+      expect(order).toEqual([1, 2]);
+      await raises(semaphore.release(0), ValueError, 'n must be one or more');
+      await raises(manager.semaphore(-1), RemoteError, 'ValueError: semaphore initial value must be >= 0');
+      const bounded = await manager.boundedSemaphore(1);
+      await raises(bounded.release(), ValueError, 'Semaphore released too many times');
+      expect(await bounded.acquire()).toBe(true);
+      await bounded.release();
+      semaphore.releaseProxy();
+      bounded.releaseProxy();
+    }));
+
+  it.skipIf(skip)('event: wait returns at once when set, wakes every waiter on set, times out with the flag', () =>
+    withManager(async (manager) => {
+      const event = await manager.event();
+      expect(await event.isSet()).toBe(false);
+      expect(await event.wait({ timeout: 0.05 })).toBe(false);
+      const waiters = [event.wait(), event.wait({ timeout: 10 })];
+      await event.set();
+      expect(await Promise.all(waiters)).toEqual([true, true]);
+      expect(await event.wait()).toBe(true);
+      expect(await event.str()).toBe('<Event: set>');
+      await event.clear();
+      const controller = new AbortController();
+      const aborted = event.wait({ signal: controller.signal });
+      controller.abort(new Error('stop waiting'));
+      await expect(aborted).rejects.toThrow('stop waiting');
+      event.releaseProxy();
+    }));
+
+  it.skipIf(skip)('condition: wait releases the lock until notified, times out holding it again, and refuses a non-holder', () =>
+    withManager(async (manager) => {
+      const lock = await manager.lock();
+      const condition = await manager.condition(lock);
+      await raises(condition.wait({ timeout: 0.01 }), RuntimeError, 'cannot wait on un-acquired lock');
+      await raises(condition.notify(), RuntimeError, 'cannot notify on un-acquired lock');
+      const box = await manager.namespace<{ ready: boolean }>({ ready: false });
+      const consumer = runAsTask(() =>
+        condition.withLock(async () => {
+          const ready = await condition.waitFor(() => box.getattr('ready'), { timeout: 10 });
+          // wait returns holding the lock again.
+          return [ready, await lock.locked()];
+        }),
+      );
+      // The consumer's wait released the lock: the producer can take it.
+      await condition.withLock(async () => {
+        await box.setattr('ready', true);
+        await condition.notifyAll();
+      });
+      expect(await consumer).toEqual([true, true]);
+      await condition.acquire();
+      expect(await condition.wait({ timeout: 0.05 })).toBe(false);
+      expect(await condition.locked()).toBe(true);
+      await condition.release();
+      expect(await lock.locked()).toBe(false);
+      const own = await manager.condition();
+      await own.withLock(async () => {
+        await own.acquire();
+        expect(await own.wait({ timeout: 0.01 })).toBe(false);
+        await own.release();
+      });
+      expect(await own.locked()).toBe(false);
+      for (const proxy of [condition, own, lock, box]) proxy.releaseProxy();
+    }));
+
+  it.skipIf(skip)('barrier: releases every party with its index, runs the action once, breaks on a timeout, resets', () =>
+    withManager(async (manager) => {
+      let actions = 0;
+      const barrier = await manager.barrier(3, { action: () => void actions++ });
+      expect(await barrier.parties()).toBe(3);
+      const indices = await Promise.all([barrier.wait(), barrier.wait(), barrier.wait()]);
+      expect(indices.sort()).toEqual([0, 1, 2]);
+      expect(actions).toBe(1);
+      const first = barrier.wait();
+      await expect.poll(() => barrier.nWaiting()).toBe(1);
+      await raises(barrier.wait({ timeout: 0.05 }), BrokenBarrierError, '');
+      await raises(first, BrokenBarrierError, '');
+      expect(await barrier.broken()).toBe(true);
+      await raises(barrier.wait(), BrokenBarrierError, '');
+      await barrier.reset();
+      expect(await barrier.broken()).toBe(false);
+      await raises(manager.barrier(0), RemoteError, 'ValueError: parties must be > 0');
+      barrier.releaseProxy();
+    }));
+
+  it.skipIf(skip)('toToken and fromToken rebuild a proxy that reaches the same object', () =>
+    withManager(async (manager) => {
+      const d = await manager.dict<string, number>({ n: 1 });
+      const copy = fromToken<DictProxy<string, number>>(JSON.parse(JSON.stringify(toToken(d))));
+      await copy.ready;
+      await copy.setItem('m', 2);
+      expect(await d.getItem('m')).toBe(2);
+      copy.releaseProxy();
+      expect(await d.len()).toBe(2);
+      d.releaseProxy();
+    }));
+
+  it.skipIf(skip)('a released object is gone from the backend once its last proxy is released', () =>
+    withManager(async (manager) => {
+      const before = await manager.numberOfObjects();
+      const lock: AcquirerProxy = await manager.lock();
+      expect(await manager.numberOfObjects()).toBe(before + 1);
+      lock.releaseProxy();
+      // The release travels on the same connection as the next call, so it is applied first.
+      await expect.poll(() => manager.numberOfObjects()).toBe(before);
+    }));
+});
