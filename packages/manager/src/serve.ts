@@ -48,6 +48,13 @@ export interface ServeOptions {
   /** Bytes of replies a client has not read yet past which its requests wait. @default 4 MiB */
   maxReplyBacklog?: number;
   /**
+   * Also serve CPython's own manager clients (Python 3.12 or later) on this address:
+   * `SyncManager(address=(host, port), authkey=key).connect()` in Python then shares objects
+   * with mpts's clients. Nothing a Python client sends is executed (docs/python-clients.md).
+   * @default false
+   */
+  pythonClients?: boolean;
+  /**
    * Modules to import before serving (paths or URLs): the modules whose top level calls
    * `Manager.register(...)` (or a subclass's), so their factories run in this process.
    */
@@ -112,6 +119,7 @@ export class ManagerServer implements AsyncDisposable {
       heartbeatInterval: seconds(options.heartbeatInterval),
       heartbeatTimeout: seconds(options.heartbeatTimeout),
       maxReplyBacklog: options.maxReplyBacklog,
+      pythonClients: options.pythonClients,
     });
     const netServer: NetServer = options.tls
       ? nodeTls().createServer({ ...options.tls, handshakeTimeout: handshakeMs })

@@ -1,5 +1,5 @@
 import { UnpicklingError } from './pickle-error.js';
-import { PythonProxyRef, PythonToken } from './python-values.js';
+import { PythonProxyRef, PythonToken, pythonSlice } from './python-values.js';
 
 /**
  * The only globals a Python client's pickle may name: what CPython's manager clients put in
@@ -65,6 +65,17 @@ const rules = new Map<string, GlobalRules>([
       },
     },
   ],
+  [
+    'builtins.slice',
+    {
+      call: (args) => {
+        if (args.length < 1 || args.length > 3) throw new UnpicklingError('slice takes 1 to 3 arguments');
+        return args.length === 1 ? pythonSlice(null, args[0], null) : pythonSlice(args[0], args[1], args[2] ?? null);
+      },
+    },
+  ],
+  // `m.list(range(10))` sends the range itself: it becomes its list, within the decoder's size.
+  ['builtins.range', { call: (args) => rangeItems(args) }],
   // Protocols 2 and 3 have no set opcodes: a set is `set(list)`.
   ['builtins.set', { call: (args) => new Set(collectionArgument(args, 'set')) }],
   ['builtins.frozenset', { call: (args) => new Set(collectionArgument(args, 'frozenset')) }],
@@ -108,6 +119,19 @@ function collectionArgument(args: unknown[], name: string): unknown[] {
   if (args.length === 0) return [];
   if (args.length === 1 && Array.isArray(args[0])) return args[0];
   throw new UnpicklingError(`${name} is rebuilt only from a list`);
+}
+
+const MAX_RANGE = 1_000_000;
+
+function rangeItems(args: unknown[]): number[] {
+  if (args.length < 1 || args.length > 3 || !args.every((n) => typeof n === 'number' && Number.isSafeInteger(n))) {
+    throw new UnpicklingError('range is rebuilt only from 1 to 3 ints');
+  }
+  const [start, stop, step] = (args.length === 1 ? [0, args[0], 1] : [args[0], args[1], args[2] ?? 1]) as number[];
+  if (step === 0) throw new UnpicklingError('range() arg 3 must not be zero');
+  const length = Math.max(0, Math.ceil((stop! - start!) / step!));
+  if (length > MAX_RANGE) throw new UnpicklingError(`a range of more than ${MAX_RANGE} items is not sent to an mpts manager`);
+  return Array.from({ length }, (_, i) => start! + i * step!);
 }
 
 function tokenFrom(args: unknown[]): PythonToken {

@@ -47,3 +47,22 @@ export class PythonException {
     readonly args: readonly unknown[],
   ) {}
 }
+
+/** A Python `slice` (what `l[1:3]` sends), as its three parts (None → null). */
+export interface PythonSlice {
+  readonly start: unknown;
+  readonly stop: unknown;
+  readonly step: unknown;
+}
+
+const slices = new WeakSet<object>();
+
+export function pythonSlice(start: unknown, stop: unknown, step: unknown): PythonSlice {
+  const slice = { start, stop, step };
+  slices.add(slice);
+  return slice;
+}
+
+export function isPythonSlice(value: unknown): value is PythonSlice {
+  return typeof value === 'object' && value !== null && slices.has(value);
+}
