@@ -1,6 +1,6 @@
 import { allowedGlobal, buildObject, callGlobal, newObject } from './pickle-globals.js';
 import { UnpicklingError } from './pickle-error.js';
-import { asTuple, isTuple } from './python-values.js';
+import { asFrozenSet, asTuple, isTuple } from './python-values.js';
 
 /**
  * A pickle decoder that never runs code: it reads the opcodes of pickle protocols 2 to 5 that
@@ -275,7 +275,7 @@ export function decodePickle(bytes: Uint8Array, limits: PickleLimits = {}): unkn
         break;
       }
       case 0x91: // FROZENSET
-        push(new Set(popMark().map(hashable)));
+        push(asFrozenSet(new Set(popMark().map(hashable))));
         break;
       case 0x93: {
         // STACK_GLOBAL

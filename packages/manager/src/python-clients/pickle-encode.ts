@@ -1,5 +1,5 @@
 import { PicklingError } from './pickle-error.js';
-import { isTuple, PythonException, PythonProxyRef, PythonToken } from './python-values.js';
+import { isFrozenSet, isTuple, PythonException, PythonProxyRef, PythonToken } from './python-values.js';
 
 /**
  * Pickles a reply for a Python client, protocol 4 (which every CPython the manager serves, 3.12
@@ -47,6 +47,11 @@ function write(out: PickleWriter, value: unknown, depth: number): void {
     return out.byte(0x65); // APPENDS
   }
   if (value instanceof Map) return writeDict(out, value.entries(), inner);
+  if (isFrozenSet(value)) {
+    out.byte(0x28);
+    for (const item of value) write(out, item, inner);
+    return out.byte(0x91); // FROZENSET
+  }
   if (value instanceof Set) {
     out.byte(0x8f); // EMPTY_SET
     if (value.size === 0) return;

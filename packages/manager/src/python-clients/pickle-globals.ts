@@ -1,5 +1,5 @@
-import { UnpicklingError } from './pickle-error.js';
-import { PythonProxyRef, PythonToken, pythonSlice } from './python-values.js';
+import { UnpicklingError, UnsupportedGlobalError } from './pickle-error.js';
+import { asFrozenSet, PythonProxyRef, PythonToken, pythonSlice } from './python-values.js';
 
 /**
  * The only globals a Python client's pickle may name: what CPython's manager clients put in
@@ -78,7 +78,7 @@ const rules = new Map<string, GlobalRules>([
   ['builtins.range', { call: (args) => rangeItems(args) }],
   // Protocols 2 and 3 have no set opcodes: a set is `set(list)`.
   ['builtins.set', { call: (args) => new Set(collectionArgument(args, 'set')) }],
-  ['builtins.frozenset', { call: (args) => new Set(collectionArgument(args, 'frozenset')) }],
+  ['builtins.frozenset', { call: (args) => asFrozenSet(new Set(collectionArgument(args, 'frozenset'))) }],
   ...proxyClasses.map((name): [string, GlobalRules] => [`multiprocessing.managers.${name}`, {}]),
 ]);
 
@@ -87,7 +87,7 @@ export function allowedGlobal(module: string, name: string): PickleGlobal {
   // Protocol 2 writes Python 2's name of the builtins module.
   if (module === '__builtin__') module = 'builtins';
   if (!rules.has(`${module}.${name}`)) {
-    throw new UnpicklingError(`global '${module}.${name}' is not allowed: an mpts manager rebuilds only plain values, tokens and proxies`);
+    throw new UnsupportedGlobalError(`global '${module}.${name}' is not allowed: an mpts manager rebuilds only plain values, tokens and proxies`);
   }
   return new PickleGlobal(module, name);
 }

@@ -1,4 +1,4 @@
-import { isPythonSlice } from './python-values.js';
+import { asTuple, isPythonSlice } from './python-values.js';
 
 /**
  * How a Python proxy's method call maps onto an mpts servant's: Python's name, its parameters
@@ -55,10 +55,10 @@ export const pythonMethods: Record<string, Record<string, PythonMethod>> = {
     clear: same('clear'),
     copy: same('copy'),
     get: same('get', 'key', 'default'),
-    items: same('items'),
+    items: { ...same('items'), result: (pairs) => (pairs as unknown[][]).map((pair) => asTuple(pair)) },
     keys: same('keys'),
     pop: same('pop', 'key', 'default'),
-    popitem: same('popitem'),
+    popitem: { ...same('popitem'), result: (pair) => asTuple(pair as unknown[]) },
     setdefault: same('setdefault', 'key', 'default'),
     update: same('update', 'other'),
     values: same('values'),

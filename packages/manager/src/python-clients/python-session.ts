@@ -9,6 +9,7 @@ import type { TypeRegistry } from '../type-registry.js';
 import { decodePickle } from './pickle-decode.js';
 import { encodePickle } from './pickle-encode.js';
 import { pythonException, tracebackText } from './python-exceptions.js';
+import { pythonClientRepr } from './python-repr.js';
 import { pythonExposed, pythonMethods, type PythonMethod } from './python-methods.js';
 import { asTuple, isTuple, PythonProxyRef, PythonToken } from './python-values.js';
 
@@ -183,7 +184,10 @@ class PythonSession {
   private call(ident: unknown, method: string, args: unknown[], kwds: Map<unknown, unknown>): Reply | Promise<Reply> {
     const entry = this.entryOf(ident);
     if (method === '#GETVALUE') return ['#RETURN', entry.servant.getValue?.()];
-    if (method === '__str__' || method === '__repr__') return ['#RETURN', describeServant(entry.servant)];
+    if (method === '__str__' || method === '__repr__') {
+      const value = entry.spec.typeId === 'dict' || entry.spec.typeId === 'list' ? pythonClientRepr(entry.servant.getValue?.()) : describeServant(entry.servant);
+      return ['#RETURN', value];
+    }
     const table = pythonMethods[entry.spec.typeId];
     const mapping: PythonMethod | undefined = table !== undefined ? table[method] : entry.methods.has(method) ? { params: [], to: (a) => [method, a] } : undefined;
     if (mapping === undefined) {
@@ -277,10 +281,8 @@ function withKeywords(method: string, params: readonly string[], args: unknown[]
     if (index < args.length) throw new TypeError(`${method}() got multiple values for argument '${String(name)}'`);
     positional[index] = value;
   }
-  for (let i = 0; i < positional.length; i++) {
-    if (!(i in positional)) throw new TypeError(`${method}() missing required argument '${params[i]}'`);
-  }
-  return positional;
+  // A parameter skipped between keywords takes its default.
+  return Array.from(positional);
 }
 
 /** A dict's KeyError carries the key itself, as Python's does (its str is the key's repr). */

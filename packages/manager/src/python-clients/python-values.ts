@@ -66,3 +66,15 @@ export function pythonSlice(start: unknown, stop: unknown, step: unknown): Pytho
 export function isPythonSlice(value: unknown): value is PythonSlice {
   return typeof value === 'object' && value !== null && slices.has(value);
 }
+
+const frozenSets = new WeakSet<ReadonlySet<unknown>>();
+
+/** `items` as a frozenset: the set is returned, marked (as tuples are). */
+export function asFrozenSet<T extends Set<unknown>>(items: T): T {
+  frozenSets.add(items);
+  return items;
+}
+
+export function isFrozenSet(value: unknown): value is Set<unknown> {
+  return value instanceof Set && frozenSets.has(value);
+}
