@@ -185,10 +185,10 @@ class PythonSession {
     const entry = this.entryOf(ident);
     if (method === '#GETVALUE') return ['#RETURN', entry.servant.getValue?.()];
     if (method === '__str__' || method === '__repr__') {
-      const value = entry.spec.typeId === 'dict' || entry.spec.typeId === 'list' ? pythonClientRepr(entry.servant.getValue?.()) : describeServant(entry.servant);
+      const value = pythonTypeOf(entry) === 'dict' || pythonTypeOf(entry) === 'list' ? pythonClientRepr(entry.servant.getValue?.()) : describeServant(entry.servant);
       return ['#RETURN', value];
     }
-    const table = pythonMethods[entry.spec.typeId];
+    const table = pythonMethods[pythonTypeOf(entry)];
     const mapping: PythonMethod | undefined = table !== undefined ? table[method] : entry.methods.has(method) ? { params: [], to: (a) => [method, a] } : undefined;
     if (mapping === undefined) {
       return ['#TRACEBACK', `AttributeError: method '${method}' of '${entry.spec.typeId}' object is not in exposed=${JSON.stringify(this.exposedOf(entry))}`];
@@ -262,8 +262,16 @@ class PythonSession {
   }
 
   private exposedOf(entry: ObjectEntry): string[] {
-    return pythonExposed(entry.spec.typeId, entry.methods.keys());
+    return pythonExposed(pythonTypeOf(entry), entry.methods.keys());
   }
+}
+
+/**
+ * The builtin type whose Python methods an object has: its own, or the one a registered typeid
+ * serves (`register('get_queue', () => queue, { proxyType: 'Queue' })`).
+ */
+function pythonTypeOf(entry: ObjectEntry): string {
+  return entry.spec.proxyTypeId ?? entry.spec.typeId;
 }
 
 /** An unknown object id: CPython's server fails with the KeyError of the id. */
