@@ -108,6 +108,7 @@ export class ManagerServer implements AsyncDisposable {
       const managerClass = findManagerClass(options.manager, (options.register ?? []).length > 0);
       if (managerClass !== undefined) addRegistrations(types, registryOf(managerClass).values());
     }
+    if (options.pythonClients && options.tls) throw new TypeError(messages.pythonClientsWithoutTls);
     const handshakeMs = options.handshakeTimeout === undefined ? DEFAULT_HANDSHAKE_TIMEOUT_MS : options.handshakeTimeout * 1000;
     const server = new Server({
       authkey: Buffer.from(authkey),
