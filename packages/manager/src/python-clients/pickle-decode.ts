@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { allowedGlobal, buildObject, callGlobal, newObject } from './pickle-globals.js';
 import { UnpicklingError } from './pickle-error.js';
 import { asFrozenSet, asTuple, isTuple } from './python-values.js';
@@ -28,13 +29,15 @@ const DEFAULT_MAX_NODES = 1_000_000;
 const DEFAULT_MAX_MEMO = 1_000_000;
 const HIGHEST_PROTOCOL = 5;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Stands for MARK on the stack. */
 const MARK = Symbol('mark');
 
-export function decodePickle(bytes: Uint8Array, limits: PickleLimits = {}): unknown {
+export function decodePickle(data: Uint8Array, limits: PickleLimits = {}): unknown {
+  const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+  /** Whether a value was taken again (memo, DUP): only then can values be shared or cyclic. */
+  let sharedValues = false;
   const maxMemo = limits.maxMemo ?? DEFAULT_MAX_MEMO;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 0;
@@ -60,11 +63,8 @@ export function decodePickle(bytes: Uint8Array, limits: PickleLimits = {}): unkn
   const take = (n: number) => bytes.subarray(need(n), pos);
   const text = (n: number) => {
     const raw = take(n);
-    try {
-      return utf8.decode(raw);
-    } catch {
-      throw new UnpicklingError('a pickled str is not valid UTF-8');
-    }
+    if (!isUtf8(raw)) throw new UnpicklingError('a pickled str is not valid UTF-8');
+    return raw.toString('utf8');
   };
   const line = () => {
     const end = bytes.indexOf(0x0a, pos);
@@ -93,6 +93,7 @@ export function decodePickle(bytes: Uint8Array, limits: PickleLimits = {}): unkn
     memo.set(index, value);
   };
   const memoGet = (index: number) => {
+    sharedValues = true;
     if (!memo.has(index)) throw new UnpicklingError(`memo value not found at index ${index}`);
     return memo.get(index);
   };
@@ -123,6 +124,9 @@ export function decodePickle(bytes: Uint8Array, limits: PickleLimits = {}): unkn
       case 0x2e: // STOP
         if (marks.length > 0 || stack.length !== 1) throw new UnpicklingError('STOP with a malformed stack');
         if (pos !== bytes.length) throw new UnpicklingError('bytes left after the pickle');
+        // Without the memo the value is a tree of fewer values than bytes, and each level of
+        // nesting takes a byte at least: only a longer or memo-sharing pickle needs the walk.
+        if (!sharedValues && bytes.length <= maxDepth) return stack[0];
         return checked(stack[0], maxDepth, limits.maxNodes ?? DEFAULT_MAX_NODES);
       case 0x28: // MARK
         if (marks.length >= maxDepth) throw new UnpicklingError(`pickle nests deeper than ${maxDepth}`);
@@ -136,6 +140,7 @@ export function decodePickle(bytes: Uint8Array, limits: PickleLimits = {}): unkn
         popMark();
         break;
       case 0x32: // DUP
+        sharedValues = true;
         push(top());
         break;
       case 0x94: // MEMOIZE

@@ -13,11 +13,19 @@ import { isFrozenSet, isTuple, PythonException, PythonProxyRef, PythonToken } fr
  * is rebuilt from an allowed global. Anything else is a `TypeError` naming what it is.
  */
 export function encodePickle(value: unknown, maxDepth = 1000): Buffer {
+  return encodePickleFrame(value, maxDepth).subarray(4);
+}
+
+/** `encodePickle`'s bytes after a 4-byte big-endian length: a frame, written without a copy. */
+export function encodePickleFrame(value: unknown, maxDepth = 1000): Buffer {
   const out = new PickleWriter();
+  out.byte(0, 0, 0, 0); // the length, once known
   out.byte(0x80, 4); // PROTO 4
   write(out, value, maxDepth);
   out.byte(0x2e); // STOP
-  return out.finish();
+  const frame = out.finish();
+  frame.writeUInt32BE(frame.length - 4, 0);
+  return frame;
 }
 
 function write(out: PickleWriter, value: unknown, depth: number): void {

@@ -1,5 +1,4 @@
 import { Socket } from 'node:net';
-import { frameBytes } from '@mpts/proxy/wire';
 import { ClientSession } from '../client-session.js';
 import { describeServant } from '../describe-servant.js';
 import { Handoff } from '../handoff.js';
@@ -7,7 +6,7 @@ import type { ObjectEntry, ObjectRegistry } from '../object-registry.js';
 import { ServerRef } from '../server-ref.js';
 import type { TypeRegistry } from '../type-registry.js';
 import { decodePickle } from './pickle-decode.js';
-import { encodePickle } from './pickle-encode.js';
+import { encodePickleFrame } from './pickle-encode.js';
 import { pythonException, tracebackText } from './python-exceptions.js';
 import { pythonClientRepr } from './python-repr.js';
 import { pythonExposed, pythonMethods, type PythonMethod } from './python-methods.js';
@@ -106,10 +105,10 @@ class PythonSession {
     const [kind, value] = reply;
     let frame: Buffer;
     try {
-      frame = frameBytes(encodePickle(asTuple([kind, this.forPython(value)])));
+      frame = encodePickleFrame(asTuple([kind, this.forPython(value)]));
     } catch (error) {
       if (value instanceof Handoff) value.returned();
-      frame = frameBytes(encodePickle(asTuple(['#UNSERIALIZABLE', tracebackText(error)])));
+      frame = encodePickleFrame(asTuple(['#UNSERIALIZABLE', tracebackText(error)]));
     }
     if (!this.client.closed) {
       this.client.writer.write(frame);

@@ -145,6 +145,11 @@ describe('pickle decoder limits', () => {
     expect(() => decodePickle(Uint8Array.from([0x80, 4, 0x8e, 0, 0, 0, 0, 0, 0, 0, 0x7f, 0x2e]))).toThrow(/truncated/);
   });
 
+  it('refuses a cycle made with DUP, without the memo', () => {
+    // EMPTY_LIST, DUP, APPEND: a list that holds itself.
+    expect(() => decodePickle(Uint8Array.from([0x80, 4, 0x5d, 0x32, 0x61, 0x2e]))).toThrow(/cycle/);
+  });
+
   it('refuses nesting past its depth limit', () => {
     const deep = Buffer.concat([Buffer.from([0x80, 4]), Buffer.alloc(2000, 0x5d), Buffer.alloc(1999, 0x61), Buffer.from([0x2e])]);
     expect(() => decodePickle(deep)).toThrow(/deeper than 1000/);
