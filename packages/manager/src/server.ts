@@ -147,7 +147,7 @@ export class Server {
           types: options.types,
           createEntry: (typeId, args) => this.createEntry(typeId, args),
           invoke: (client, requestId, entry, method, args, receivedRefs) => this.invoke(client, requestId, entry, method, args, receivedRefs),
-          debugInfoText: () => JSON.stringify(this.debugInfo(), null, 2),
+          debugInfoText: () => this.debugInfoText(),
           requestShutdown: () => this.onShutdownRequested?.(),
         })
       : undefined;
@@ -180,6 +180,18 @@ export class Server {
 
   get clientCount(): number {
     return this.clients.size;
+  }
+
+  /**
+   * Python's `Server.debug_info()`: each object's id, reference count and str, one object to two
+   * lines, as CPython's manager prints them.
+   */
+  debugInfoText(): string {
+    const lines: string[] = [];
+    for (const entry of this.objects.values()) {
+      lines.push(`  ${entry.id.toString(16)}:       refcount=${entry.refcount}`, `    ${describeServant(entry.servant, 75)}`);
+    }
+    return lines.join('\n');
   }
 
   debugInfo(): DebugInfo {

@@ -43,13 +43,15 @@ describe.skipIf(skip !== undefined).each(pythons)('CPython clients (%s)', (pytho
     await expect.poll(() => server.server.objects.size, { timeout: 5000 }).toBe(0);
   });
 
-  it('a value mpts cannot hold is a TypeError on the Python side, and the connection goes on', async () => {
+  it('a value mpts cannot hold is a TypeError on the Python side, the connection goes on, and the manager reports its objects', async () => {
     const out = await runPython(python, [fixture('unsupported.py'), ...address]);
     expect(out).toBe(
       [
         "TypeError: global 'builtins.len' is not allowed: an mpts manager rebuilds only plain values, tokens and proxies",
         "TypeError: global 'datetime.date' is not allowed: an mpts manager rebuilds only plain values, tokens and proxies",
         "after: {'ok': 1}",
+        'objects: 1',
+        'debug info names the dict: True',
         '',
       ].join('\n'),
     );
