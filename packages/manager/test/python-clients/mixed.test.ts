@@ -1,13 +1,14 @@
 /**
  * A Node process and a CPython process on the same objects at once, through one mpts manager:
  * a dict both write, a counter both increment under one lock, a queue Python fills and Node
- * drains, an event Node sets for Python; and a killed Python client's lock is released.
+ * drains, an event Node sets for Python, a condition Python waits on and Node notifies; and a
+ * killed Python client's lock is released.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinObject, Manager, type DictProxy, type EventProxy, type AcquirerProxy, type ManagerServer, type QueueProxy } from '@mpts/manager';
+import { builtinObject, Manager, type DictProxy, type EventProxy, type AcquirerProxy, type ConditionProxy, type ManagerServer, type QueueProxy } from '@mpts/manager';
 import { findPythons, pythonMissing } from './python-interpreter.js';
 import { fixture } from './run-python.js';
 
@@ -17,10 +18,11 @@ interface Shared {
   get_queue(): Promise<QueueProxy<number | null>>;
   get_lock(): Promise<AcquirerProxy>;
   get_event(): Promise<EventProxy>;
+  get_condition(): Promise<ConditionProxy>;
 }
 // Every client, Node or Python, gets the same four objects by these typeids.
 const objects = new Map<string, object>();
-for (const [typeid, type] of [['get_dict', 'dict'], ['get_queue', 'Queue'], ['get_lock', 'Lock'], ['get_event', 'Event']] as const) {
+for (const [typeid, type] of [['get_dict', 'dict'], ['get_queue', 'Queue'], ['get_lock', 'Lock'], ['get_event', 'Event'], ['get_condition', 'Condition']] as const) {
   Shared.register(typeid, () => objects.get(typeid) ?? objects.set(typeid, builtinObject(type)).get(typeid)!, { proxyType: type });
 }
 
@@ -51,7 +53,7 @@ describe.skipIf(skip !== undefined)('Node and CPython on one manager', () => {
     await server.close();
   });
 
-  it('share a dict, a lock, a queue and an event with nothing lost', async () => {
+  it('share a dict, a lock, a queue, an event and a condition with nothing lost', async () => {
     using d = await manager.get_dict();
     using q = await manager.get_queue();
     using lock = await manager.get_lock();
@@ -74,10 +76,20 @@ describe.skipIf(skip !== undefined)('Node and CPython on one manager', () => {
     // A timeout, so that a Python process that failed fails the test instead of hanging it.
     for (let item = await q.get({ timeout: 20 }); item !== null; item = await q.get({ timeout: 20 })) received.push(item);
     expect(await py.line()).toBe('done');
+    using condition = await manager.get_condition();
+    expect(await py.line()).toBe('waiting');
+    await condition.acquire();
+    try {
+      await d.set('go', 1);
+      await condition.notifyAll();
+    } finally {
+      await condition.release();
+    }
+    expect(await py.line()).toBe('condition True');
     expect(await py.exit).toBe(0);
     expect(received).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(await d.get('count')).toBe(400);
-    expect(await d.len()).toBe(401);
+    expect(await d.len()).toBe(402);
     expect(await d.get('py199')).toBe(199);
   });
 

@@ -37,6 +37,17 @@ describe.skipIf(skip !== undefined)('serving Python clients', () => {
     expect(manager.pythonAddress).toBeUndefined();
   });
 
+  it("a Python client's shutdown request stops a served manager, as it stops CPython's", async () => {
+    const authkey = Buffer.from('abracadabra');
+    const server = await Manager.serve({ host: '127.0.0.1', port: 0, authkey, pythonClients: true });
+    try {
+      expect(await runPython(python, [fixture('shutdown.py'), '127.0.0.1', String(server.port), authkey.toString('hex')])).toBe('None\n');
+      await server.closed;
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses Python clients over TLS, which CPython cannot speak', async () => {
     await expect(Manager.serve({ authkey: 'k', pythonClients: true, tls: { cert: 'x', key: 'y' } })).rejects.toThrow(
       "pythonClients cannot be served over TLS: CPython's manager clients do not speak it",
