@@ -51,6 +51,7 @@ export class PythonClients {
       if (this.decided.has(client)) return false;
       this.decided.add(client);
       if (frame[0] !== 0x80) return false;
+      client.label = `Python client ${client.id}`;
       session = new PythonSession(client, this.host, this.references);
       this.sessions.set(client, session);
       becamePython();
@@ -69,6 +70,8 @@ class PythonSession {
   private readonly queued: Buffer[] = [];
   private busy = false;
   private nextRequestId = 1;
+  /** Set by `fromPython`: the arguments it converted carried proxies. */
+  private receivedRefs = false;
 
   constructor(
     private readonly client: ClientSession,
@@ -219,8 +222,6 @@ class PythonSession {
     }
   }
 
-  private receivedRefs = false;
-
   /** Proxies in what a Python client sent become references to this manager's objects. */
   private fromPython(value: unknown): unknown {
     this.receivedRefs = false;
@@ -230,7 +231,12 @@ class PythonSession {
   private replaceProxies(value: unknown, depth: number): unknown {
     if (value instanceof PythonProxyRef) {
       this.receivedRefs = true;
-      return this.entryOf(value.token.id).ref;
+      const entry = this.entryOf(value.token.id);
+      // A token of another manager could name an id of this one: its typeid tells them apart.
+      if (entry.spec.typeId !== value.token.typeid) {
+        throw new TypeError(`a proxy of another manager (typeid '${value.token.typeid}') cannot be stored in this one`);
+      }
+      return entry.ref;
     }
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) value[i] = this.replaceProxies(value[i], depth + 1);
