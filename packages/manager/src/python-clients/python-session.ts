@@ -82,11 +82,18 @@ class PythonSession {
   receive(frame: Buffer): void {
     this.queued.push(frame);
     if (!this.busy) this.next();
+    // CPython's clients wait for each reply; one that sends on regardless (while a call blocks)
+    // is not read any further until its requests are served, so what waits here stays bounded.
+    else this.client.socket.pause();
   }
 
   private next(): void {
     const frame = this.queued.shift();
-    if (frame === undefined || this.client.closed) return;
+    if (frame === undefined) {
+      if (this.client.socket.isPaused()) this.client.socket.resume();
+      return;
+    }
+    if (this.client.closed) return;
     this.busy = true;
     let reply: Reply | Promise<Reply>;
     try {

@@ -82,4 +82,28 @@ describe('hostile pickles on a live manager', () => {
       await raw.closed;
     }
   });
+
+  it('stops reading a Python connection that sends on while its call blocks, and serves it when unblocked', async () => {
+    using q = await manager.queue<number>();
+    const raw = new RawClient(server.port!);
+    try {
+      await raw.authenticate(authkey);
+      raw.write(frameBytes(request(null, 'accept_connection', ['flood'])));
+      await raw.next();
+      raw.write(frameBytes(request(q.id.toString(16), 'get', [])));
+      // 12 MB of requests behind the blocked get, more than the kernel's socket buffers take:
+      // the manager leaves them unread, so they back up in this client.
+      const qsize = frameBytes(request(q.id.toString(16), 'qsize', []));
+      const count = Math.floor(12_000_000 / qsize.length);
+      raw.write(Buffer.concat(Array.from({ length: count }, () => qsize)));
+      await expect.poll(() => raw.socket.writableLength, { timeout: 10_000 }).toBeGreaterThan(1_000_000);
+      // The get is served, then every qsize after it.
+      await q.put(7);
+      expect((await raw.next())!.toString('latin1')).toContain('#RETURN');
+      await expect.poll(() => raw.frames.length, { timeout: 20_000 }).toBe(count);
+    } finally {
+      raw.destroy();
+      await raw.closed;
+    }
+  });
 });
