@@ -3,7 +3,7 @@
  * The `mpts` command:
  *
  *   mpts serve --host 0.0.0.0 --port 50000 --authkey-file key [--tls-cert cert.pem --tls-key key.pem]
- *              [--register ./my-types.js ... [--manager MyManager]]
+ *              [--register ./my-types.js ... [--manager MyManager]] [--python-clients]
  *   mpts inspect tcp://host:50000 --authkey-file key [--tls-ca cert.pem] [--json]
  *
  * The authkey is read from a file (never from the command line, where `ps` shows it): its bytes,
@@ -18,6 +18,7 @@ const usage = `usage:
   mpts serve --port <port> --authkey-file <file> [--host <host>] [--tls-cert <pem> --tls-key <pem>]
              [--register <module>]... [--manager <class name>] [--max-frame-size <bytes>]
              [--handshake-timeout <seconds>] [--heartbeat-interval <seconds>] [--heartbeat-timeout <seconds>]
+             [--python-clients]
   mpts inspect <address> --authkey-file <file> [--tls-ca <pem> | --tls] [--json]
 
   <address> is tcp://host:port, tcp://[::1]:port, host:port, or a Unix socket path.
@@ -48,6 +49,8 @@ async function serve(args: string[]): Promise<number> {
       'handshake-timeout': { type: 'string' },
       'heartbeat-interval': { type: 'string' },
       'heartbeat-timeout': { type: 'string' },
+      // CPython's manager clients (3.12+) are served on the same port too.
+      'python-clients': { type: 'boolean', default: false },
     },
   });
   const authkeyFile = checkAuthkeyFile(values['authkey-file']);
@@ -65,9 +68,12 @@ async function serve(args: string[]): Promise<number> {
     handshakeTimeout: optionalSeconds(values['handshake-timeout'], '--handshake-timeout'),
     heartbeatInterval: optionalSeconds(values['heartbeat-interval'], '--heartbeat-interval'),
     heartbeatTimeout: optionalSeconds(values['heartbeat-timeout'], '--heartbeat-timeout'),
+    pythonClients: values['python-clients'],
   });
   // One line a script can wait for and parse.
-  process.stdout.write(`mpts: serving on ${server.address}${server.tls ? ' (TLS)' : ''} (pid ${process.pid})\n`);
+  process.stdout.write(
+    `mpts: serving on ${server.address}${server.tls ? ' (TLS)' : ''}${values['python-clients'] ? ' (and Python clients)' : ''} (pid ${process.pid})\n`,
+  );
   await server.serveForever();
   process.stdout.write('mpts: stopped\n');
   return 0;

@@ -71,6 +71,12 @@ export interface ManagerOptions {
    * `start()` rejects and the manager process ends.
    */
   initializer?: ((...args: any[]) => unknown) | null;
+  /**
+   * Also serve CPython's manager clients (3.12 or later): the server listens on 127.0.0.1 as
+   * well, at `pythonAddress`, where `SyncManager(address=..., authkey=...).connect()` in Python
+   * reaches it (docs/python-clients.md). @default false
+   */
+  pythonClients?: boolean;
   /** The initializer's arguments: plain data. @default [] */
   initargs?: readonly unknown[];
   /** The module that exports `initializer`, e.g. its `import.meta.url`. */
@@ -94,6 +100,7 @@ export class Manager implements AsyncDisposable {
   private serverAddress: string | undefined;
   /** The backend this manager's objects live in, when connected to one (`redis://`...). */
   private backend: ManagerBackend | undefined;
+  private pythonPort: number | undefined;
   private readonly key: Buffer;
   private readonly options: ManagerOptions;
 
@@ -192,6 +199,14 @@ export class Manager implements AsyncDisposable {
     return this.key;
   }
 
+  /**
+   * Where Python clients connect, `{ host, port }` (Python's `address=(host, port)`), when started
+   * with `pythonClients: true`; they authenticate with `authkey`.
+   */
+  get pythonAddress(): { host: string; port: number } | undefined {
+    return this.pythonPort === undefined ? undefined : { host: '127.0.0.1', port: this.pythonPort };
+  }
+
   /** The server process's id. */
   get pid(): number | undefined {
     return this.child?.pid;
@@ -222,6 +237,7 @@ export class Manager implements AsyncDisposable {
       handshakeTimeout: this.options.handshakeTimeout,
       heartbeatInterval: this.options.heartbeatInterval,
       heartbeatTimeout: this.options.heartbeatTimeout,
+      pythonClients: this.options.pythonClients,
       register: (this.options.register ?? []).map(moduleUrl),
       // The server serves this class's registered types: it finds the class by name once it has
       // imported the register modules.
@@ -247,6 +263,7 @@ export class Manager implements AsyncDisposable {
       });
     }
     this.serverAddress = ready.address;
+    this.pythonPort = ready.pythonPort;
     // However the server ends (SIGKILL included), its private socket directory goes with it.
     child.once('exit', () => removeSocketDir(ready.address));
     connectionPool.setOptions(ready.address, { authkey: this.key, maxFrameSize: this.options.maxFrameSize });

@@ -48,6 +48,13 @@ export interface ServeOptions {
   /** Bytes of replies a client has not read yet past which its requests wait. @default 4 MiB */
   maxReplyBacklog?: number;
   /**
+   * Also serve CPython's own manager clients (Python 3.12 or later) on this address:
+   * `SyncManager(address=(host, port), authkey=key).connect()` in Python then shares objects
+   * with mpts's clients. Nothing a Python client sends is executed (docs/python-clients.md).
+   * @default false
+   */
+  pythonClients?: boolean;
+  /**
    * Modules to import before serving (paths or URLs): the modules whose top level calls
    * `Manager.register(...)` (or a subclass's), so their factories run in this process.
    */
@@ -101,6 +108,7 @@ export class ManagerServer implements AsyncDisposable {
       const managerClass = findManagerClass(options.manager, (options.register ?? []).length > 0);
       if (managerClass !== undefined) addRegistrations(types, registryOf(managerClass).values());
     }
+    if (options.pythonClients && options.tls) throw new TypeError(messages.pythonClientsWithoutTls);
     const handshakeMs = options.handshakeTimeout === undefined ? DEFAULT_HANDSHAKE_TIMEOUT_MS : options.handshakeTimeout * 1000;
     const server = new Server({
       authkey: Buffer.from(authkey),
@@ -112,6 +120,7 @@ export class ManagerServer implements AsyncDisposable {
       heartbeatInterval: seconds(options.heartbeatInterval),
       heartbeatTimeout: seconds(options.heartbeatTimeout),
       maxReplyBacklog: options.maxReplyBacklog,
+      pythonClients: options.pythonClients,
     });
     const netServer: NetServer = options.tls
       ? nodeTls().createServer({ ...options.tls, handshakeTimeout: handshakeMs })

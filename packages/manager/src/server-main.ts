@@ -68,10 +68,17 @@ async function start(startup: ServerStartup): Promise<void> {
     handshakeTimeout: startup.handshakeTimeout,
     heartbeatInterval: startup.heartbeatInterval,
     heartbeatTimeout: startup.heartbeatTimeout,
+    pythonClients: startup.pythonClients,
   });
+  // CPython's clients reach a manager by (host, port) only: the same server listens there too.
+  let pythonPort: number | undefined;
+  if (startup.pythonClients) {
+    const bound = (await server.server.listen({ host: '127.0.0.1', port: 0 })).address();
+    pythonPort = typeof bound === 'object' && bound !== null ? bound.port : undefined;
+  }
   // A client's shutdown command closes the server; then this process ends.
   void server.closed.then(() => stop(0));
-  process.send?.({ address: server.address } satisfies ServerReady);
+  process.send?.({ address: server.address, pythonPort } satisfies ServerReady);
 }
 
 function failure(error: unknown): ServerReady {

@@ -11,6 +11,8 @@ export interface ServerStartup {
   readonly heartbeatInterval?: number | undefined;
   /** Seconds. */
   readonly heartbeatTimeout?: number | undefined;
+  /** Also listen on 127.0.0.1 (a free port) for CPython's manager clients. */
+  readonly pythonClients?: boolean | undefined;
   /** URLs of the modules that register the user's shared types. */
   readonly register: readonly string[];
   /** The name of the manager class whose registered types to serve (see register.ts). */
@@ -29,6 +31,6 @@ export interface InitializerStartup {
 }
 
 export type ServerReady =
-  | { readonly address: string }
+  | { readonly address: string; readonly pythonPort?: number | undefined }
   /** The server could not start; `initializer` is what the initializer threw, if it was that. */
   | { readonly error: string; readonly initializer?: { readonly exportName: string; readonly thrown: SerializedError } };

@@ -37,6 +37,7 @@ import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, Liveness }
 import { ObjectRegistry, type ObjectEntry } from './object-registry.js';
 import { isEnvelope, parseRequest } from './parse-request.js';
 import { peekRequestId } from './peek-request-id.js';
+import { PythonClients } from './python-clients/python-session.js';
 import { ForeignToken, ServerRef } from './server-ref.js';
 import type { Servant } from './servant.js';
 import type { TypeRegistry, TypeSpec } from './type-registry.js';
@@ -63,6 +64,12 @@ export interface ServerOptions {
    * its requests until they drain. @default 4 MiB
    */
   readonly maxReplyBacklog?: number | undefined;
+  /**
+   * Also serve CPython's manager clients (3.12 and later) on the same address: after the
+   * handshake, a connection whose first frame is a pickle speaks Python's protocol
+   * (python-clients/). @default false
+   */
+  readonly pythonClients?: boolean | undefined;
 }
 
 /**
@@ -119,6 +126,7 @@ export class Server {
   private readonly startedAt = new Date().toISOString();
   /** Called when a client asks the manager to shut down, after the reply is sent. */
   onShutdownRequested: (() => void) | undefined;
+  private readonly python: PythonClients | undefined;
 
   constructor(private readonly options: ServerOptions) {
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
@@ -133,6 +141,16 @@ export class Server {
       timeout: options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
     };
     this.maxReplyBacklog = options.maxReplyBacklog ?? DEFAULT_MAX_REPLY_BACKLOG;
+    this.python = options.pythonClients
+      ? new PythonClients({
+          objects: this.objects,
+          types: options.types,
+          createEntry: (typeId, args) => this.createEntry(typeId, args),
+          invoke: (client, requestId, entry, method, args, receivedRefs) => this.invoke(client, requestId, entry, method, args, receivedRefs),
+          debugInfoText: () => this.debugInfoText(),
+          requestShutdown: () => this.onShutdownRequested?.(),
+        })
+      : undefined;
   }
 
   /**
@@ -162,6 +180,18 @@ export class Server {
 
   get clientCount(): number {
     return this.clients.size;
+  }
+
+  /**
+   * Python's `Server.debug_info()`: each object's id, reference count and str, one object to two
+   * lines, as CPython's manager prints them.
+   */
+  debugInfoText(): string {
+    const lines: string[] = [];
+    for (const entry of this.objects.values()) {
+      lines.push(`  ${entry.id.toString(16)}:       refcount=${entry.refcount}`, `    ${describeServant(entry.servant, 75)}`);
+    }
+    return lines.join('\n');
   }
 
   debugInfo(): DebugInfo {
@@ -197,7 +227,12 @@ export class Server {
     const decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME, (frame) => {
       framesRead++;
       if (authenticated) {
-        backpressure.serve(frame);
+        // A Python client is never sent mpts's heartbeats: it would not understand them.
+        const python = this.python?.claims(client, frame, () => {
+          liveness?.stop();
+          liveness = undefined;
+        });
+        if (!python) backpressure.serve(frame);
         return;
       }
       // Nothing else is read, decoded or dispatched before the handshake is done.
@@ -375,6 +410,13 @@ export class Server {
   }
 
   private create(client: ClientSession, requestId: RequestId, typeId: string, args: unknown[]): void {
+    const entry = this.createEntry(typeId, args);
+    if (this.decodedRefs) this.objects.markHoldsRefs(entry);
+    this.replyOk(client, requestId, entry.ref);
+  }
+
+  /** A new shared object of `typeId`, made with `args`; nobody references it yet. */
+  createEntry(typeId: string, args: unknown[]): ObjectEntry {
     const spec = this.options.types.get(typeId);
     let servant: Servant;
     try {
@@ -386,12 +428,26 @@ export class Server {
       // As in Python, a constructor's failure is the manager's, not a method's: RemoteError.
       throw asRemoteError(error);
     }
-    const entry = this.adopt(spec, servant);
-    if (this.decodedRefs) this.objects.markHoldsRefs(entry);
-    this.replyOk(client, requestId, entry.ref);
+    return this.adopt(spec, servant);
   }
 
   private call(client: ClientSession, requestId: RequestId, entry: ObjectEntry, method: string, args: unknown[]): void {
+    const result = this.invoke(client, requestId, entry, method, args, this.decodedRefs);
+    if (result instanceof Promise) {
+      result.then(
+        (value) => this.replyOk(client, requestId, value),
+        (error) => this.replyError(client, requestId, error),
+      );
+    } else {
+      this.replyOk(client, requestId, result);
+    }
+  }
+
+  /**
+   * Calls an exposed method (or `#str`, `#getvalue`) of a shared object for `client`: its result,
+   * or a promise of it for a call that waits. `receivedRefs`: the arguments carry proxies.
+   */
+  invoke(client: ClientSession, requestId: RequestId, entry: ObjectEntry, method: string, args: unknown[], receivedRefs: boolean): unknown {
     let result: unknown;
     if (method === '#str') {
       result = describeServant(entry.servant);
@@ -404,7 +460,7 @@ export class Server {
         throw new TypeError(messages.wrongArgumentCount(method, exposed.min, exposed.max, args.length));
       }
       result = applyAsCall({ client, requestId }, exposed.fn, entry.servant, args);
-      if (this.decodedRefs) this.objects.markHoldsRefs(entry);
+      if (receivedRefs) this.objects.markHoldsRefs(entry);
       this.objects.containerChanged(entry);
       const wrapAs = entry.spec.methodToTypeId.size > 0 ? entry.spec.methodToTypeId.get(method) : undefined;
       if (wrapAs !== undefined) {
@@ -412,14 +468,7 @@ export class Server {
         result = result instanceof Promise ? result.then((value) => this.wrap(wrapAs, value, entry)) : this.wrap(wrapAs, result, entry);
       }
     }
-    if (result instanceof Promise) {
-      result.then(
-        (value) => this.replyOk(client, requestId, value),
-        (error) => this.replyError(client, requestId, error),
-      );
-    } else {
-      this.replyOk(client, requestId, result);
-    }
+    return result;
   }
 
   /** The entry of a servant: the one it already has (a shared object), or a new one. */
