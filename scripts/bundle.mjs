@@ -36,8 +36,10 @@ for (const [name, entries] of Object.entries(packages)) {
     target: 'node20',
     // Dependencies (mpts's other packages included) stay imports, resolved by Node.
     packages: 'external',
-    // Maps through tsc's own maps back to src/, for `--enable-source-maps`.
+    // Maps through tsc's own maps back to src/, for `--enable-source-maps`; src/ ships beside
+    // them, so the maps need not carry the sources again.
     sourcemap: 'linked',
+    sourcesContent: false,
     chunkNames: 'chunk-[hash]',
     logLevel: 'warning',
   });
