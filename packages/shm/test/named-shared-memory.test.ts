@@ -1,7 +1,7 @@
 // Named shared memory across real processes: Python's own multiprocessing.shared_memory on the
 // other side (CPython 3.11 and 3.13), cluster workers and unrelated Node processes attaching by
 // name, and nothing left in /dev/shm, also after SIGKILLs.
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, unlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -11,13 +11,12 @@ import {
 } from '@mpts/proxy/wire';
 import { SharedMemory, SharedMemoryManager, ShareableList } from '../src/index.js';
 import { describeCrossProcess } from './cross-process.js';
-import { alive, built, eventually, runChild } from './helpers.js';
+import { exited, runNodePeer } from './node-peer.js';
+import { alive, eventually, runChild } from './helpers.js';
 
 /** Every name a test here makes starts with this, so leftovers are easy to find. */
 const prefix = `mpts_named_${process.pid}_`;
 const pythonPeer = fileURLToPath(new URL('./fixtures/named_peer.py', import.meta.url));
-const nodePeer = fileURLToPath(built(new URL('./fixtures/named-peer.ts', import.meta.url)));
-const loader = nodePeer.endsWith('.ts') ? ['--import', 'tsx'] : [];
 
 /** A CPython of pyenv's, if this machine has it. */
 function pyenvPython(version: string): string | undefined {
@@ -61,12 +60,6 @@ afterAll(() => {
   expect(ours()).toEqual([]);
 });
 
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  }
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
 
 /** A Python peer: its JSON lines in order, and a go-ahead to write to its stdin. */
 function runPython(python: string, ...args: string[]) {
@@ -87,20 +80,7 @@ function runPython(python: string, ...args: string[]) {
   };
 }
 
-/** A Node peer (test/fixtures/named-peer.ts) in a process of its own. */
-function runNode(...args: string[]) {
-  const child = fork(nodePeer, args, { execArgv: loader, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-  children.add(child);
-  let errors = '';
-  child.stderr!.on('data', (chunk: Buffer) => { errors += chunk; });
-  const message = new Promise<Record<string, any>>((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', () => reject(new Error(`the Node peer ended without a message: ${errors}`)));
-  });
-  // Only some peers send one; a test that expects one awaits it.
-  message.catch(() => {});
-  return { child, message, exited: () => exited(child), stderr: () => errors };
-}
+const runNode = (...args: string[]) => runNodePeer(children, ...args);
 
 describeCrossProcess('named shared memory with Python', () => {
   for (const [label, python] of pythons) {

@@ -1,15 +1,13 @@
 // Shared-memory Value, Array and Lock opened from a token by processes mpts did not start: a
 // cluster worker, an unrelated node process.
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import { RuntimeError } from '@mpts/proxy/wire';
 import { Array as SharedArray, fromShmToken, Lock, RawValue, RLock, shmToken, Value } from '../src/index.js';
 import { describeCrossProcess } from './cross-process.js';
-import { built, segmentsOf } from './helpers.js';
+import { exited, runNodePeer } from './node-peer.js';
+import { segmentsOf } from './helpers.js';
 
-const nodePeer = fileURLToPath(built(new URL('./fixtures/named-peer.ts', import.meta.url)));
-const loader = nodePeer.endsWith('.ts') ? ['--import', 'tsx'] : [];
 const children = new Set<ChildProcess>();
 
 afterEach(async () => {
@@ -18,25 +16,8 @@ afterEach(async () => {
   children.clear();
 });
 
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  }
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
 
-function runNode(...args: string[]) {
-  const child = fork(nodePeer, args, { execArgv: loader, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-  children.add(child);
-  let errors = '';
-  child.stderr!.on('data', (chunk: Buffer) => { errors += chunk; });
-  const message = new Promise<Record<string, any>>((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', () => reject(new Error(`the Node peer ended without a message: ${errors}`)));
-  });
-  message.catch(() => {});
-  return { child, message, exited: () => exited(child), stderr: () => errors };
-}
+const runNode = (...args: string[]) => runNodePeer(children, ...args);
 
 describeCrossProcess('shared-memory objects from a token', () => {
   it('cluster workers open a Value and an Array (with a shared Lock) from tokens in their environment', async () => {

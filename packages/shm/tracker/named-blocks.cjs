@@ -5,28 +5,16 @@
 //   +<ino> <name> track /dev/shm/<name>, the file with that inode number
 //   -<name>       forget it (the process unlinked it)
 //   unlink-all    unlink every tracked name now and exit (a SharedMemoryManager's shutdown)
-// Runs from plain Node, with no dependencies, so it needs no loader and no addon.
+// Runs from plain Node, with no dependencies but its own folder's, so it needs no loader and no
+// addon.
 const fs = require('node:fs');
+const alive = require('./process-alive.cjs');
 
 const pid = Number(process.argv[2]);
 const POLL_MS = 200;
 /** The names to unlink, each with the inode of the file the process made under it. */
 const tracked = new Map();
 
-function alive(p) {
-  try {
-    process.kill(p, 0);
-  } catch (error) {
-    if (error.code === 'ESRCH') return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 
 function unlinkAllAndExit() {
   for (const [name, ino] of tracked) {

@@ -3,28 +3,16 @@
 // process's pid. When the process is gone (its pipe to us closes and the pid no longer exists,
 // or is a zombie), every /dev/shm/mpts-<pid>-* name left is unlinked. A name still waiting for a
 // child to attach (its hand-off word counts a pending hand-off) gets a grace period first.
-// Runs from plain Node, with no dependencies, so it needs no loader and no addon.
+// Runs from plain Node, with no dependencies but its own folder's, so it needs no loader and no
+// addon.
 const fs = require('node:fs');
+const alive = require('./process-alive.cjs');
 
 const pid = Number(process.argv[2]);
 const prefix = `mpts-${pid}-`;
 const GRACE_MS = 10_000;
 const POLL_MS = 100;
 
-function alive(p) {
-  try {
-    process.kill(p, 0);
-  } catch (error) {
-    if (error.code === 'ESRCH') return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 
 function pendingHandOffs(name) {
   let fd;
