@@ -144,10 +144,12 @@ describe('references', () => {
   });
 
   it('a reply that cannot be encoded counts none of the references it held', async () => {
-    // A registered type whose method returns a proxy next to what cannot cross (a symbol).
-    Manager.register('SymbolPairs', () => new SymbolPairs(), { createMethod: false });
+    // A registered type whose method returns a proxy next to what cannot cross (a symbol), on a
+    // class of its own: test files share their worker process, and Manager's registrations.
+    class SymbolPairsManager extends Manager {}
+    SymbolPairsManager.register('SymbolPairs', () => new SymbolPairs(), { createMethod: false });
     const authkey = randomBytes(32);
-    await using server = await serveHere(authkey);
+    await using server = await SymbolPairsManager.serve({ host: '127.0.0.1', port: 0, authkey });
     await using m = await Manager.connect(server.address, { authkey });
     {
       using pairs = await m.create('SymbolPairs', []);
