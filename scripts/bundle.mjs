@@ -45,7 +45,7 @@ for (const [name, entries] of Object.entries(packages)) {
   });
   for (const [subpath, target] of Object.entries(exports)) {
     const entry = target.default.replace('./bundle/', '').replace(/\.js$/, '');
-    await reExportExternals(dir, entry);
+    reExportExternals(dir, entry);
     await checkSameExports(dir, entry, subpath);
   }
 }
@@ -54,7 +54,7 @@ for (const [name, entries] of Object.entries(packages)) {
  * Restores an entry's `export * from '<package>'` of another package: with code splitting,
  * esbuild moves it into a shared chunk, where it exports nothing (esbuild issue 1737).
  */
-async function reExportExternals(dir, entry) {
+function reExportExternals(dir, entry) {
   const source = readFileSync(join(dir, 'dist', `${entry}.js`), 'utf8');
   for (const [line] of source.matchAll(/^export \* from '[^.][^']*';$/gm)) {
     appendFileSync(join(dir, 'bundle', `${entry}.js`), `${line}\n`);
