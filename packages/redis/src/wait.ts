@@ -1,3 +1,5 @@
+import { luaNow, Script } from './script.js';
+
 /**
  * The deadline of one blocking call, in this process's monotonic clock: only how long a caller
  * waits is measured here; every lease and expiry is measured by the Redis server's clock.
@@ -24,3 +26,12 @@ export class Deadline {
     return Math.max(0.001, Math.round(left) / 1000);
   }
 }
+
+/**
+ * KEYS wexp; ARGV waiter lease. Pushes back the expiry of a waiter's place in a line (a lock's,
+ * a semaphore's), so that a waiter that is still there is not taken for a dead one.
+ */
+export const renewWaiterScript = new Script(`
+${luaNow}
+redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+return 1`);

@@ -2,7 +2,7 @@ import { messages, RuntimeError, timeoutSeconds, ValueError } from '@mpts/proxy/
 import { LockLostError } from '../lock-lost-error.js';
 import { luaNow, Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
-import { Deadline } from '../wait.js';
+import { Deadline, renewWaiterScript } from '../wait.js';
 
 /*
  * A Lock or RLock:
@@ -125,12 +125,6 @@ if redis.call('HGET', KEYS[1], 'lapsed') == ARGV[2] then
   return 0
 end
 return 2`);
-
-/** KEYS wexp; ARGV waiter lease. */
-const renewWaiterScript = new Script(`
-${luaNow}
-redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
-return 1`);
 
 /**
  * KEYS st w wexp wo g extra mailbox; ARGV waiter lease tag. Leaves the line. A grant that

@@ -1,7 +1,7 @@
 import { messages, pyTypeName, timeoutSeconds, ValueError } from '@mpts/proxy/wire';
 import { luaNow, Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
-import { Deadline } from '../wait.js';
+import { Deadline, renewWaiterScript } from '../wait.js';
 
 /*
  * A Semaphore or BoundedSemaphore:
@@ -89,11 +89,6 @@ const renewScript = new Script(`
 ${luaNow}
 if not redis.call('HGET', KEYS[1], ARGV[1]) then return 0 end
 redis.call('ZADD', KEYS[2], 'XX', now + tonumber(ARGV[2]), ARGV[1])
-return 1`);
-
-const renewWaiterScript = new Script(`
-${luaNow}
-redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
 return 1`);
 
 /** KEYS st hold hexp w wexp wo g extra mailbox; ARGV session waiter lease tag. A grant that raced in goes on to the next. */
