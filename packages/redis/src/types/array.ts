@@ -2,7 +2,9 @@ import {
   checkItemCount,
   coerceToTypecode,
   findRangedTypecode,
+  fitsSsize,
   IndexError,
+  maxItems,
   messages,
   pythonRepr,
   pyTypeName,
@@ -12,15 +14,20 @@ import {
   ValueError,
   type RangedTypecode,
 } from '@mpts/proxy/wire';
+import { Script, text } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
 import { pack, unpack } from '../stored-values.js';
 
 /*
- * An array is a Redis LIST `a` of packed items and a STRING `c`, its typecode. Its length never
- * changes after it is made, so an index resolved against LLEN stays valid: every method is then
- * one Redis command (LINDEX, LSET, LRANGE), atomic on its own. Items are checked against the
+ * An array is a Redis LIST `a` of packed items and a STRING `c`, its typecode. Neither changes
+ * after it is made, so what a method learns of them stays true: every read or write of items is
+ * then one Redis command (LINDEX, LSET, LRANGE), atomic on its own. Items are checked against the
  * typecode by the manager's rules, so both backends hold and refuse the same values.
  */
+
+/** The length and the typecode, in one round trip. */
+const shapeScript = new Script(`return {redis.call('LLEN', KEYS[1]), redis.call('GET', KEYS[2])}`);
+
 type Item = number | bigint | string;
 
 /** Items pushed per RPUSH while an array is made: large arrays go in bounded steps. */
@@ -63,14 +70,16 @@ async function length(context: MethodContext): Promise<number> {
   return await context.client.llen(context.keys.key('a'));
 }
 
-async function rules(context: MethodContext): Promise<RangedTypecode | undefined> {
-  return rulesOf(await context.client.get(context.keys.key('c')));
-}
-
-/** An index checked as the manager's array checks it, resolved against the fixed length. */
-async function resolved(context: MethodContext, index: unknown, outOfRange: string): Promise<number> {
+/**
+ * An array index as LINDEX takes it: an int the manager's array accepts, `IndexError` for one
+ * past a C ssize_t. One past the longest array is out of range whatever the length, so it needs
+ * no exact digits.
+ */
+function listIndex(index: unknown): number {
   checkIndex(index);
-  return resolveIndex(await length(context), index, outOfRange, 'array');
+  if (typeof index === 'bigint' && !fitsSsize(index)) throw new IndexError(messages.indexSizedInteger);
+  const at = Number(index);
+  return Math.abs(at) > maxItems ? Math.sign(at) * (maxItems + 1) : at;
 }
 
 async function items(context: MethodContext): Promise<Item[]> {
@@ -103,15 +112,19 @@ export const arrayType: SharedType = {
       return await length(context);
     },
     async getItem(context, [index]) {
-      const at = await resolved(context, index, messages.arrayIndexOutOfRange);
-      const item = await context.client.lindexBuffer(context.keys.key('a'), at);
-      // Only a deleted object has no item at a resolved index.
+      // LINDEX counts from the end for a negative index and finds nothing out of range, as the
+      // manager's check does: one command, no length needed.
+      const item = await context.client.lindexBuffer(context.keys.key('a'), listIndex(index));
       if (item === null) throw new IndexError(messages.arrayIndexOutOfRange);
       return unpack(item);
     },
     async setItem(context, [index, value]) {
-      const at = await resolved(context, index, messages.arrayAssignmentIndexOutOfRange);
-      await context.client.lset(context.keys.key('a'), at, pack(coerce(await rules(context), value)));
+      checkIndex(index);
+      const [length, code] = await shapeScript.run(context.client, [context.keys.key('a'), context.keys.key('c')]);
+      // The index is checked before the item, as the manager and Python check them.
+      const at = resolveIndex(length as number, index, messages.arrayAssignmentIndexOutOfRange, 'array');
+      const item = coerce(rulesOf(text(code)), value);
+      await context.client.lset(context.keys.key('a'), at, pack(item));
       return null;
     },
     async getSlice(context, [start, stop, step]) {

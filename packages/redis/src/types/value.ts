@@ -50,10 +50,11 @@ export const valueType: SharedType = {
       return null;
     },
     async add(context, [delta]) {
-      const code = await typecode(context);
       for (;;) {
-        const stored = await context.client.getBuffer(context.keys.key('v'));
-        const next = checked(code, sum(stored === null ? null : unpack(stored), delta, code));
+        // The typecode and the value in one read (both keys share the object's slot).
+        const [codeBytes, stored] = await context.client.mgetBuffer(context.keys.key('c'), context.keys.key('v'));
+        const code = codeBytes?.toString('utf8') ?? '';
+        const next = checked(code, sum(stored == null ? null : unpack(stored), delta, code));
         if ((await setIfUnchangedScript.run(context.client, [context.keys.key('v')], [stored ?? '', pack(next)])) === 1) return next;
       }
     },
