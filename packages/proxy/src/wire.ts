@@ -28,4 +28,6 @@ export * from './timeout-seconds.js';
 export * from './node-tls.js';
 export * from './tls-options.js';
 export * from './typecode-facts.js';
+export * from './typecode-ranges.js';
+export * from './item-limit.js';
 export * from './backend.js';

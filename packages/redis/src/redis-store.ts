@@ -160,7 +160,8 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     signal?.throwIfAborted();
     const typeId = this.#types.get(objectId) ?? (await this.#lookUpType(objectId));
     const type = sharedTypes.get(typeId)!;
-    if (method === '#str' && type.methods['#getvalue']) {
+    // A type that describes itself (`array('i', [1])`) says so; the others are the repr of their value.
+    if (method === '#str' && !type.methods['#str'] && type.methods['#getvalue']) {
       return pythonRepr(await type.methods['#getvalue'](this.#context(type, typeId, this.keysOf(objectId), signal), []));
     }
     const run = type.methods[method];

@@ -1,4 +1,5 @@
 import type { SharedType } from './shared-type.js';
+import { arrayType } from './types/array.js';
 import { barrierType } from './types/barrier.js';
 import { conditionType } from './types/condition.js';
 import { dictType } from './types/dict.js';
@@ -15,6 +16,6 @@ import { valueType } from './types/value.js';
 /** typeId → its implementation on Redis: the one table of the types this backend serves. */
 export const sharedTypes = new Map<string, SharedType>();
 
-for (const type of [dictType, listType, setType, namespaceType, valueType, queueType, lockType, semaphoreType, eventType, conditionType, barrierType, iteratorType]) {
+for (const type of [dictType, listType, setType, namespaceType, valueType, arrayType, queueType, lockType, semaphoreType, eventType, conditionType, barrierType, iteratorType]) {
   for (const typeId of type.typeIds) sharedTypes.set(typeId, type);
 }

@@ -4,6 +4,7 @@ import {
   BrokenBarrierError,
   IndexError,
   KeyError,
+  OverflowError,
   QueueEmpty,
   QueueFull,
   RemoteError,
@@ -16,6 +17,7 @@ import {
   type DictProxy,
   type Manager,
 } from '@mpts/manager';
+import { runFixture } from './child.js';
 import { managerBackend, redisBackend, type Backend } from './backends.js';
 import { redisSkipReason } from './redis-server.js';
 
@@ -127,6 +129,132 @@ describe.each(backends)('shared types on the $name backend', (backend) => {
       ns.releaseProxy();
       v.releaseProxy();
       counter.releaseProxy();
+    }));
+
+  it.skipIf(skip)('value: every typecode of Python\'s array keeps its range, with Python\'s OverflowError and TypeError', () =>
+    withManager(async (manager) => {
+      // Python's array.array(code, [x]) messages just past each end of the range.
+      const ranges: [string, bigint, bigint, string, string][] = [
+        ['b', -128n, 127n, 'signed char is less than minimum', 'signed char is greater than maximum'],
+        ['B', 0n, 255n, 'unsigned byte integer is less than minimum', 'unsigned byte integer is greater than maximum'],
+        ['h', -(2n ** 15n), 2n ** 15n - 1n, 'signed short integer is less than minimum', 'signed short integer is greater than maximum'],
+        ['H', 0n, 2n ** 16n - 1n, 'unsigned short is less than minimum', 'unsigned short is greater than maximum'],
+        ['i', -(2n ** 31n), 2n ** 31n - 1n, 'signed integer is less than minimum', 'signed integer is greater than maximum'],
+        ['I', 0n, 2n ** 32n - 1n, "can't convert negative value to unsigned int", 'unsigned int is greater than maximum'],
+        ['l', -(2n ** 63n), 2n ** 63n - 1n, 'Python int too large to convert to C long', 'Python int too large to convert to C long'],
+        ['L', 0n, 2n ** 64n - 1n, "can't convert negative value to unsigned int", 'Python int too large to convert to C unsigned long'],
+        ['q', -(2n ** 63n), 2n ** 63n - 1n, 'int too big to convert', 'int too big to convert'],
+        ['Q', 0n, 2n ** 64n - 1n, "can't convert negative int to unsigned", 'int too big to convert'],
+      ];
+      for (const [code, min, max, tooSmall, tooLarge] of ranges) {
+        const wide = max > 2n ** 32n;
+        const v = await manager.value<unknown>(code, 7);
+        expect(await v.get()).toBe(wide ? 7n : 7);
+        await v.set(max);
+        expect(await v.get()).toBe(wide ? max : Number(max));
+        await raises(v.set(max + 1n), OverflowError, tooLarge);
+        await raises(v.add(1), OverflowError, tooLarge);
+        expect(await v.get()).toBe(wide ? max : Number(max));
+        await v.set(min);
+        await raises(v.set(min - 1n), OverflowError, tooSmall);
+        await raises(v.set('x'), TypeError, "'str' object cannot be interpreted as an integer");
+        await raises(v.set(1.5), TypeError, "'float' object cannot be interpreted as an integer");
+        await raises(manager.value(code, max + 1n), RemoteError, `OverflowError: ${tooLarge}`);
+        v.releaseProxy();
+      }
+      const f = await manager.value<unknown>('f', 2);
+      expect(await f.get()).toBe(2);
+      expect(await f.add(0.5)).toBe(2.5);
+      await raises(f.set('x'), TypeError, 'must be real number, not str');
+      await raises(f.add(1n), TypeError, "unsupported operand type(s) for +=: 'float' and 'int'");
+      expect(await f.str()).toBe("Value('f', 2.5)");
+      const i = await manager.value<number>('i', 5);
+      expect(await i.add(-10)).toBe(-5);
+      expect(await i.str()).toBe("Value('i', -5)");
+      expect(await i.getValue()).toBe(-5);
+      // A typecode array does not know holds anything, as Python's manager does.
+      const c = await manager.value<unknown>('c', 'text');
+      expect(await c.get()).toBe('text');
+      f.releaseProxy();
+      i.releaseProxy();
+      c.releaseProxy();
+    }));
+
+  it.skipIf(skip)('value: adds from two processes at once lose no update', () =>
+    withManager(async (manager) => {
+      const v = await manager.value<number>('i', 0);
+      const authkey = backend.name === 'manager' ? manager.authkey.toString('base64') : '';
+      const args = [manager.address, authkey, JSON.stringify(toToken(v)), '200'];
+      await using first = runFixture('value-adder', args);
+      await using second = runFixture('value-adder', args);
+      expect([await first.nextLine(), await second.nextLine()]).toEqual(['ready', 'ready']);
+      first.send('go');
+      second.send('go');
+      expect([await first.nextLine(), await second.nextLine()]).toEqual(['done', 'done']);
+      expect([await first.exited, await second.exited]).toEqual([[0, null], [0, null]]);
+      expect(await v.get()).toBe(400);
+      v.releaseProxy();
+    }));
+
+  it.skipIf(skip)('array: typecodes, index and slice reads and writes, Python\'s errors and repr', () =>
+    withManager(async (manager) => {
+      const a = await manager.array('h', [1, 2, 3, 4, 5]);
+      expect(await a.len()).toBe(5);
+      expect(await a.getItem(0)).toBe(1);
+      expect(await a.getItem(-1)).toBe(5);
+      expect(await a.getItem(4n as never)).toBe(5);
+      await raises(a.getItem(5), IndexError, 'array index out of range');
+      await raises(a.getItem(-6), IndexError, 'array index out of range');
+      await raises(a.getItem(2n ** 70n as never), IndexError, "cannot fit 'int' into an index-sized integer");
+      await raises(a.getItem('x' as never), TypeError, 'array indices must be integers');
+      await raises(a.getItem(1.5), TypeError, 'array indices must be integers');
+      await a.setItem(-5, 10);
+      await a.setItem(1, -(2 ** 15));
+      await raises(a.setItem(-6, 1), IndexError, 'array assignment index out of range');
+      // The index is checked before the item, as in Python.
+      await raises(a.setItem(9, 'x' as never), IndexError, 'array assignment index out of range');
+      await raises(a.setItem(0, 2 ** 15), OverflowError, 'signed short integer is greater than maximum');
+      await raises(a.setItem(0, 'x' as never), TypeError, "'str' object cannot be interpreted as an integer");
+      expect(await a.copy()).toEqual([10, -(2 ** 15), 3, 4, 5]);
+      expect(await a.getSlice(null, null, -2)).toEqual([5, 3, 10]);
+      expect(await a.getSlice(-2)).toEqual([4, 5]);
+      expect(await a.getSlice(4, 1, -1)).toEqual([5, 4, 3]);
+      expect(await a.getSlice(1, 4, 2)).toEqual([-(2 ** 15), 4]);
+      expect(await a.getSlice(10)).toEqual([]);
+      await raises(a.getSlice(null, null, 0), ValueError, 'slice step cannot be zero');
+      const seen: number[] = [];
+      for await (const item of a) seen.push(item);
+      expect(seen).toEqual([10, -(2 ** 15), 3, 4, 5]);
+      expect(await a.str()).toBe("array('h', [10, -32768, 3, 4, 5])");
+      expect(await a.getValue()).toEqual([10, -(2 ** 15), 3, 4, 5]);
+
+      const zeros = await manager.array('d', 3);
+      expect(await zeros.copy()).toEqual([0, 0, 0]);
+      await zeros.setItem(2, 0.5);
+      await raises(zeros.setItem(0, 'x' as never), TypeError, 'must be real number, not str');
+      expect(await zeros.getSlice(1)).toEqual([0, 0.5]);
+      const wide = await manager.array<bigint>('Q', [2n ** 64n - 1n]);
+      expect(await wide.getItem(0)).toBe(2n ** 64n - 1n);
+      await raises(wide.setItem(0, -1n), OverflowError, "can't convert negative int to unsigned");
+      const longs = await manager.array<bigint>('q', 2);
+      expect(await longs.copy()).toEqual([0n, 0n]);
+      const text = await manager.array('u', ['a', '😀']);
+      expect(await text.getItem(1)).toBe('😀');
+      await raises(text.setItem(0, 'ab'), TypeError, 'array item must be unicode character');
+      expect(await text.str()).toBe("array('u', 'a😀')");
+      const nuls = await manager.array('u', 2);
+      expect(await nuls.copy()).toEqual(['\0', '\0']);
+      const empty = await manager.array('i');
+      expect(await empty.len()).toBe(0);
+      expect(await empty.str()).toBe("array('i')");
+      await raises(empty.getItem(0), IndexError, 'array index out of range');
+
+      await raises(manager.array('c', [1]), RemoteError, 'ValueError: bad typecode (must be b, B, u, h, H, i, I, l, L, q, Q, f or d)');
+      await raises(manager.array('b', [128]), RemoteError, 'OverflowError: signed char is greater than maximum');
+      await raises(manager.array('i', -1), RemoteError, 'ValueError: Array length must be >= 0, not -1');
+      await raises(manager.array('i', 1.5), RemoteError, "TypeError: object of type 'float' has no len()");
+      await raises(manager.array('i', 2 ** 26 + 1), RemoteError, "MemoryError: cannot make an array of 67108865 items: the manager's limit is 67108864 items");
+      for (const proxy of [a, zeros, wide, longs, text, nuls, empty]) proxy.releaseProxy();
     }));
 
   it.skipIf(skip)('queue: FIFO, QueueEmpty and QueueFull, a timed get, taskDone and join', () =>

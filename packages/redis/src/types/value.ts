@@ -1,12 +1,15 @@
-import { messages, NotImplementedError, pyTypeName, typecodeFacts, isTypecode } from '@mpts/proxy/wire';
+import { coerceToTypecode, findRangedTypecode, messages, pythonRepr, pyTypeName } from '@mpts/proxy/wire';
 import { Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
 import { pack, unpack } from '../stored-values.js';
 
 /*
- * A Value is a STRING `v` (the packed value) and `c` (its typecode). `add` reads, adds with
- * JavaScript's arithmetic (the manager's: IEEE doubles, bigints exact) and writes back only if
- * nobody wrote in between, else tries again: one atomic step, as the manager's `add`.
+ * A Value is a STRING `v` (the packed value) and `c` (its typecode, empty if not a string). A numeric typecode
+ * of Python's `array` module keeps the value in range by the manager's rules (the same
+ * `OverflowError`s and `TypeError`s); any other typecode holds any value, as Python does.
+ * `add` reads, adds with JavaScript's arithmetic (the manager's: IEEE doubles, bigints exact)
+ * and writes back only if nobody wrote in between, else tries again: one atomic step, as the
+ * manager's `add`.
  */
 
 const setIfUnchangedScript = new Script(`
@@ -14,18 +17,9 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 return 1`);
 
-/** A numeric typecode whose range and conversions are the manager's alone, for now. */
-function refuseRangedTypecode(code: unknown, address: string): void {
-  if (isTypecode(code) && code !== 'd') {
-    throw new NotImplementedError(messages.notOnBackend(`Value('${code}') (a ${typecodeFacts[code].name})`, address));
-  }
-}
-
-function checked(code: string, value: unknown): unknown {
-  if (code !== 'd') return value;
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint' || typeof value === 'boolean') return Number(value);
-  throw new TypeError(messages.floatExpected(pyTypeName(value)));
+function checked(code: unknown, value: unknown): unknown {
+  const typecode = findRangedTypecode(code);
+  return typecode === undefined ? value : coerceToTypecode(typecode, value);
 }
 
 async function typecode(context: MethodContext): Promise<string> {
@@ -35,7 +29,7 @@ async function typecode(context: MethodContext): Promise<string> {
 function sum(current: unknown, delta: unknown, code: string): unknown {
   if (typeof current === 'bigint' && (typeof delta === 'bigint' || Number.isInteger(delta))) return current + BigInt(delta as number | bigint);
   if (typeof current === 'number' && typeof delta === 'number') return current + delta;
-  if (typeof current === 'number' && typeof delta === 'bigint' && code !== 'd') return BigInt(current) + delta;
+  if (typeof current === 'number' && typeof delta === 'bigint' && findRangedTypecode(code)?.kind !== 'float') return BigInt(current) + delta;
   throw new TypeError(messages.unsupportedOperands('+=', pyTypeName(current), pyTypeName(delta)));
 }
 
@@ -44,9 +38,7 @@ export const valueType: SharedType = {
   typeIds: ['Value'],
   parts: ['v', 'c'],
   async init(context, [code, value = 0]) {
-    refuseRangedTypecode(code, context.store.address);
-    const name = typeof code === 'string' ? code : '';
-    await context.client.mset(context.keys.key('c'), name, context.keys.key('v'), pack(checked(name, value)));
+    await context.client.mset(context.keys.key('c'), typeof code === 'string' ? code : '', context.keys.key('v'), pack(checked(code, value)));
   },
   methods: {
     async get(context) {
@@ -58,12 +50,22 @@ export const valueType: SharedType = {
       return null;
     },
     async add(context, [delta]) {
-      const code = await typecode(context);
       for (;;) {
-        const stored = await context.client.getBuffer(context.keys.key('v'));
-        const next = checked(code, sum(stored === null ? null : unpack(stored), delta, code));
+        // The typecode and the value in one read (both keys share the object's slot).
+        const [codeBytes, stored] = await context.client.mgetBuffer(context.keys.key('c'), context.keys.key('v'));
+        const code = codeBytes?.toString('utf8') ?? '';
+        const next = checked(code, sum(stored == null ? null : unpack(stored), delta, code));
         if ((await setIfUnchangedScript.run(context.client, [context.keys.key('v')], [stored ?? '', pack(next)])) === 1) return next;
       }
+    },
+    /** `Value('i', 5)`, as the manager describes it. */
+    async '#str'(context) {
+      const [code, value] = await context.client.mgetBuffer(context.keys.key('c'), context.keys.key('v'));
+      return `Value(${pythonRepr(code?.toString('utf8') ?? '')}, ${pythonRepr(value ? unpack(value) : null)})`;
+    },
+    async '#getvalue'(context) {
+      const stored = await context.client.getBuffer(context.keys.key('v'));
+      return stored === null ? null : unpack(stored);
     },
   },
 };
