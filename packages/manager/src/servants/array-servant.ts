@@ -1,5 +1,6 @@
 import {
   arrayMethods,
+  floatRepr,
   messages,
   pythonRepr,
   pythonReprPreview,
@@ -78,6 +79,11 @@ export class ArrayServant implements Servant {
     const prefix = `array(${pythonRepr(this.code)}, `;
     // Every item takes at least one character, so `limit` items fill a preview.
     const shown: Item[] = Array.prototype.slice.call(this.items, 0, limit ?? this.items.length);
+    // A float array's items are floats, whole or not: `array('d', [0.0, 0.5])`.
+    if (this.code === 'f' || this.code === 'd') {
+      const floats = `${prefix}[${(shown as number[]).map(floatRepr).join(', ')}])`;
+      return limit === undefined ? floats : floats.slice(0, limit);
+    }
     const items = this.typecode === undefined ? shown.join('') : shown;
     if (limit === undefined) return `${prefix}${pythonRepr(items)})`;
     return `${prefix}${pythonReprPreview(items, limit - prefix.length)})`.slice(0, limit);

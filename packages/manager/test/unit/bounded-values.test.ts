@@ -297,7 +297,10 @@ describe('ArrayServant sizes', () => {
     const array = new ArrayServant('d', 10_000_000);
     expect(array.len()).toBe(10_000_000);
     expect(array.getItem(-1)).toBe(0);
-    expect(array.str(30)).toBe("array('d', [0, 0, 0, 0, 0, 0, ");
+    expect(array.str(30)).toBe("array('d', [0.0, 0.0, 0.0, 0.0");
+    // Python: repr(array.array('d', [0, 0.5, -0.0, 1e16, float('inf')])), and an 'f' array.
+    expect(new ArrayServant('d', [0, 0.5, -0, 1e16, Infinity]).str()).toBe("array('d', [0.0, 0.5, -0.0, 1e+16, inf])");
+    expect(new ArrayServant('f', [1, 2.5]).str()).toBe("array('f', [1.0, 2.5])");
     expect(new ArrayServant('u', 3).str()).toBe("array('u', '\\x00\\x00\\x00')");
     expect(new ArrayServant('u', 1_000_000).str(14)).toBe("array('u', '\\x");
     expect(new ArrayServant('i', [1, 2]).str()).toBe("array('i', [1, 2])");
