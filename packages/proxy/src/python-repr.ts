@@ -16,6 +16,25 @@ export function pythonRepr(value: unknown): string {
 }
 
 /**
+ * Python's repr of an `array.array` of typecode `code`: `array('i', [1, 2])`, `array('d', [0.0,
+ * 0.5])` (a float array's items are floats, whole or not), `array('u', 'ab')`, `array('d')`
+ * when empty. With `limit`, only its first `limit` characters, from no more items than that
+ * (every item takes at least one character).
+ */
+export function arrayRepr(code: string, items: ArrayLike<unknown>, limit?: number): string {
+  if (items.length === 0) return `array(${pythonRepr(code)})`;
+  const prefix = `array(${pythonRepr(code)}, `;
+  const shown: unknown[] = Array.prototype.slice.call(items, 0, limit ?? items.length);
+  if (code === 'f' || code === 'd') {
+    const floats = `${prefix}[${(shown as number[]).map(floatRepr).join(', ')}])`;
+    return limit === undefined ? floats : floats.slice(0, limit);
+  }
+  const value = code === 'u' ? shown.join('') : shown;
+  if (limit === undefined) return `${prefix}${pythonRepr(value)})`;
+  return `${prefix}${pythonReprPreview(value, limit - prefix.length)})`.slice(0, limit);
+}
+
+/**
  * The first `limit` characters of `pythonRepr(value)`, rendering no more of the value than
  * that: a preview of a value of any size costs about `limit` steps, not the whole value.
  */

@@ -1,9 +1,7 @@
 import {
   arrayMethods,
-  floatRepr,
+  arrayRepr,
   messages,
-  pythonRepr,
-  pythonReprPreview,
   pyTypeName,
   resolveIndex,
   resolveSlice,
@@ -75,18 +73,7 @@ export class ArrayServant implements Servant {
    * `limit`, only its first `limit` characters (a preview), from no more items than that.
    */
   str(limit?: number): string {
-    if (this.items.length === 0) return `array(${pythonRepr(this.code)})`;
-    const prefix = `array(${pythonRepr(this.code)}, `;
-    // Every item takes at least one character, so `limit` items fill a preview.
-    const shown: Item[] = Array.prototype.slice.call(this.items, 0, limit ?? this.items.length);
-    // A float array's items are floats, whole or not: `array('d', [0.0, 0.5])`.
-    if (this.code === 'f' || this.code === 'd') {
-      const floats = `${prefix}[${(shown as number[]).map(floatRepr).join(', ')}])`;
-      return limit === undefined ? floats : floats.slice(0, limit);
-    }
-    const items = this.typecode === undefined ? shown.join('') : shown;
-    if (limit === undefined) return `${prefix}${pythonRepr(items)})`;
-    return `${prefix}${pythonReprPreview(items, limit - prefix.length)})`.slice(0, limit);
+    return arrayRepr(this.code, this.items, limit);
   }
 
   private coerce(value: unknown): Item {

@@ -1,4 +1,5 @@
 import {
+  arrayRepr,
   checkItemCount,
   coerceToTypecode,
   findRangedTypecode,
@@ -6,7 +7,6 @@ import {
   IndexError,
   maxItems,
   messages,
-  pythonRepr,
   pyTypeName,
   resolveIndex,
   resolveSlice,
@@ -142,8 +142,7 @@ export const arrayType: SharedType = {
     /** Python's repr, as the manager gives it: `array('i', [1, 2])`, `array('u', 'ab')`, `array('d')`. */
     async '#str'(context) {
       const [code, all] = await Promise.all([context.client.get(context.keys.key('c')), items(context)]);
-      if (all.length === 0) return `array(${pythonRepr(code)})`;
-      return `array(${pythonRepr(code)}, ${pythonRepr(code === 'u' ? all.join('') : all)})`;
+      return arrayRepr(code ?? '', all);
     },
   },
 };
