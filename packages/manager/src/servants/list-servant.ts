@@ -7,6 +7,8 @@ import {
   OverflowError,
   pythonRepr,
   pythonReprPreview,
+  pyEquals,
+  pySorted,
   pyTypeName,
   resolveIndex,
   resolveSlice,
@@ -14,7 +16,6 @@ import {
   ValueError,
 } from '@mpts/proxy/wire';
 import { checkItemCount, pushAll } from '../large-lists.js';
-import { pyEquals, pySorted } from '../python-compare.js';
 import { elementsOf } from '../python-iteration.js';
 import type { Servant } from '../servant.js';
 

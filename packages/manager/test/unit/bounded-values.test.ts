@@ -3,6 +3,9 @@ import {
   MemoryError,
   messages,
   OverflowError,
+  pyEquals,
+  pyLessThan,
+  pySorted,
   pythonRepr,
   pythonReprPreview,
   RecursionError,
@@ -10,7 +13,6 @@ import {
 } from '@mpts/proxy/wire';
 import { HashableKeys } from '../../src/hashable-keys.js';
 import { maxItems } from '../../src/large-lists.js';
-import { pyEquals, pyLessThan, pySorted } from '../../src/python-compare.js';
 import { ArrayServant } from '../../src/servants/array-servant.js';
 import { DictServant } from '../../src/servants/dict-servant.js';
 import { ListServant } from '../../src/servants/list-servant.js';

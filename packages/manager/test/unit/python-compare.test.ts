@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pyTypeName } from '@mpts/proxy/wire';
-import { pyEquals, pyLessThan, pySorted } from '../../src/python-compare.js';
+import { pyEquals, pyLessThan, pySorted, pyTypeName } from '@mpts/proxy/wire';
 import { runPython, toPython } from './python-oracle.js';
 
 type Outcome = boolean | { error: string; message: string };

@@ -1,4 +1,6 @@
-import { messages, pyTypeName, RecursionError, recursionLimit } from '@mpts/proxy/wire';
+import { messages, RecursionError } from './errors.js';
+import { recursionLimit } from './python-repr.js';
+import { pyTypeName } from './python-type-name.js';
 
 /**
  * Python's `==` and `<` on the values mpts carries, for `list.index/count/remove/sort` and `in`.
