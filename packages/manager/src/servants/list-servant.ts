@@ -8,6 +8,7 @@ import {
   pythonRepr,
   pythonReprPreview,
   pyEquals,
+  pyRepeat,
   pySorted,
   pyTypeName,
   resolveIndex,
@@ -170,11 +171,11 @@ export class ListServant implements Servant {
   }
 
   repeat(times: unknown): unknown[] {
-    return repeated(this.items, times);
+    return pyRepeat(this.items, times);
   }
 
   imul(times: unknown): void {
-    this.items = repeated(this.items, times);
+    this.items = pyRepeat(this.items, times);
   }
 
   copy(): unknown[] {
@@ -213,28 +214,4 @@ function isInteger(value: unknown): boolean {
 /** Python's `list(values)`: an array as it is, anything else as `for x in values` yields it. */
 function toArray(values: unknown): unknown[] {
   return Array.isArray(values) ? values : [...elementsOf(values)];
-}
-
-/**
- * Python's `items * times`. An empty list, or a count of zero or less, is an empty list at once,
- * whatever the count; a result too large for the manager is a `MemoryError`, as Python's
- * `[1] * 2**62` is.
- */
-function repeated(items: unknown[], times: unknown): unknown[] {
-  // As in Python, a bool is an int, and an integral float is still a float.
-  const count = typeof times === 'boolean' ? Number(times) : times;
-  if (typeof count === 'bigint') {
-    if (!fitsSsize(count)) throw new OverflowError(messages.indexSizedInteger);
-  } else if (pyTypeName(count) !== 'int') {
-    throw new TypeError(messages.multiplyByNonInt(pyTypeName(times)));
-  }
-  const n = count as number | bigint;
-  if (items.length === 0 || n <= 0) return [];
-  checkItemCount('a list', BigInt(items.length) * BigInt(n));
-  // Doubled, then topped up: a few long copies instead of one short copy per repetition.
-  const total = items.length * Number(n);
-  const result = items.slice();
-  while (result.length * 2 <= total) pushAll(result, result);
-  pushAll(result, result, 0, total - result.length);
-  return result;
 }
