@@ -4,6 +4,7 @@ import {
   BrokenBarrierError,
   IndexError,
   KeyError,
+  MemoryError,
   OverflowError,
   QueueEmpty,
   QueueFull,
@@ -110,6 +111,71 @@ describe.each(backends)('shared types on the $name backend', (backend) => {
       await l.clear();
       await raises(l.pop(), IndexError, 'pop from empty list');
       l.releaseProxy();
+    }));
+
+  it.skipIf(skip)('list: sort, slice assignment and deletion by Python\'s rules and messages', () =>
+    withManager(async (manager) => {
+      const numbers = await manager.list<unknown>([3, 1.5, true, 10n, -5]);
+      await numbers.sort();
+      expect(await numbers.copy()).toEqual([-5, true, 1.5, 3, 10n]);
+      await numbers.sort({ reverse: true });
+      expect(await numbers.copy()).toEqual([10n, 3, 1.5, true, -5]);
+      const words = await manager.list(['b', 'é', 'a', 'B']);
+      await words.sort();
+      expect(await words.copy()).toEqual(['B', 'a', 'b', 'é']);
+      const mixed = await manager.list<unknown>([3, 'a']);
+      await raises(mixed.sort(), TypeError, "'<' not supported between instances of 'str' and 'int'");
+      expect(await mixed.copy()).toEqual([3, 'a']);
+
+      const l = await manager.list<unknown>([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      await l.setSlice(1, 3, ['a', 'b', 'c']);
+      expect(await l.copy()).toEqual([0, 'a', 'b', 'c', 3, 4, 5, 6, 7, 8, 9]);
+      await raises(l.setSlice(null, null, 2, [1, 2]), ValueError, 'attempt to assign sequence of size 2 to extended slice of size 6');
+      await l.setSlice(null, null, -3, ['x', 'y', 'z', 'w']);
+      expect(await l.copy()).toEqual([0, 'w', 'b', 'c', 'z', 4, 5, 'y', 7, 8, 'x']);
+      await l.delSlice(null, null, 3);
+      expect(await l.copy()).toEqual(['w', 'b', 'z', 4, 'y', 7, 'x']);
+      await l.delSlice(-1, -6, -2);
+      expect(await l.copy()).toEqual(['w', 'b', 4, 7]);
+      await l.setSlice(100, null, [8, 9]);
+      await l.setSlice(0, 2, []);
+      await l.delSlice(1, 1);
+      expect(await l.copy()).toEqual([4, 7, 8, 9]);
+      await l.setSlice(null, null, ['only']);
+      expect(await l.copy()).toEqual(['only']);
+      await raises(l.delSlice(null, null, 0), ValueError, 'slice step cannot be zero');
+      for (const proxy of [numbers, words, mixed, l]) proxy.releaseProxy();
+    }));
+
+  it.skipIf(skip)('list: repeat and *= with zero, negative and large counts by Python\'s rules and messages', () =>
+    withManager(async (manager) => {
+      const l = await manager.list<unknown>([1, 'a']);
+      expect(await l.repeat(3)).toEqual([1, 'a', 1, 'a', 1, 'a']);
+      expect(await l.repeat(0)).toEqual([]);
+      expect(await l.repeat(-4)).toEqual([]);
+      expect(await l.repeat(true as never)).toEqual([1, 'a']);
+      expect(await l.repeat(-(2n ** 63n) as never)).toEqual([]);
+      await raises(l.repeat(1.5), TypeError, "can't multiply sequence by non-int of type 'float'");
+      await raises(l.repeat(2n ** 64n as never), OverflowError, "cannot fit 'int' into an index-sized integer");
+      await raises(l.repeat(2 ** 25 + 1), MemoryError, "cannot make a list of 67108866 items: the manager's limit is 67108864 items");
+      await raises(l.imul(2n ** 62n as never), MemoryError, "cannot make a list of 9223372036854775808 items: the manager's limit is 67108864 items");
+      await raises(l.imul('2' as never), TypeError, "can't multiply sequence by non-int of type 'str'");
+      expect(await l.copy()).toEqual([1, 'a']);
+      await l.imul(3);
+      expect(await l.copy()).toEqual([1, 'a', 1, 'a', 1, 'a']);
+      await l.imul(1);
+      expect(await l.len()).toBe(6);
+      await l.imul(-1);
+      expect(await l.copy()).toEqual([]);
+      await l.imul(2n ** 62n as never);
+      expect(await l.copy()).toEqual([]);
+      const big = await manager.list<unknown>([7]);
+      await big.imul(100_000);
+      expect(await big.len()).toBe(100_000);
+      expect(await big.getItem(-1)).toBe(7);
+      expect((await big.repeat(2)).length).toBe(200_000);
+      l.releaseProxy();
+      big.releaseProxy();
     }));
 
   it.skipIf(skip)('namespace and value: attributes, AttributeError, and add in one step', () =>

@@ -1,10 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
+  checkItemCount,
   IndexError,
+  maxItems,
   messages,
   OverflowError,
+  pyRepeat,
+  pySorted,
   pythonRepr,
   pyTypeName,
+  repeatCount,
+  repeatedLength,
   resolveSlice,
   sliceIndices,
   ValueError,
@@ -70,6 +76,76 @@ if #items < 2 then return 1 end
 redis.call('DEL', KEYS[1])
 for i = #items, 1, -1 do redis.call('RPUSH', KEYS[1], items[i]) end
 return 1`);
+
+/** Lua's `RPUSH` of `list[from..to]`, a few thousand at a time: Lua's `unpack` has a stack limit. */
+const luaPushAll = `
+local function pushAll(key, list, from, to)
+  for i = from, to, 4000 do redis.call('RPUSH', key, unpack(list, i, math.min(i + 3999, to))) end
+end`;
+
+/*
+ * A slice's indices depend only on the list's length: each slice script runs only if the list
+ * still has the length its slice was resolved for, and the caller resolves it again if not.
+ */
+
+/** `l[start:stop] = values`: items start..stop-1 replaced by ARGV[4..], which may be more or fewer. */
+const replaceRangeScript = new Script(`${luaPushAll}
+if redis.call('LLEN', KEYS[1]) ~= tonumber(ARGV[1]) then return 0 end
+local start, stop = tonumber(ARGV[2]), tonumber(ARGV[3])
+local tail = redis.call('LRANGE', KEYS[1], stop, -1)
+if start == 0 then redis.call('DEL', KEYS[1]) else redis.call('LTRIM', KEYS[1], 0, start - 1) end
+pushAll(KEYS[1], ARGV, 4, #ARGV)
+pushAll(KEYS[1], tail, 1, #tail)
+return 1`);
+
+/** `l[start:stop:step] = values` with step ≠ 1: ARGV[4..] go to start, start + step, … */
+const setEachScript = new Script(`
+if redis.call('LLEN', KEYS[1]) ~= tonumber(ARGV[1]) then return 0 end
+local i, step = tonumber(ARGV[2]), tonumber(ARGV[3])
+for k = 4, #ARGV do
+  redis.call('LSET', KEYS[1], i, ARGV[k])
+  i = i + step
+end
+return 1`);
+
+/** `del l[start:stop:step]`: `count` items from `first` every `stride` marked, then removed. */
+const deleteEachScript = new Script(`
+if redis.call('LLEN', KEYS[1]) ~= tonumber(ARGV[1]) then return 0 end
+local first, stride, count = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+for k = 0, count - 1 do redis.call('LSET', KEYS[1], first + k * stride, ARGV[5]) end
+redis.call('LREM', KEYS[1], 0, ARGV[5])
+return 1`);
+
+/** Replaces the list by ARGV[2..] only if its items still hash to ARGV[1] (see `digest`). */
+const replaceIfUnchangedScript = new Script(`${luaPushAll}
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+local parts = {}
+for i, item in ipairs(items) do parts[i] = #item .. ':' .. item end
+if redis.sha1hex(table.concat(parts)) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+pushAll(KEYS[1], ARGV, 2, #ARGV)
+return 1`);
+
+/**
+ * `l *= count`: the list followed by count - 1 copies of itself, unless that would pass
+ * ARGV[2] items. Returns {1, length} when done, {0, length} when refused.
+ */
+const repeatInPlaceScript = new Script(`${luaPushAll}
+local n = redis.call('LLEN', KEYS[1])
+local count = tonumber(ARGV[1])
+if n == 0 then return {1, 0} end
+if count <= 0 then redis.call('DEL', KEYS[1]); return {1, n} end
+if n * count > tonumber(ARGV[2]) then return {0, n} end
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+for r = 2, count do pushAll(KEYS[1], items, 1, n) end
+return {1, n}`);
+
+/** The SHA-1 of a snapshot, each item as its length, ':', its bytes, as the Lua above hashes it. */
+function digest(stored: Buffer[]): string {
+  const hash = createHash('sha1');
+  for (const item of stored) hash.update(`${item.length}:`).update(item);
+  return hash.digest('hex');
+}
 
 /** A value no packed item can be: msgpack never starts with these bytes and this length. */
 function tombstone(): Buffer {
@@ -152,6 +228,40 @@ export const listType: SharedType = {
       const slice = resolveSlice(all.length, start, stop, step);
       return [...sliceIndices(slice)].map((i) => all[i]);
     },
+    async setSlice(context, [start, stop, step, values]) {
+      const replacement = toArray(values).map(pack);
+      const key = context.keys.key('l');
+      for (;;) {
+        const length = await context.client.llen(key);
+        const slice = resolveSlice(length, start, stop, step);
+        let done: number;
+        if (slice.step === 1) {
+          // A simple slice may change the list's length: l[1:3] = [7, 8, 9].
+          const end = Math.max(slice.start, slice.stop);
+          checkItemCount('a list', length - (end - slice.start) + replacement.length);
+          done = await replaceRangeScript.run(context.client, [key], [length, slice.start, end, ...replacement]);
+        } else {
+          if (replacement.length !== slice.count) {
+            throw new ValueError(messages.extendedSliceSize(replacement.length, slice.count));
+          }
+          done = await setEachScript.run(context.client, [key], [length, slice.start, slice.step, ...replacement]);
+        }
+        if (done === 1) return null;
+      }
+    },
+    async delSlice(context, [start, stop, step]) {
+      const key = context.keys.key('l');
+      for (;;) {
+        const length = await context.client.llen(key);
+        const slice = resolveSlice(length, start, stop, step);
+        if (slice.count === 0) return null;
+        // The doomed indices, lowest first, are first + k * stride for k < count.
+        const stride = Math.abs(slice.step);
+        const first = slice.step > 0 ? slice.start : slice.start + (slice.count - 1) * slice.step;
+        const done = await deleteEachScript.run(context.client, [key], [length, first, stride, slice.count, tombstone()]);
+        if (done === 1) return null;
+      }
+    },
     async len(context) {
       return await context.client.llen(context.keys.key('l'));
     },
@@ -208,6 +318,29 @@ export const listType: SharedType = {
     },
     async clear(context) {
       await context.client.del(context.keys.key('l'));
+      return null;
+    },
+    async sort(context, [reverse = false]) {
+      // Python's < cannot run in Lua: sort a snapshot, and write it back only if the list is
+      // still that snapshot. Two items that cannot be compared leave the list as it was.
+      for (;;) {
+        const stored = await snapshot(context);
+        const sorted = pySorted(stored.map(unpack), Boolean(reverse)).map(pack);
+        if (stored.length < 2) return null;
+        const done = await replaceIfUnchangedScript.run(context.client, [context.keys.key('l')], [digest(stored), ...sorted]);
+        if (done === 1) return null;
+      }
+    },
+    async repeat(context, [times]) {
+      const count = repeatCount(times);
+      return pyRepeat(await items(context), count);
+    },
+    async imul(context, [times]) {
+      const count = repeatCount(times);
+      // Past the item limit Lua only needs to know it is past: the exact count is for the message.
+      const bounded = count <= 0 ? 0 : count > maxItems ? maxItems + 1 : Number(count);
+      const [done, length] = await repeatInPlaceScript.run(context.client, [context.keys.key('l')], [bounded, maxItems]);
+      if (done === 0) repeatedLength(length, count);
       return null;
     },
     async copy(context) {
