@@ -4,6 +4,7 @@
  * API; it changes with the protocol.
  */
 export * from './address.js';
+export * from './array-items.js';
 export * from './auto-proxy.js';
 export * from './auth.js';
 export * from './codec.js';

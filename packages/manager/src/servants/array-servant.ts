@@ -1,18 +1,21 @@
 import {
   arrayMethods,
   arrayRepr,
+  arrayTypecode,
+  checkArrayIndex,
+  checkArrayLength,
+  coerceArrayItem,
+  type ArrayItem,
   messages,
-  pyTypeName,
   resolveIndex,
   resolveSlice,
   sliceIndices,
-  ValueError,
 } from '@mpts/proxy/wire';
 import { checkItemCount } from '../large-lists.js';
 import type { Servant } from '../servant.js';
-import { coerce, findTypecode, type Typecode } from '../typecodes.js';
+import type { Typecode } from '../typecodes.js';
 
-type Item = number | bigint | string;
+type Item = ArrayItem;
 
 /**
  * A manager's `Array(typecode, sequence)`: Python's `array.array` behind `ArrayProxy`, stored
@@ -25,13 +28,12 @@ export class ArrayServant implements Servant {
   private readonly items: ArrayLike<Item> & { [index: number]: Item };
 
   constructor(code: unknown, init: unknown = []) {
-    const typecode = findTypecode(code);
-    if (typecode === undefined && code !== 'u') throw new ValueError(messages.badTypecode);
+    const typecode = arrayTypecode(code);
     this.code = code as string;
     this.typecode = typecode;
     if (typeof init === 'number') {
       // A length, as for multiprocessing's Array('i', 10): zeros, written straight to storage.
-      const length = checkLength(init);
+      const length = checkArrayLength(init);
       this.items = typecode === undefined ? nulCharacters(length) : new typecode.View(length);
       return;
     }
@@ -50,12 +52,12 @@ export class ArrayServant implements Servant {
   }
 
   getItem(index: unknown): Item {
-    checkIndex(index);
+    checkArrayIndex(index);
     return this.items[resolveIndex(this.items.length, index, messages.arrayIndexOutOfRange, 'array')]!;
   }
 
   setItem(index: unknown, value: unknown): void {
-    checkIndex(index);
+    checkArrayIndex(index);
     const at = resolveIndex(this.items.length, index, messages.arrayAssignmentIndexOutOfRange, 'array');
     this.items[at] = this.coerce(value);
   }
@@ -77,20 +79,10 @@ export class ArrayServant implements Servant {
   }
 
   private coerce(value: unknown): Item {
-    if (this.typecode !== undefined) return coerce(this.typecode, value);
-    // 'u' holds one code point (wchar_t is 4 bytes on Linux): '😀' is one, 'ab' is not.
-    if (typeof value === 'string' && value.length > 0 && value.length <= 2 && [...value].length === 1) return value;
-    throw new TypeError(messages.arrayItemNotCharacter);
+    return coerceArrayItem(this.typecode, value);
   }
 }
 
-/** A length for a new array: Python's errors for a float or a negative, `MemoryError` past the limit. */
-function checkLength(length: number): number {
-  if (!Number.isSafeInteger(length)) throw new TypeError(messages.noLen(pyTypeName(length)));
-  if (length < 0) throw new ValueError(messages.arrayLengthNegative(length));
-  checkItemCount('an array', length);
-  return length;
-}
 
 /** `length` NUL characters, pushed: `new Array(n).fill()` is slow past a few million, then fatal. */
 function nulCharacters(length: number): string[] {
@@ -99,7 +91,3 @@ function nulCharacters(length: number): string[] {
   return chars;
 }
 
-function checkIndex(index: unknown): void {
-  if (typeof index === 'bigint' || (typeof index === 'number' && Number.isInteger(index))) return;
-  throw new TypeError(messages.arrayIndicesNotIntegers);
-}

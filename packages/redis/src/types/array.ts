@@ -1,17 +1,18 @@
 import {
   arrayRepr,
+  arrayTypecode,
+  checkArrayIndex,
+  checkArrayLength,
+  coerceArrayItem,
   checkItemCount,
-  coerceToTypecode,
-  findRangedTypecode,
   fitsSsize,
   IndexError,
   maxItems,
   messages,
-  pyTypeName,
   resolveIndex,
   resolveSlice,
   sliceIndices,
-  ValueError,
+  type ArrayItem,
   type RangedTypecode,
 } from '@mpts/proxy/wire';
 import { Script, text } from '../script.js';
@@ -28,37 +29,14 @@ import { pack, unpack } from '../stored-values.js';
 /** The length and the typecode, in one round trip. */
 const shapeScript = new Script(`return {redis.call('LLEN', KEYS[1]), redis.call('GET', KEYS[2])}`);
 
-type Item = number | bigint | string;
+type Item = ArrayItem;
 
 /** Items pushed per RPUSH while an array is made: large arrays go in bounded steps. */
 const pushBatch = 10_000;
 
-/** The typecode's rules, or undefined for `'u'`; a `ValueError` for a code `array` does not know. */
-function rulesOf(code: unknown): RangedTypecode | undefined {
-  const typecode = findRangedTypecode(code);
-  if (typecode === undefined && code !== 'u') throw new ValueError(messages.badTypecode);
-  return typecode;
-}
 
-function coerce(typecode: RangedTypecode | undefined, value: unknown): Item {
-  if (typecode !== undefined) return coerceToTypecode(typecode, value);
-  // 'u' holds one code point (wchar_t is 4 bytes on Linux): '😀' is one, 'ab' is not.
-  if (typeof value === 'string' && value.length > 0 && value.length <= 2 && [...value].length === 1) return value;
-  throw new TypeError(messages.arrayItemNotCharacter);
-}
 
-/** A length for a new array: Python's errors for a float or a negative, `MemoryError` past the limit. */
-function checkLength(length: number): number {
-  if (!Number.isSafeInteger(length)) throw new TypeError(messages.noLen(pyTypeName(length)));
-  if (length < 0) throw new ValueError(messages.arrayLengthNegative(length));
-  checkItemCount('an array', length);
-  return length;
-}
 
-function checkIndex(index: unknown): void {
-  if (typeof index === 'bigint' || (typeof index === 'number' && Number.isInteger(index))) return;
-  throw new TypeError(messages.arrayIndicesNotIntegers);
-}
 
 /** The zero item of a typecode, as the manager's zero-filled typed array holds it. */
 function zero(typecode: RangedTypecode | undefined): Item {
@@ -76,7 +54,7 @@ async function length(context: MethodContext): Promise<number> {
  * no exact digits.
  */
 function listIndex(index: unknown): number {
-  checkIndex(index);
+  checkArrayIndex(index);
   if (typeof index === 'bigint' && !fitsSsize(index)) throw new IndexError(messages.indexSizedInteger);
   const at = Number(index);
   return Math.abs(at) > maxItems ? Math.sign(at) * (maxItems + 1) : at;
@@ -91,15 +69,15 @@ export const arrayType: SharedType = {
   typeIds: ['Array'],
   parts: ['a', 'c'],
   async init(context, [code, init = []]) {
-    const typecode = rulesOf(code);
+    const typecode = arrayTypecode(code);
     let packed: Buffer[];
     if (typeof init === 'number') {
       // Zeros: one packed zero, pushed as many times as asked.
-      packed = new Array<Buffer>(checkLength(init)).fill(pack(zero(typecode)));
+      packed = new Array<Buffer>(checkArrayLength(init)).fill(pack(zero(typecode)));
     } else {
       const given = Array.from(init as Iterable<unknown>);
       checkItemCount('an array', given.length);
-      packed = given.map((value) => pack(coerce(typecode, value)));
+      packed = given.map((value) => pack(coerceArrayItem(typecode, value)));
     }
     const key = context.keys.key('a');
     for (let from = 0; from < packed.length; from += pushBatch) {
@@ -119,11 +97,11 @@ export const arrayType: SharedType = {
       return unpack(item);
     },
     async setItem(context, [index, value]) {
-      checkIndex(index);
+      checkArrayIndex(index);
       const [length, code] = await shapeScript.run(context.client, [context.keys.key('a'), context.keys.key('c')]);
       // The index is checked before the item, as the manager and Python check them.
       const at = resolveIndex(length as number, index, messages.arrayAssignmentIndexOutOfRange, 'array');
-      const item = coerce(rulesOf(text(code)), value);
+      const item = coerceArrayItem(arrayTypecode(text(code)), value);
       await context.client.lset(context.keys.key('a'), at, pack(item));
       return null;
     },
