@@ -36,8 +36,8 @@ export interface PythonHost {
 export class PythonClients {
   /** The references all Python clients hold, together. */
   private readonly references = new ClientSession(new Socket());
-  private readonly sessions = new WeakMap<ClientSession, PythonSession>();
-  private readonly decided = new WeakSet<ClientSession>();
+  /** Each connection once its first frame told: its Python session, or null for an mpts client. */
+  private readonly sessions = new WeakMap<ClientSession, PythonSession | null>();
 
   constructor(private readonly host: PythonHost) {}
 
@@ -47,10 +47,12 @@ export class PythonClients {
    */
   claims(client: ClientSession, frame: Buffer, becamePython: () => void): boolean {
     let session = this.sessions.get(client);
+    if (session === null) return false;
     if (session === undefined) {
-      if (this.decided.has(client)) return false;
-      this.decided.add(client);
-      if (frame[0] !== 0x80) return false;
+      if (frame[0] !== 0x80) {
+        this.sessions.set(client, null);
+        return false;
+      }
       client.label = `Python client ${client.id}`;
       session = new PythonSession(client, this.host, this.references);
       this.sessions.set(client, session);
