@@ -21,7 +21,9 @@ export async function incrementAtomically(counter: ValueProxy<number>): Promise<
 }
 
 async function runAll(processes: Process[]): Promise<void> {
-  for (const p of processes) await p.start();
+  // start() resolves once a child is running its target: starting them all at once lets them
+  // boot side by side.
+  await Promise.all(processes.map((p) => p.start()));
   for (const p of processes) await p.join();
 }
 

@@ -28,7 +28,7 @@ export async function main(): Promise<void> {
   const results = await manager.list<number>();
   const producers = [0, 10].map((first) => new Process({ target: produce, args: [q, first, 10] }));
   const consumers = [1, 2, 3].map(() => new Process({ target: consume, args: [q, results] }));
-  for (const p of [...producers, ...consumers]) await p.start();
+  await Promise.all([...producers, ...consumers].map((p) => p.start()));
   for (const p of producers) await p.join();
   for (const _ of consumers) await q.put(null);
   await q.join();

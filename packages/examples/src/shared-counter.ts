@@ -20,7 +20,9 @@ export function incrementAtomically(counter: CValue<'i'>): void {
 }
 
 async function runAll(processes: Process[]): Promise<void> {
-  for (const p of processes) await p.start();
+  // start() resolves once a child is running its target: starting them all at once lets them
+  // boot side by side.
+  await Promise.all(processes.map((p) => p.start()));
   for (const p of processes) await p.join();
 }
 
