@@ -13,13 +13,14 @@ import {
 } from '@mpts/proxy/wire';
 import { BlockingPool } from './blocking-pool.js';
 import { namespaceKeys, ObjectKeys } from './keys.js';
+import { clusterOptions, parseRedisAddress, redisOptions, type RedisAddressOptions } from './redis-address.js';
 import { Script, text, type RedisClient } from './script.js';
 import { Session } from './session.js';
 import type { MethodContext, SharedType } from './shared-type.js';
 import type { Holding } from './types/lock.js';
 import { sharedTypes } from './type-table.js';
 
-export interface RedisStoreOptions {
+export interface RedisStoreOptions extends RedisAddressOptions {
   /**
    * Seconds what this process holds (locks, permits, items in hand) outlives its last renewal
    * when the process dies or hangs. Choose it longer than your longest event-loop stall.
@@ -28,8 +29,6 @@ export interface RedisStoreOptions {
   lease?: number;
   /** The first part of every key, so several programs can share one Redis. @default 'mpts' */
   prefix?: string;
-  /** The URL's host is one node of a Redis Cluster (`?cluster=1`). @default false */
-  cluster?: boolean;
 }
 
 /** The meta hash of a new object: its type and the creator's reference. */
@@ -73,25 +72,17 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   /** Calls in flight: while there are none, the connections do not keep the process alive. */
   #busyCount = 0;
 
-  constructor(
-    readonly address: string,
-    options: RedisStoreOptions = {},
-  ) {
-    this.prefix = options.prefix ?? 'mpts';
-    // The query holds mpts's own options (see normalizeAddress), not the client's.
-    const url = address.split('?')[0]!;
-    if (options.cluster) {
-      const { hostname, port, username, password, protocol } = new URL(url);
-      this.client = new Cluster([{ host: hostname, port: Number(port) }], {
-        redisOptions: {
-          maxRetriesPerRequest: null,
-          ...(username ? { username: decodeURIComponent(username) } : {}),
-          ...(password ? { password: decodeURIComponent(password) } : {}),
-          ...(protocol === 'rediss:' ? { tls: {} } : {}),
-        },
-      });
+  /** @param address a normalized address (see redis-address.ts): everything is read from it */
+  constructor(readonly address: string) {
+    const where = parseRedisAddress(address);
+    this.prefix = where.prefix;
+    if (where.cluster) {
+      const { seeds, options } = clusterOptions(where);
+      this.client = new Cluster(seeds, options);
     } else {
-      this.client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
+      // One server, or the primary the Sentinels name: every connection made from this one
+      // (the blocking pool's duplicates) asks the Sentinels where the primary is now.
+      this.client = new Redis(redisOptions(where));
     }
     // ioredis reports connection trouble on 'error' and keeps reconnecting: the calls in flight
     // see the failure; an unhandled 'error' event must not end the program.
@@ -102,7 +93,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     if (this.client instanceof Cluster) {
       this.client.on('+node', (node: Redis) => node.on('connect', () => this.#keepAlive(this.#busyCount > 0)));
     }
-    this.session = new Session((options.lease ?? 15) * 1000);
+    this.session = new Session(where.lease * 1000);
     this.blocking = new BlockingPool(this.client);
   }
 

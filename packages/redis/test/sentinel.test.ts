@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { Manager, QueueEmpty } from '@mpts/manager';
+import '@mpts/redis';
+import { normalizeAddress } from '@mpts/redis';
+import { testLease } from './backends.js';
+import { redisSkipReason } from './redis-server.js';
+import { masterName, startRedisSentinel, type RedisSentinelSetup } from './redis-sentinel.js';
+import { waitUntil } from './wait-until.js';
+
+describe.skipIf(redisSkipReason !== undefined)('a primary, a replica and a Sentinel on loopback ports', () => {
+  let setup: RedisSentinelSetup;
+  beforeAll(async () => {
+    setup = await startRedisSentinel();
+  }, 30_000);
+  afterAll(() => setup?.stop());
+
+  it('reads the Sentinel URL and the options form as one address', () => {
+    const [port] = setup.sentinelPorts;
+    expect(normalizeAddress(`${setup.url}?lease=${testLease}`)).toBe(`redis+sentinel://127.0.0.1:${port}/${masterName}/0?lease=${testLease}&prefix=mpts`);
+    expect(normalizeAddress(`redis://${masterName}/0`, { sentinels: [`127.0.0.1:${port}`], lease: testLease })).toBe(
+      normalizeAddress(`${setup.url}?lease=${testLease}`),
+    );
+  });
+
+  it('serves a dict, a queue and a lock through the Sentinel, and keeps serving them after a failover', async () => {
+    await using manager = await Manager.connect(`${setup.url}?lease=${testLease}`);
+    const [sentinelPort] = setup.sentinelPorts;
+    await using second = await Manager.connect(`redis://${masterName}/0`, { sentinels: [{ host: '127.0.0.1', port: sentinelPort! }], lease: testLease } as never);
+    expect(second.address).toBe(manager.address);
+
+    const totals = await manager.dict<string, number>({ before: 1 });
+    const tasks = await manager.queue<string>();
+    const lock = await manager.lock();
+    await tasks.put('first');
+    expect(await tasks.get()).toBe('first');
+    await lock.acquire();
+    expect(lock.token).toBe(1);
+
+    const oldPrimary = await setup.primaryPort();
+    const before = new Redis({ host: '127.0.0.1', port: oldPrimary });
+    // What was written reaches the replica before the failover (replication is asynchronous:
+    // a failover can lose writes the replica had not received, see docs/scaling-out.md).
+    expect(await before.call('WAIT', 1, 5000)).toBe(1);
+    // A get blocked in the old primary when the failover comes.
+    const waiting = tasks.get({ timeout: 30 });
+    await waitUntil(async () => /blocked_clients:1\b/.test(await before.info('clients')));
+    before.disconnect();
+
+    const newPrimary = await setup.failover();
+    expect(newPrimary).not.toBe(oldPrimary);
+    expect(await setup.primaryPort()).toBe(newPrimary);
+
+    // The same manager, its proxies and its blocking waits now reach the new primary.
+    expect(await totals.getItem('before')).toBe(1);
+    await totals.setItem('after', 2);
+    await tasks.put('after the failover');
+    expect(await waiting).toBe('after the failover');
+    await expect(tasks.get({ timeout: 0.05 })).rejects.toBeInstanceOf(QueueEmpty);
+    await lock.release();
+    const viaSecond = (await second.create('Lock', [])) as typeof lock;
+    await viaSecond.acquire();
+    await viaSecond.release();
+    expect(await lock.acquire({ timeout: 5 })).toBe(true);
+    expect(lock.token).toBe(2);
+    await lock.release();
+
+    const after = new Redis({ host: '127.0.0.1', port: newPrimary });
+    try {
+      expect((await after.info('replication')).includes('role:master')).toBe(true);
+      expect(await after.hlen(`mpts:{mpts:${totals.id}}:v`)).toBe(2);
+    } finally {
+      after.disconnect();
+    }
+    for (const proxy of [totals, tasks, lock, viaSecond]) proxy.releaseProxy();
+  }, 30_000);
+});
