@@ -51,7 +51,7 @@ export const redisBackend: BackendKind = {
     const entry = storeFor(address);
     entry.managers++;
     try {
-      await entry.store.ping();
+      await entry.store.connected();
     } catch (error) {
       entry.managers--;
       if (entry.managers === 0) {

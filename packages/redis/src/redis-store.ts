@@ -106,6 +106,24 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     await this.#busy(() => this.client.ping());
   }
 
+  /**
+   * Resolves once the server answers. Rejects with the first connection error (nothing listens,
+   * a certificate the CA does not vouch for, a wrong password) rather than retrying forever as
+   * the connections of a running program do (through a restart or a failover).
+   */
+  async connected(): Promise<void> {
+    let onError: (error: Error) => void;
+    const failed = new Promise<never>((_, reject) => {
+      onError = reject;
+      this.client.once('error', onError);
+    });
+    try {
+      await Promise.race([this.ping(), failed]);
+    } finally {
+      this.client.off('error', onError!);
+    }
+  }
+
   keysOf(id: number): ObjectKeys {
     return new ObjectKeys(this.prefix, id);
   }
@@ -197,7 +215,9 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
       this.#closed = true;
       this.session.close();
       await this.blocking.close();
-      await this.client.quit().catch(() => this.client.disconnect());
+      // QUIT waits for a connection that may never come (a store that never connected).
+      if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+      else this.client.disconnect();
     }));
   }
 
