@@ -66,6 +66,7 @@ export const redisBackend: BackendKind = {
       address,
       create: (typeId, args) => store.create(typeId, args),
       numberOfObjects: () => store.numberOfObjects(),
+      debugInfo: () => store.debugInfo(),
       async close() {
         if (closed) return;
         closed = true;

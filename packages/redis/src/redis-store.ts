@@ -14,7 +14,8 @@ import {
 import { BlockingPool } from './blocking-pool.js';
 import { namespaceKeys, ObjectKeys } from './keys.js';
 import { clusterOptions, parseRedisAddress, redisOptions, type RedisAddressOptions } from './redis-address.js';
-import { Script, text, type RedisClient } from './script.js';
+import { luaNow, Script, text, type RedisClient } from './script.js';
+import { previewItems, readDebugInfo, type RedisDebugInfo } from './debug-info.js';
 import { Session } from './session.js';
 import type { MethodContext, SharedType } from './shared-type.js';
 import type { Holding } from './types/lock.js';
@@ -51,6 +52,16 @@ local refs = redis.call('HINCRBY', KEYS[1], 'refs', -1)
 if refs > 0 then return 0 end
 for _, key in ipairs(redis.call('SMEMBERS', KEYS[2])) do redis.call('DEL', key) end
 for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1`);
+
+/**
+ * KEYS sessions; ARGV session lease. This session is alive for one more lease; sessions whose
+ * lease ended (a crashed process's) leave the list.
+ */
+const registerSessionScript = new Script(`
+${luaNow}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 return 1`);
 
 /**
@@ -95,6 +106,10 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     }
     this.session = new Session(where.lease * 1000);
     this.blocking = new BlockingPool(this.client);
+    // Listed among the live sessions (for debugInfo()) while it renews.
+    const register = () => registerSessionScript.run(this.client, [namespaceKeys(this.prefix).sessions], [this.session.id, this.session.leaseMs]);
+    register().catch(() => {});
+    this.session.renew('session', register);
   }
 
   /** Whether it is closed or closing: a later manager or proxy of its address opens a new one. */
@@ -153,6 +168,26 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     this.#types.set(id, typeId);
     // Counted by the create script: the proxy owns that reference.
     return rebuildProxy({ typeId, id, address: this.address }, undefined, this) as BaseProxy;
+  }
+
+  /** Every object with its reference count, holders and waiters, and the live sessions (see debug-info.ts). */
+  debugInfo(): Promise<RedisDebugInfo> {
+    this.#checkOpen();
+    return this.#busy(() =>
+      readDebugInfo(this.client, this.prefix, this.address, [...sharedTypes.keys()].filter((typeId) => typeId !== 'Iterator'), (id, typeId, size) =>
+        this.#preview(id, typeId, size),
+      ),
+    );
+  }
+
+  /** Python's `str()` of an object, cut at 75 characters; a count when it has many items. */
+  async #preview(id: number, typeId: string, size: number | undefined): Promise<string> {
+    if (size !== undefined && size > previewItems) return `<${typeId} of ${size} items>`;
+    try {
+      return String(await this.#call(id, '#str', [], undefined)).slice(0, 75);
+    } catch {
+      return `<${typeId}>`;
+    }
   }
 
   async numberOfObjects(): Promise<number> {
@@ -214,6 +249,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
       }
       this.#closed = true;
       this.session.close();
+      if (this.client.status === 'ready') await this.client.zrem(namespaceKeys(this.prefix).sessions, this.session.id).catch(() => {});
       await this.blocking.close();
       // QUIT waits for a connection that may never come (a store that never connected).
       if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
