@@ -120,7 +120,7 @@ async function inspectRedis(address: string, values: { 'authkey-file'?: string; 
   if (values['authkey-file'] !== undefined) throw new UsageError('--authkey-file is for a manager: Redis checks its own users (redis://user:password@host)');
   // Loaded only here: inspecting a manager needs no Redis client.
   await import('@mpts/redis');
-  const manager = await Manager.connect(address, values['tls-ca'] === undefined ? {} : ({ tlsCa: values['tls-ca'] } as never));
+  const manager = await Manager.connect(address, values['tls-ca'] === undefined ? {} : { tlsCa: values['tls-ca'] });
   try {
     const info = await manager.debugInfo();
     // Leave out the inspecting session itself.

@@ -26,7 +26,7 @@ describe.skipIf(redisSkipReason !== undefined)('a primary, a replica and a Senti
   it('serves a dict, a queue and a lock through the Sentinel, and keeps serving them after a failover', async () => {
     await using manager = await Manager.connect(`${setup.url}?lease=${testLease}`);
     const [sentinelPort] = setup.sentinelPorts;
-    await using second = await Manager.connect(`redis://${masterName}/0`, { sentinels: [{ host: '127.0.0.1', port: sentinelPort! }], lease: testLease } as never);
+    await using second = await Manager.connect(`redis://${masterName}/0`, { sentinels: [{ host: '127.0.0.1', port: sentinelPort! }], lease: testLease });
     expect(second.address).toBe(manager.address);
 
     const totals = await manager.dict<string, number>({ before: 1 });

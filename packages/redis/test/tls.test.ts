@@ -26,7 +26,7 @@ describe.skipIf(redisSkipReason !== undefined)('rediss:// to a redis-server that
     const waiting = tasks.get({ timeout: 10 });
     await tasks.put('over TLS');
     expect(await waiting).toBe('over TLS');
-    await using viaOptions = await Manager.connect(server.url, { tlsCa: files.ca, lease: testLease } as never);
+    await using viaOptions = await Manager.connect(server.url, { tlsCa: files.ca, lease: testLease });
     expect(viaOptions.address).toBe(manager.address);
     await totals.setItem('again', 2);
     await using child = runFixture('dict-writer', [JSON.stringify(toToken(totals)), 'child', 'over TLS too']);
