@@ -92,9 +92,10 @@ export async function startRedisSentinel(sentinelCount = 1): Promise<RedisSentin
     }
   };
   try {
-    const primary = await startRedisServer();
+    // Each in the temporary directory: a replica writes the data it syncs to a file in its own.
+    const primary = await startRedisServer({ args: ['--dir', dir] });
     servers.push(primary);
-    servers.push(await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(primary.port)] }));
+    servers.push(await startRedisServer({ args: ['--dir', dir, '--replicaof', '127.0.0.1', String(primary.port)] }));
     const quorum = Math.floor(sentinelCount / 2) + 1;
     for (let i = 0; i < sentinelCount; i++) sentinels.push(await startSentinel(dir, primary.port, quorum));
     // A failover needs a replica the Sentinels know and that is in sync: the Sentinels learn of
