@@ -118,6 +118,7 @@ const redisUrl = /^rediss?(\+sentinel)?:\/\//i;
 /** `mpts inspect` of a Redis-backed mpts: its objects, holders and waiters, read from Redis. */
 async function inspectRedis(address: string, values: { 'authkey-file'?: string; 'tls-ca'?: string; tls?: boolean; json?: boolean }): Promise<number> {
   if (values['authkey-file'] !== undefined) throw new UsageError('--authkey-file is for a manager: Redis checks its own users (redis://user:password@host)');
+  if (values.tls) throw new UsageError('--tls is for a manager: a Redis URL asks for TLS with rediss://');
   // Loaded only here: inspecting a manager needs no Redis client.
   await import('@mpts/redis');
   const manager = await Manager.connect(address, values['tls-ca'] === undefined ? {} : { tlsCa: values['tls-ca'] });

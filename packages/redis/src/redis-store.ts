@@ -134,9 +134,20 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     });
     try {
       await Promise.race([this.ping(), failed]);
+    } catch (error) {
+      throw this.#sentinelsFailed(error);
     } finally {
       this.client.off('error', onError!);
     }
+  }
+
+  /** The Sentinels' failure said as what it is here: no primary came of them, and why. */
+  #sentinelsFailed(error: unknown): unknown {
+    const { sentinelName, hosts } = parseRedisAddress(this.address);
+    const why = error instanceof Error ? /Last error: (.*)$/.exec(error.message) : null;
+    if (sentinelName === undefined || why === null) return error;
+    const sentinels = hosts.map(({ host, port }) => `${host}:${port}`).join(', ');
+    return new Error(`no Sentinel at ${sentinels} gave the primary of '${sentinelName}' (last error: ${why[1]})`, { cause: error });
   }
 
   keysOf(id: number): ObjectKeys {

@@ -23,6 +23,17 @@ describe.skipIf(redisSkipReason !== undefined)('a primary, a replica and a Senti
     );
   });
 
+  it('skips a Sentinel that does not answer, and rejects a master name the Sentinels do not know', async () => {
+    const [port] = setup.sentinelPorts;
+    await using manager = await Manager.connect(`redis+sentinel://127.0.0.1:1,127.0.0.1:${port}/${masterName}/0?lease=${testLease}`);
+    const d = await manager.dict({ through: 'the second Sentinel' });
+    expect(await d.getItem('through')).toBe('the second Sentinel');
+    d.releaseProxy();
+    await expect(Manager.connect(`redis+sentinel://127.0.0.1:${port}/nosuchmaster/0`)).rejects.toThrow(
+      `no Sentinel at 127.0.0.1:${port} gave the primary of 'nosuchmaster' (last error: ERR No such master with that name)`,
+    );
+  });
+
   it('serves a dict, a queue and a lock through the Sentinel, and keeps serving them after a failover', async () => {
     await using manager = await Manager.connect(`${setup.url}?lease=${testLease}`);
     const [sentinelPort] = setup.sentinelPorts;
