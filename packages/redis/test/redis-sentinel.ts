@@ -93,9 +93,18 @@ export async function startRedisSentinel(sentinelCount = 1): Promise<RedisSentin
   };
   try {
     // Each in the temporary directory: a replica writes the data it syncs to a file in its own.
-    const primary = await startRedisServer({ args: ['--dir', dir] });
+    // A primary waits 5 s by default before it streams its data to a replica, for more to join.
+    const primary = await startRedisServer({ args: ['--dir', dir, '--repl-diskless-sync-delay', '0'] });
     servers.push(primary);
     servers.push(await startRedisServer({ args: ['--dir', dir, '--replicaof', '127.0.0.1', String(primary.port)] }));
+    // In sync before the Sentinels start: their first look at the primary then finds the replica
+    // ready, rather than at their next periodic look, seconds later.
+    const replica = new Redis({ host: '127.0.0.1', port: servers[1]!.port });
+    try {
+      await waitUntil(async () => /master_link_status:up/.test(await replica.info('replication')));
+    } finally {
+      replica.disconnect();
+    }
     const quorum = Math.floor(sentinelCount / 2) + 1;
     for (let i = 0; i < sentinelCount; i++) sentinels.push(await startSentinel(dir, primary.port, quorum));
     // A failover needs a replica the Sentinels know and that is in sync: the Sentinels learn of
