@@ -8,19 +8,17 @@ import { redisSkipReason } from './redis-server.js';
 import { masterName, startRedisSentinel, type RedisSentinelSetup } from './redis-sentinel.js';
 import { waitUntil } from './wait-until.js';
 
-describe.skipIf(redisSkipReason !== undefined)('a primary, a replica and a Sentinel on loopback ports', () => {
+describe.skipIf(redisSkipReason !== undefined)('a primary, a replica and three Sentinels on loopback ports', () => {
   let setup: RedisSentinelSetup;
   beforeAll(async () => {
-    setup = await startRedisSentinel();
+    setup = await startRedisSentinel(3);
   }, 30_000);
   afterAll(() => setup?.stop());
 
   it('reads the Sentinel URL and the options form as one address', () => {
-    const [port] = setup.sentinelPorts;
-    expect(normalizeAddress(`${setup.url}?lease=${testLease}`)).toBe(`redis+sentinel://127.0.0.1:${port}/${masterName}/0?lease=${testLease}&prefix=mpts`);
-    expect(normalizeAddress(`redis://${masterName}/0`, { sentinels: [`127.0.0.1:${port}`], lease: testLease })).toBe(
-      normalizeAddress(`${setup.url}?lease=${testLease}`),
-    );
+    const hosts = setup.sentinelPorts.map((port) => `127.0.0.1:${port}`);
+    expect(normalizeAddress(`${setup.url}?lease=${testLease}`)).toBe(`redis+sentinel://${hosts.join(',')}/${masterName}/0?lease=${testLease}&prefix=mpts`);
+    expect(normalizeAddress(`redis://${masterName}/0`, { sentinels: hosts, lease: testLease })).toBe(normalizeAddress(`${setup.url}?lease=${testLease}`));
   });
 
   it('skips a Sentinel that does not answer, and rejects a master name the Sentinels do not know', async () => {
@@ -36,8 +34,10 @@ describe.skipIf(redisSkipReason !== undefined)('a primary, a replica and a Senti
 
   it('serves a dict, a queue and a lock through the Sentinel, and keeps serving them after a failover', async () => {
     await using manager = await Manager.connect(`${setup.url}?lease=${testLease}`);
-    const [sentinelPort] = setup.sentinelPorts;
-    await using second = await Manager.connect(`redis://${masterName}/0`, { sentinels: [{ host: '127.0.0.1', port: sentinelPort! }], lease: testLease });
+    await using second = await Manager.connect(`redis://${masterName}/0`, {
+      sentinels: setup.sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
+      lease: testLease,
+    });
     expect(second.address).toBe(manager.address);
 
     const totals = await manager.dict<string, number>({ before: 1 });
