@@ -91,6 +91,10 @@ describe.skipIf(redisSkipReason !== undefined)('mpts as a Redis ACL user limited
     expect(await lock.acquire({ blocking: false })).toBe(true);
     await lock.release();
 
+    // What debugInfo() and `mpts inspect` read is within the user's rights too.
+    expect((await manager.debugInfo()).objects.map((object) => object.typeId)).toEqual([
+      'dict', 'list', 'set', 'Namespace', 'Value', 'Array', 'JoinableQueue', 'Lock', 'RLock', 'BoundedSemaphore', 'Event', 'Condition', 'Barrier',
+    ]);
     for (const proxy of [d, l, s, ns, v, a, jq, lock, rlock, semaphore, event, condition, barrier]) proxy.releaseProxy();
   });
 
@@ -105,6 +109,10 @@ describe.skipIf(redisSkipReason !== undefined)('mpts as a Redis ACL user limited
     expect(await waiting).toBe(true);
     await lock.release();
     lock.releaseProxy();
+  });
+
+  it('rejects a wrong password at connect, with the server\'s error', async () => {
+    await expect(Manager.connect(url.replace(':secret@', ':wrong@'))).rejects.toThrow(/^WRONGPASS invalid username-password pair/);
   });
 
   it('cannot touch keys outside mpts:*, nor wipe the database', async () => {
