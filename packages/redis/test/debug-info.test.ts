@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { Manager, toToken, type DebugInfo } from '@mpts/manager';
 import '@mpts/redis';
 import { testLease } from './backends.js';
 import { runFixture } from './child.js';
+import { waitUntil } from './wait-until.js';
 import { redisSkipReason, startRedisServer, type RedisServer } from './redis-server.js';
 
 /** One of each type, in the same states on either backend. */
@@ -97,9 +99,41 @@ describe.skipIf(redisSkipReason !== undefined)('debugInfo() on Redis', () => {
     for (const proxy of [...objects, lock]) proxy.releaseProxy();
   });
 
+  it('shows the items in a consumer\'s hands that it has not acknowledged, and its lease', async () => {
+    await using manager = await Manager.connect(url);
+    const queue = await manager.queue<string>();
+    await using consumer = runFixture('queue-consumer', [url, JSON.stringify(toToken(queue))]);
+    expect(await consumer.nextLine()).toBe('waiting');
+    const admin = new Redis(server.url);
+    try {
+      // Blocked in Redis (BLMOVE), then stopped: Redis moves the next item into its hands.
+      await waitUntil(async () => /blocked_clients:1\b/.test(await admin.info('clients')));
+      consumer.process.kill('SIGSTOP');
+      await queue.put('in hand');
+      await waitUntil(async () => /blocked_clients:0\b/.test(await admin.info('clients')));
+    } finally {
+      admin.disconnect();
+    }
+    const info = await manager.debugInfo();
+    const child = `${hostname()} pid ${consumer.process.pid} (session `;
+    const state = info.objects.find((object) => object.id === queue.id)!.state;
+    expect(state).toMatchObject({ size: 0, unacknowledged: 1 });
+    const [[holder, hand]] = Object.entries(state['inHand'] as Record<string, { items: number; leaseExpires: string }>) as [[string, { items: number; leaseExpires: string }]];
+    expect(holder).toContain(child);
+    expect(hand.items).toBe(1);
+    expect(Date.parse(hand.leaseExpires) - Date.parse(info.backend!.time)).toBeLessThanOrEqual(testLease * 1000);
+    expect(info.clients.find((client) => client.label.startsWith(child))).toMatchObject({ holding: 1 });
+    consumer.process.kill('SIGKILL');
+    await consumer.exited;
+    // The dead consumer's item comes back once its lease lapses.
+    expect(await queue.get({ timeout: testLease + 5 })).toBe('in hand');
+    queue.releaseProxy();
+  });
+
   it("has the manager's shape: every state field the manager reports for a type, but a queue's blocked callers", async () => {
     const reports: DebugInfo[] = [];
-    for (const open of [() => Manager.start(), () => Manager.connect(url)]) {
+    // A namespace of its own: a killed process's references leave its objects behind in the others.
+    for (const open of [() => Manager.start(), () => Manager.connect(`${url}&prefix=shape`)]) {
       await using manager = await open();
       const objects = await makeObjects(manager);
       reports.push(await manager.debugInfo());
