@@ -80,8 +80,8 @@ async function readObject(client: RedisClient, prefix: string, keys: ObjectKeys,
   // Deleted since the registry was read.
   if (meta['type'] === undefined) return undefined;
   const typeId = meta['type'];
-  const { state, size } = await readState(client, prefix, keys, typeId, snapshot);
-  return { id: keys.id, typeId, refcount: Number(meta['refs'] ?? 0), heldBy: {}, str: await describe(keys.id, typeId, size), state };
+  const { state, size, str } = await readState(client, prefix, keys, typeId, snapshot);
+  return { id: keys.id, typeId, refcount: Number(meta['refs'] ?? 0), heldBy: {}, str: str ?? (await describe(keys.id, typeId, size)), state };
 }
 
 /** The session of a waiter id (`<session>.<n>`). */
@@ -113,7 +113,14 @@ function expiry(snapshot: Snapshot, ms: number): { leaseExpires: string; leaseLe
   return { leaseExpires: new Date(ms).toISOString(), leaseLeftMs: ms - snapshot.now };
 }
 
-async function readState(client: RedisClient, prefix: string, keys: ObjectKeys, typeId: string, snapshot: Snapshot): Promise<{ state: Record<string, unknown>; size?: number }> {
+/** An object's state; its size, for types whose `str()` grows with it; its `str()`, for types that have none on Redis. */
+async function readState(
+  client: RedisClient,
+  prefix: string,
+  keys: ObjectKeys,
+  typeId: string,
+  snapshot: Snapshot,
+): Promise<{ state: Record<string, unknown>; size?: number; str?: string }> {
   switch (typeId) {
     case 'dict': {
       const size = await client.hlen(keys.key('v'));
@@ -135,8 +142,11 @@ async function readState(client: RedisClient, prefix: string, keys: ObjectKeys, 
     case 'RLock':
       return { state: await lockState(client, keys, typeId, snapshot) };
     case 'Semaphore':
-    case 'BoundedSemaphore':
-      return { state: await semaphoreState(client, keys, snapshot) };
+    case 'BoundedSemaphore': {
+      const { state, initial } = await semaphoreState(client, keys, snapshot);
+      // The manager's str() of a semaphore.
+      return { state, str: `<${typeId}: value=${state['value']}${typeId === 'BoundedSemaphore' ? `/${initial}` : ''}>` };
+    }
     case 'Queue':
     case 'JoinableQueue': {
       const state = await queueState(client, keys, snapshot);
@@ -152,7 +162,7 @@ async function readState(client: RedisClient, prefix: string, keys: ObjectKeys, 
       const lockKeys = lockId === null ? keys : new ObjectKeys(prefix, Number(lockId));
       const waiting = waiters(snapshot, await client.lrange(lockKeys.key(`cw:${keys.id}`), 0, -1));
       const lock = lockId === null ? await lockState(client, keys, 'RLock', snapshot) : `object ${lockId} (${lockType})`;
-      return { state: { lock, waiting } };
+      return { state: { lock, waiting }, str: `<Condition(<${lockType ?? 'RLock'}>, ${waiting.length})>` };
     }
     case 'Barrier': {
       const [st, ids] = await Promise.all([client.hgetall(keys.key('st')), client.lrange(keys.key('w'), 0, -1)]);
@@ -189,7 +199,7 @@ async function lockState(client: RedisClient, keys: ObjectKeys, typeId: string, 
   return state;
 }
 
-async function semaphoreState(client: RedisClient, keys: ObjectKeys, snapshot: Snapshot): Promise<Record<string, unknown>> {
+async function semaphoreState(client: RedisClient, keys: ObjectKeys, snapshot: Snapshot): Promise<{ state: Record<string, unknown>; initial: number }> {
   const [st, hold, hexp, ids] = await Promise.all([
     client.hgetall(keys.key('st')),
     client.hgetall(keys.key('hold')),
@@ -207,7 +217,7 @@ async function semaphoreState(client: RedisClient, keys: ObjectKeys, snapshot: S
     const end = ends.get(session);
     if (end !== undefined) leases[sessionLabel(session)] = new Date(end).toISOString();
   }
-  return { value: Number(st['value']), holders, leaseExpires: leases, waiting: waiters(snapshot, ids) };
+  return { state: { value: Number(st['value']), holders, leaseExpires: leases, waiting: waiters(snapshot, ids) }, initial: Number(st['initial']) };
 }
 
 async function queueState(client: RedisClient, keys: ObjectKeys, snapshot: Snapshot): Promise<Record<string, unknown>> {
