@@ -7,12 +7,17 @@ import type { DebugInfo } from '@mpts/manager';
 export function formatDebugInfo(info: DebugInfo, address: string): string {
   const lines: string[] = [];
   const server = info.server;
-  lines.push(`manager at ${address}${server ? ` (pid ${server.pid}, up since ${server.startedAt})` : ''}`);
+  if (info.backend) lines.push(`Redis-backed mpts at ${address} (server time ${info.backend.time})`);
+  else lines.push(`manager at ${address}${server ? ` (pid ${server.pid}, up since ${server.startedAt})` : ''}`);
   if (server && server.addresses.length > 0) lines.push(`  listening on ${server.addresses.join(', ')}`);
   lines.push('');
   lines.push(`clients (${info.clients.length}):`);
   for (const client of info.clients) {
-    lines.push(`  ${client.label}: ${client.references} reference${client.references === 1 ? '' : 's'}, ${client.waiting} waiting call${client.waiting === 1 ? '' : 's'}`);
+    // A Redis session holds no references of its own (they are counted per object there).
+    const what = client.references === undefined
+      ? `holds in ${client.holding ?? 0} object${client.holding === 1 ? '' : 's'}, ${client.waiting} waiting call${client.waiting === 1 ? '' : 's'}${client.leaseExpires ? `, lease until ${client.leaseExpires}` : ''}`
+      : `${client.references} reference${client.references === 1 ? '' : 's'}, ${client.waiting} waiting call${client.waiting === 1 ? '' : 's'}`;
+    lines.push(`  ${client.label}: ${what}`);
   }
   if (info.types) {
     lines.push('');

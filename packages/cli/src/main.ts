@@ -5,6 +5,7 @@
  *   mpts serve --host 0.0.0.0 --port 50000 --authkey-file key [--tls-cert cert.pem --tls-key key.pem]
  *              [--register ./my-types.js ... [--manager MyManager]] [--python-clients]
  *   mpts inspect tcp://host:50000 --authkey-file key [--tls-ca cert.pem] [--json]
+ *   mpts inspect redis://[user:password@]host:6379/0[?prefix=mpts] [--tls-ca cert.pem] [--json]
  *
  * The authkey is read from a file (never from the command line, where `ps` shows it): its bytes,
  * exactly, as `Manager.serve({ authkeyFile })` and `Manager.connect(address, { authkeyFile })` read it.
@@ -20,8 +21,11 @@ const usage = `usage:
              [--handshake-timeout <seconds>] [--heartbeat-interval <seconds>] [--heartbeat-timeout <seconds>]
              [--python-clients]
   mpts inspect <address> --authkey-file <file> [--tls-ca <pem> | --tls] [--json]
+  mpts inspect <redis url> [--tls-ca <pem>] [--json]
 
   <address> is tcp://host:port, tcp://[::1]:port, host:port, or a Unix socket path.
+  <redis url> is redis://, rediss:// (TLS) or redis+sentinel:// (docs/scaling-out.md), with
+  ?prefix= when the program uses another key prefix; it needs no authkey file.
   The authkey file holds the key's bytes, exactly: a trailing newline is part of the key
   (write it with printf %s, not echo). Ports, sizes and seconds are plain decimal numbers.`;
 
@@ -92,6 +96,7 @@ async function inspect(args: string[]): Promise<number> {
   });
   const address = positionals[0];
   if (address === undefined) throw new UsageError('inspect needs the address of a manager');
+  if (redisUrl.test(address)) return inspectRedis(address, values);
   const authkeyFile = checkAuthkeyFile(values['authkey-file']);
   const tls = values['tls-ca'] ? { ca: readFileSync(values['tls-ca']) } : values.tls ? true : undefined;
   const manager = await Manager.connect(address, { authkeyFile, tls });
@@ -105,6 +110,32 @@ async function inspect(args: string[]): Promise<number> {
     await manager.shutdown();
   }
   return 0;
+}
+
+/** The schemes `@mpts/redis` serves. */
+const redisUrl = /^rediss?(\+sentinel)?:\/\//i;
+
+/** `mpts inspect` of a Redis-backed mpts: its objects, holders and waiters, read from Redis. */
+async function inspectRedis(address: string, values: { 'authkey-file'?: string; 'tls-ca'?: string; tls?: boolean; json?: boolean }): Promise<number> {
+  if (values['authkey-file'] !== undefined) throw new UsageError('--authkey-file is for a manager: Redis checks its own users (redis://user:password@host)');
+  if (values.tls) throw new UsageError('--tls is for a manager: a Redis URL asks for TLS with rediss://');
+  // Loaded only here: inspecting a manager needs no Redis client.
+  await import('@mpts/redis');
+  const manager = await Manager.connect(address, values['tls-ca'] === undefined ? {} : { tlsCa: values['tls-ca'] });
+  try {
+    const info = await manager.debugInfo();
+    // Leave out the inspecting session itself.
+    info.clients = info.clients.filter((client) => !client.label.includes(` pid ${process.pid} `));
+    process.stdout.write(values.json ? `${JSON.stringify(info, jsonSafe, 2)}\n` : `${formatDebugInfo(info, redactPassword(manager.address))}\n`);
+  } finally {
+    await manager.shutdown();
+  }
+  return 0;
+}
+
+/** An address as printed: its password masked. */
+function redactPassword(address: string): string {
+  return address.replace(/^([a-z+]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
 }
 
 class UsageError extends Error {}

@@ -390,7 +390,11 @@ export class Manager implements AsyncDisposable {
 
   /** Every object with its reference counts, holders and waiters, and every client. */
   async debugInfo(): Promise<DebugInfo> {
-    if (this.backend !== undefined) throw new NotImplementedError(messages.notOnBackend('debugInfo()', this.backend.address));
+    if (this.backend !== undefined) {
+      const backend = this.backendInUse();
+      if (backend.debugInfo === undefined) throw new NotImplementedError(messages.notOnBackend('debugInfo()', backend.address));
+      return (await backend.debugInfo()) as DebugInfo;
+    }
     return (await this.connection().command(Command.debugInfo)) as DebugInfo;
   }
 

@@ -26,6 +26,14 @@ export interface ConnectOptions {
   tls?: boolean | TlsConnectionOptions;
   /** The largest frame, in bytes, accepted from the server. @default 64 MiB */
   maxFrameSize?: number;
+  /** A Redis URL (`@mpts/redis`): seconds what a process holds outlives its last renewal. @default 15 */
+  lease?: number;
+  /** A Redis URL: the first part of every key. @default 'mpts' */
+  prefix?: string;
+  /** A Redis URL: the Sentinels (`'host:26379'`, `{ host, port }`); the URL's host names the master group. */
+  sentinels?: readonly (string | { host: string; port?: number })[];
+  /** A `rediss://` URL: a PEM file of the CA that signed the server's certificate. */
+  tlsCa?: string;
 }
 
 /** Where to connect: an address string, or a host and port (or a socket path) with the options. */

@@ -38,6 +38,8 @@ export interface ManagerBackend {
   numberOfObjects(): Promise<number>;
   /** Lets go of this manager's side: releases what this process holds, closes connections. */
   close(): Promise<void>;
+  /** Objects, holders and waiters, in the shape of the manager's `debugInfo()` (a backend may leave it out). */
+  debugInfo?(): Promise<unknown>;
 }
 
 /**

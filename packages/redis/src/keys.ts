@@ -20,7 +20,10 @@ export class ObjectKeys {
   }
 }
 
-/** Keys of a namespace that are not any one object's: the id counter and the object registry. */
-export function namespaceKeys(prefix: string): { nextId: string; objects: string } {
-  return { nextId: `${prefix}:{${prefix}}:next-id`, objects: `${prefix}:{${prefix}}:objects` };
+/**
+ * Keys of a namespace that are not any one object's: the id counter, the object registry, and
+ * the live sessions (session → the end of its lease), for `debugInfo()`.
+ */
+export function namespaceKeys(prefix: string): { nextId: string; objects: string; sessions: string } {
+  return { nextId: `${prefix}:{${prefix}}:next-id`, objects: `${prefix}:{${prefix}}:objects`, sessions: `${prefix}:{${prefix}}:sessions` };
 }

@@ -13,13 +13,15 @@ import {
 } from '@mpts/proxy/wire';
 import { BlockingPool } from './blocking-pool.js';
 import { namespaceKeys, ObjectKeys } from './keys.js';
-import { Script, text, type RedisClient } from './script.js';
+import { clusterOptions, parseRedisAddress, redisOptions, type RedisAddressOptions } from './redis-address.js';
+import { luaNow, Script, text, type RedisClient } from './script.js';
+import { previewItems, readDebugInfo, type RedisDebugInfo } from './debug-info.js';
 import { Session } from './session.js';
 import type { MethodContext, SharedType } from './shared-type.js';
 import type { Holding } from './types/lock.js';
 import { sharedTypes } from './type-table.js';
 
-export interface RedisStoreOptions {
+export interface RedisStoreOptions extends RedisAddressOptions {
   /**
    * Seconds what this process holds (locks, permits, items in hand) outlives its last renewal
    * when the process dies or hangs. Choose it longer than your longest event-loop stall.
@@ -28,8 +30,6 @@ export interface RedisStoreOptions {
   lease?: number;
   /** The first part of every key, so several programs can share one Redis. @default 'mpts' */
   prefix?: string;
-  /** The URL's host is one node of a Redis Cluster (`?cluster=1`). @default false */
-  cluster?: boolean;
 }
 
 /** The meta hash of a new object: its type and the creator's reference. */
@@ -55,6 +55,16 @@ for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1`);
 
 /**
+ * KEYS sessions; ARGV session lease. This session is alive for one more lease; sessions whose
+ * lease ended (a crashed process's) leave the list.
+ */
+const registerSessionScript = new Script(`
+${luaNow}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+return 1`);
+
+/**
  * This process's connection to one Redis namespace (`redis://host:port/db`, with a key prefix):
  * the channel every proxy of that address calls through, and the backend of each `Manager`
  * connected to it. One command connection, pipelined (calls to one object keep their order);
@@ -73,25 +83,17 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   /** Calls in flight: while there are none, the connections do not keep the process alive. */
   #busyCount = 0;
 
-  constructor(
-    readonly address: string,
-    options: RedisStoreOptions = {},
-  ) {
-    this.prefix = options.prefix ?? 'mpts';
-    // The query holds mpts's own options (see normalizeAddress), not the client's.
-    const url = address.split('?')[0]!;
-    if (options.cluster) {
-      const { hostname, port, username, password, protocol } = new URL(url);
-      this.client = new Cluster([{ host: hostname, port: Number(port) }], {
-        redisOptions: {
-          maxRetriesPerRequest: null,
-          ...(username ? { username: decodeURIComponent(username) } : {}),
-          ...(password ? { password: decodeURIComponent(password) } : {}),
-          ...(protocol === 'rediss:' ? { tls: {} } : {}),
-        },
-      });
+  /** @param address a normalized address (see redis-address.ts): everything is read from it */
+  constructor(readonly address: string) {
+    const where = parseRedisAddress(address);
+    this.prefix = where.prefix;
+    if (where.cluster) {
+      const { seeds, options } = clusterOptions(where);
+      this.client = new Cluster(seeds, options);
     } else {
-      this.client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: null });
+      // One server, or the primary the Sentinels name: every connection made from this one
+      // (the blocking pool's duplicates) asks the Sentinels where the primary is now.
+      this.client = new Redis(redisOptions(where));
     }
     // ioredis reports connection trouble on 'error' and keeps reconnecting: the calls in flight
     // see the failure; an unhandled 'error' event must not end the program.
@@ -102,8 +104,12 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     if (this.client instanceof Cluster) {
       this.client.on('+node', (node: Redis) => node.on('connect', () => this.#keepAlive(this.#busyCount > 0)));
     }
-    this.session = new Session((options.lease ?? 15) * 1000);
+    this.session = new Session(where.lease * 1000);
     this.blocking = new BlockingPool(this.client);
+    // Listed among the live sessions (for debugInfo()) while it renews.
+    const register = () => registerSessionScript.run(this.client, [namespaceKeys(this.prefix).sessions], [this.session.id, this.session.leaseMs]);
+    register().catch(() => {});
+    this.session.renew('session', register);
   }
 
   /** Whether it is closed or closing: a later manager or proxy of its address opens a new one. */
@@ -113,6 +119,35 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
 
   async ping(): Promise<void> {
     await this.#busy(() => this.client.ping());
+  }
+
+  /**
+   * Resolves once the server answers. Rejects with the first connection error (nothing listens,
+   * a certificate the CA does not vouch for, a wrong password) rather than retrying forever as
+   * the connections of a running program do (through a restart or a failover).
+   */
+  async connected(): Promise<void> {
+    let onError: (error: Error) => void;
+    const failed = new Promise<never>((_, reject) => {
+      onError = reject;
+      this.client.once('error', onError);
+    });
+    try {
+      await Promise.race([this.ping(), failed]);
+    } catch (error) {
+      throw this.#sentinelsFailed(error);
+    } finally {
+      this.client.off('error', onError!);
+    }
+  }
+
+  /** The Sentinels' failure said as what it is here: no primary came of them, and why. */
+  #sentinelsFailed(error: unknown): unknown {
+    const { sentinelName, hosts } = parseRedisAddress(this.address);
+    const why = error instanceof Error ? /Last error: (.*)$/.exec(error.message) : null;
+    if (sentinelName === undefined || why === null) return error;
+    const sentinels = hosts.map(({ host, port }) => `${host}:${port}`).join(', ');
+    return new Error(`no Sentinel at ${sentinels} gave the primary of '${sentinelName}' (last error: ${why[1]})`, { cause: error });
   }
 
   keysOf(id: number): ObjectKeys {
@@ -144,6 +179,26 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     this.#types.set(id, typeId);
     // Counted by the create script: the proxy owns that reference.
     return rebuildProxy({ typeId, id, address: this.address }, undefined, this) as BaseProxy;
+  }
+
+  /** Every object with its reference count, holders and waiters, and the live sessions (see debug-info.ts). */
+  debugInfo(): Promise<RedisDebugInfo> {
+    this.#checkOpen();
+    return this.#busy(() =>
+      readDebugInfo(this.client, this.prefix, this.address, [...sharedTypes.keys()].filter((typeId) => typeId !== 'Iterator'), (id, typeId, size) =>
+        this.#preview(id, typeId, size),
+      ),
+    );
+  }
+
+  /** Python's `str()` of an object, cut at 75 characters; a count when it has many items. */
+  async #preview(id: number, typeId: string, size: number | undefined): Promise<string> {
+    if (size !== undefined && size > previewItems) return `<${typeId} of ${size} items>`;
+    try {
+      return String(await this.#call(id, '#str', [], undefined)).slice(0, 75);
+    } catch {
+      return `<${typeId}>`;
+    }
   }
 
   async numberOfObjects(): Promise<number> {
@@ -205,8 +260,11 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
       }
       this.#closed = true;
       this.session.close();
+      if (this.client.status === 'ready') await this.client.zrem(namespaceKeys(this.prefix).sessions, this.session.id).catch(() => {});
       await this.blocking.close();
-      await this.client.quit().catch(() => this.client.disconnect());
+      // QUIT waits for a connection that may never come (a store that never connected).
+      if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
+      else this.client.disconnect();
     }));
   }
 

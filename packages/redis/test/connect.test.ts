@@ -31,4 +31,12 @@ describe('Manager.connect with a URL scheme', () => {
       await Manager.connect('etcd://127.0.0.1:2379').catch((error) => console.log(error.name + ': ' + error.message));`);
     expect(stdout.trim()).toBe('TypeError: no mpts backend serves etcd:// URLs in this process');
   });
+
+  it('rejects when nothing listens at a redis:// URL, rather than retrying forever', () => {
+    const { stdout } = run(`
+      import { Manager } from '@mpts/manager';
+      import '@mpts/redis';
+      await Manager.connect('redis://127.0.0.1:1/0').catch((error) => console.log(error.code + ': ' + error.message));`);
+    expect(stdout.trim()).toBe('ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1');
+  });
 });

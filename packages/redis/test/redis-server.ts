@@ -39,6 +39,10 @@ export interface RedisServerOptions {
   dir?: string;
   /** The port: by default a free one. */
   port?: number;
+  /** Serve TLS only, on the port, with this certificate and key (see tls-files.ts). */
+  tls?: { cert: string; key: string; ca: string };
+  /** More of redis-server's options (`--replicaof`, `--requirepass`...). */
+  args?: string[];
 }
 
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
@@ -48,7 +52,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     : options.clusterNode
       ? ['--appendonly', 'no', '--dir', options.dir, '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`]
       : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.dir];
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+  const listen = options.tls === undefined
+    ? ['--port', String(port)]
+    : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key,
+        '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no'];
+  const child = spawn('redis-server', [...listen, '--bind', '127.0.0.1', '--save', '', ...persistence, ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = once(child, 'exit');
@@ -73,7 +81,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     child.kill('SIGTERM');
     await exited;
   };
-  return { url: `redis://127.0.0.1:${port}/0`, port, process: child, stop, [Symbol.asyncDispose]: stop };
+  return { url: `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}/0`, port, process: child, stop, [Symbol.asyncDispose]: stop };
 }
 
 /** A three-primary Redis Cluster on loopback ports, its nodes' state in a temporary directory. */
