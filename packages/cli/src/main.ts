@@ -119,8 +119,14 @@ const redisUrl = /^rediss?(\+sentinel)?:\/\//i;
 async function inspectRedis(address: string, values: { 'authkey-file'?: string; 'tls-ca'?: string; tls?: boolean; json?: boolean }): Promise<number> {
   if (values['authkey-file'] !== undefined) throw new UsageError('--authkey-file is for a manager: Redis checks its own users (redis://user:password@host)');
   if (values.tls) throw new UsageError('--tls is for a manager: a Redis URL asks for TLS with rediss://');
-  // Loaded only here: inspecting a manager needs no Redis client.
-  await import('@mpts/redis');
+  // Loaded only here, and installed only by those who use Redis: inspecting a manager needs no
+  // Redis client.
+  try {
+    await import('@mpts/redis');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new UsageError(`${address.split(':')[0]}:// addresses need @mpts/redis: npm install @mpts/redis`);
+  }
   const manager = await Manager.connect(address, values['tls-ca'] === undefined ? {} : { tlsCa: values['tls-ca'] });
   try {
     const info = await manager.debugInfo();
