@@ -21,6 +21,7 @@ export * from './protocol.js';
 export * from './proxy-types.js';
 export * from './python-compare.js';
 export * from './python-repeat.js';
+export * from './python-address.js';
 export * from './python-repr.js';
 export * from './python-numbers.js';
 export * from './python-slice.js';

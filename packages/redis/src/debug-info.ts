@@ -143,9 +143,8 @@ async function readState(
       return { state: await lockState(client, keys, typeId, snapshot) };
     case 'Semaphore':
     case 'BoundedSemaphore': {
-      const { state, initial } = await semaphoreState(client, keys, snapshot);
-      // The manager's str() of a semaphore.
-      return { state, str: `<${typeId}: value=${state['value']}${typeId === 'BoundedSemaphore' ? `/${initial}` : ''}>` };
+      const { state } = await semaphoreState(client, keys, snapshot);
+      return { state };
     }
     case 'Queue':
     case 'JoinableQueue': {
@@ -162,7 +161,7 @@ async function readState(
       const lockKeys = lockId === null ? keys : new ObjectKeys(prefix, Number(lockId));
       const waiting = waiters(snapshot, await client.lrange(lockKeys.key(`cw:${keys.id}`), 0, -1));
       const lock = lockId === null ? await lockState(client, keys, 'RLock', snapshot) : `object ${lockId} (${lockType})`;
-      return { state: { lock, waiting }, str: `<Condition(<${lockType ?? 'RLock'}>, ${waiting.length})>` };
+      return { state: { lock, waiting } };
     }
     case 'Barrier': {
       const [st, ids] = await Promise.all([client.hgetall(keys.key('st')), client.lrange(keys.key('w'), 0, -1)]);

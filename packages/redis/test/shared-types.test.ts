@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   AttributeError,
@@ -485,6 +486,54 @@ describe.each(backends)('shared types on the $name backend', (backend) => {
       bounded.releaseProxy();
     }));
 
+  it.skipIf(skip)('str() of the locks, semaphores, condition, event, barrier and queues is Python\'s, but for the address and a holder\'s number', () =>
+    withManager(async (manager) => {
+      const lock = await manager.lock();
+      const rlock = await manager.rlock();
+      const semaphore = await manager.semaphore(2);
+      const bounded = await manager.boundedSemaphore(2);
+      const condition = await manager.condition();
+      const overLock = await manager.condition(lock);
+      const event = await manager.event();
+      const barrier = await manager.barrier(2);
+      const queue = await manager.queue();
+      const joinable = await manager.joinableQueue();
+      const shown: string[] = [];
+      const show = async (proxy: { str(): Promise<string> }) => shown.push(await proxy.str());
+      for (const proxy of [lock, rlock, semaphore, bounded, condition, overLock, event, barrier, queue, joinable]) await show(proxy);
+      await lock.acquire();
+      await rlock.acquire();
+      await rlock.acquire();
+      await semaphore.acquire();
+      await bounded.acquire();
+      await event.set();
+      await barrier.abort();
+      for (const proxy of [lock, rlock, semaphore, bounded, overLock, event, barrier]) await show(proxy);
+      // The same objects in the same states on Python's own manager.
+      const python = execFileSync('python3', ['-c', `
+from multiprocessing import Manager
+m = Manager()
+lock, rlock = m.Lock(), m.RLock()
+semaphore, bounded = m.Semaphore(2), m.BoundedSemaphore(2)
+condition, over_lock = m.Condition(), m.Condition(lock)
+event, barrier, queue, joinable = m.Event(), m.Barrier(2), m.Queue(), m.JoinableQueue()
+for p in (lock, rlock, semaphore, bounded, condition, over_lock, event, barrier, queue, joinable): print(str(p))
+lock.acquire(); rlock.acquire(); rlock.acquire(); semaphore.acquire(); bounded.acquire(); event.set(); barrier.abort()
+for p in (lock, rlock, semaphore, bounded, over_lock, event, barrier): print(str(p))
+m.shutdown()
+`], { encoding: 'utf8' });
+      const identity = (str: string) => str.replace(/ at 0x[0-9a-f]+/g, ' at 0x…').replace(/ owner=[1-9]\d*/g, ' owner=…');
+      expect(shown.map(identity)).toEqual(python.trimEnd().split('\n').map(identity));
+      // An object keeps its address; two objects have two (the second condition shows the lock's).
+      expect(await event.str()).toBe(shown[15]);
+      const addresses = shown.slice(0, 10).filter((_, i) => i !== 5).map((str) => /at (0x[0-9a-f]+)/.exec(str)![1]);
+      expect(new Set(addresses).size).toBe(9);
+      await lock.release();
+      await rlock.release();
+      await rlock.release();
+      for (const proxy of [lock, rlock, semaphore, bounded, condition, overLock, event, barrier, queue, joinable]) proxy.releaseProxy();
+    }));
+
   it.skipIf(skip)('event: wait returns at once when set, wakes every waiter on set, times out with the flag', () =>
     withManager(async (manager) => {
       const event = await manager.event();
@@ -494,7 +543,7 @@ describe.each(backends)('shared types on the $name backend', (backend) => {
       await event.set();
       expect(await Promise.all(waiters)).toEqual([true, true]);
       expect(await event.wait()).toBe(true);
-      expect(await event.str()).toBe('<Event: set>');
+      expect(await event.str()).toMatch(/^<threading\.Event at 0x[0-9a-f]+: set>$/);
       await event.clear();
       const controller = new AbortController();
       const aborted = event.wait({ signal: controller.signal });

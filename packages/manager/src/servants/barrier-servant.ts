@@ -2,6 +2,7 @@ import {
   barrierMethods,
   BrokenBarrierError,
   messages,
+  pythonAddress,
   ObjectDeletedError,
   RuntimeError,
   ValueError,
@@ -144,7 +145,8 @@ export class BarrierServant implements Servant, Holding {
   }
 
   str(): string {
-    return `<Barrier: parties=${this.partyCount}, waiting=${this.nWaiting()}, broken=${this.isBroken}>`;
+    const at = `<threading.Barrier at ${pythonAddress(this)}`;
+    return this.isBroken ? `${at}: broken>` : `${at}: waiters=${this.nWaiting()}/${this.partyCount}>`;
   }
 
   debugState(): Record<string, unknown> {

@@ -97,7 +97,7 @@ export class ConditionServant implements Servant {
   }
 
   str(): string {
-    return `<Condition(<${this.lock instanceof RLockServant ? 'RLock' : 'Lock'}>, ${this.waiters.size})>`;
+    return `<Condition(${this.lock.str()}, ${this.waiters.size})>`;
   }
 
   debugState(): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { eventMethods } from '@mpts/proxy/wire';
+import { eventMethods, pythonAddress } from '@mpts/proxy/wire';
 import type { Servant } from '../servant.js';
 import { nonNegativeTimeout, WaitQueue } from '../waiters.js';
 
@@ -33,7 +33,7 @@ export class EventServant implements Servant {
   }
 
   str(): string {
-    return `<Event: ${this.flag ? 'set' : 'unset'}>`;
+    return `<threading.Event at ${pythonAddress(this)}: ${this.flag ? 'set' : 'unset'}>`;
   }
 
   debugState(): Record<string, unknown> {

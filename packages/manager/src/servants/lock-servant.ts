@@ -1,4 +1,4 @@
-import { lockMethods, messages, RuntimeError } from '@mpts/proxy/wire';
+import { lockMethods, messages, pythonAddress, pythonLockRepr, RuntimeError } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
 import type { ClientSession, Holding } from '../client-session.js';
 import type { Servant } from '../servant.js';
@@ -86,6 +86,11 @@ export class LockServant implements Servant, Holding {
 
   dispose(): void {
     this.waiters.objectDeleted();
+  }
+
+  /** Python's `<locked _thread.lock object at 0x…>`. */
+  str(): string {
+    return pythonLockRepr(pythonAddress(this), this.locked());
   }
 
   debugState(): Record<string, unknown> {

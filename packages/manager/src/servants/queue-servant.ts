@@ -1,5 +1,6 @@
 import {
   messages,
+  pythonAddress,
   QueueEmpty,
   QueueFull,
   queueMethods,
@@ -115,6 +116,11 @@ export class QueueServant implements Servant, Holding {
     if (undone === undefined) return;
     this.countDone(client, undone, undone);
     if (lost) this.finishTasks(Math.min(undone, this.unfinished));
+  }
+
+  /** Python's `<queue.Queue object at 0x…>`: a JoinableQueue is a `queue.Queue` in Python's manager too. */
+  str(): string {
+    return `<queue.Queue object at ${pythonAddress(this)}>`;
   }
 
   dispose(): void {

@@ -1,4 +1,4 @@
-import { messages, RuntimeError } from '@mpts/proxy/wire';
+import { messages, pythonAddress, pythonLockRepr, RuntimeError } from '@mpts/proxy/wire';
 import { currentCall } from '../call-context.js';
 import type { ClientSession } from '../client-session.js';
 import { lockTimeout } from '../waiters.js';
@@ -51,6 +51,14 @@ export class RLockServant extends LockServant {
   /** The lock was acquired again (level 1, or one more if the task already held it). */
   override restoreAfterWait(client: ClientSession, task: number, saved: number): void {
     if (this.isOwned(client, task)) this.level += saved - 1;
+  }
+
+  /**
+   * Python's `<locked _thread.RLock object owner=… count=… at 0x…>`. Python's owner is the
+   * holding thread's ident; here, the holding client's number (0 when free, as in Python).
+   */
+  override str(): string {
+    return pythonLockRepr(pythonAddress(this), this.locked(), { owner: this.owner?.id ?? 0, count: this.level });
   }
 
   override debugState(): Record<string, unknown> {

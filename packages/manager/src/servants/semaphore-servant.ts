@@ -1,5 +1,6 @@
 import {
   messages,
+  pythonAddress,
   semaphoreMethods,
   timeoutSeconds,
   ValueError,
@@ -83,7 +84,7 @@ export class SemaphoreServant implements Servant, Holding {
   }
 
   str(): string {
-    return `<${this.constructor === SemaphoreServant ? 'Semaphore' : 'BoundedSemaphore'}: value=${this.describeValue()}>`;
+    return `<threading.${this.constructor === SemaphoreServant ? 'Semaphore' : 'BoundedSemaphore'} at ${pythonAddress(this)}: value=${this.describeValue()}>`;
   }
 
   debugState(): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { BrokenBarrierError, messages, pyTypeName, RuntimeError, ValueError } fr
 import { Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
 import { Deadline } from '../wait.js';
+import { objectAddress } from './lock.js';
 
 /*
  * A Barrier: `st` HASH {parties, action (1 if a party's process runs one), timeout (the default
@@ -154,7 +155,8 @@ export const barrierType: SharedType = {
     async '#str'(context) {
       const [parties, broken] = await context.client.hmget(context.keys.key('st'), 'parties', 'broken');
       const waiting = await context.client.llen(context.keys.key('w'));
-      return `<Barrier: parties=${parties}, waiting=${waiting}, broken=${broken === '1' ? 'True' : 'False'}>`;
+      const at = `<threading.Barrier at ${objectAddress(context.keys.id)}`;
+      return broken === '1' ? `${at}: broken>` : `${at}: waiters=${waiting}/${parties}>`;
     },
   },
 };

@@ -89,6 +89,10 @@ export const conditionType: SharedType = {
     acquire: async (context, args) => await lockType.methods.acquire!(await lockOf(context), args),
     release: async (context, args) => await lockType.methods.release!(await lockOf(context), args),
     locked: async (context, args) => await lockType.methods.locked!(await lockOf(context), args),
+    async '#str'(context) {
+      const waiting = await context.client.llen((await lockOf(context)).keys.key(`cw:${context.keys.id}`));
+      return `<Condition(${String(await lockType.methods['#str']!(await lockOf(context), []))}, ${waiting})>`;
+    },
     async wait(context, [timeout = null, chain = null]) {
       const seconds = timeoutSeconds(timeout);
       const lock = await lockOf(context);

@@ -1,6 +1,7 @@
 import { timeoutSeconds } from '@mpts/proxy/wire';
 import { Script } from '../script.js';
 import type { SharedType } from '../shared-type.js';
+import { objectAddress } from './lock.js';
 import { Deadline } from '../wait.js';
 
 /*
@@ -66,7 +67,7 @@ export const eventType: SharedType = {
       return woken || flag;
     },
     async '#str'(context) {
-      return `<Event: ${(await context.client.get(context.keys.key('f'))) === '1' ? 'set' : 'unset'}>`;
+      return `<threading.Event at ${objectAddress(context.keys.id)}: ${(await context.client.get(context.keys.key('f'))) === '1' ? 'set' : 'unset'}>`;
     },
   },
 };

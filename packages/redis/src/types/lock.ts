@@ -1,4 +1,4 @@
-import { messages, RuntimeError, timeoutSeconds, ValueError } from '@mpts/proxy/wire';
+import { messages, pythonLockRepr, RuntimeError, timeoutSeconds, ValueError } from '@mpts/proxy/wire';
 import { LockLostError } from '../lock-lost-error.js';
 import { luaNow, Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
@@ -153,6 +153,13 @@ ${luaNow}
 local exp = redis.call('HGET', KEYS[1], 'exp')
 return (redis.call('HGET', KEYS[1], 'owner') and tonumber(exp) >= now) and 1 or 0`);
 
+/** A live holder's owner (`session/task`) and level, or nothing: what `str()` shows. */
+const holderOf = new Script(`
+${luaNow}
+local st = redis.call('HMGET', KEYS[1], 'owner', 'exp', 'count')
+if st[1] and tonumber(st[2]) >= now then return {st[1], tonumber(st[3] or 1)} end
+return {}`);
+
 /** What this process holds of one lock: renewed by the watchdog until released or lost. */
 export interface Holding {
   readonly owner: string;
@@ -296,6 +303,14 @@ export const lockType: SharedType = {
     async locked(context) {
       return (await locked.run(context.client, [context.keys.key('st')])) === 1;
     },
+    /** Python's `<locked _thread.RLock object owner=… count=… at 0x…>`; the owner is the holder's pid. */
+    async '#str'(context) {
+      const [held, count] = (await holderOf.run(context.client, [context.keys.key('st')])) as [Buffer | string | undefined, number?];
+      const owner = held === undefined ? undefined : String(held);
+      const address = objectAddress(context.keys.id);
+      if (context.typeId === 'Lock') return pythonLockRepr(address, owner !== undefined);
+      return pythonLockRepr(address, owner !== undefined, { owner: owner === undefined ? 0 : pidOf(owner), count: count ?? 0 });
+    },
   },
   async letGo(context) {
     // A clean close releases what this process holds at once, for the next waiter.
@@ -310,3 +325,13 @@ export const lockType: SharedType = {
     }
   },
 };
+
+/** Python's `at 0x…` of a Redis object: its id, the same in every process. */
+export function objectAddress(id: number): string {
+  return `0x${id.toString(16)}`;
+}
+
+/** The pid in an owner (`host.pid.random/task`). */
+function pidOf(owner: string): number {
+  return Number(owner.split('/')[0]!.split('.').at(-2));
+}

@@ -4,6 +4,7 @@ import { luaNow, Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
 import { pack, unpack } from '../stored-values.js';
 import { Deadline } from '../wait.js';
+import { objectAddress } from './lock.js';
 
 /*
  * A queue, as a reliable hand-off:
@@ -250,6 +251,10 @@ export const queueType: SharedType = {
       return null;
     },
     join: (context) => join(context),
+    /** Python's `<queue.Queue object at 0x…>`: a JoinableQueue is a `queue.Queue` in Python's manager too. */
+    async '#str'(context) {
+      return `<queue.Queue object at ${objectAddress(context.keys.id)}>`;
+    },
     async '#getvalue'(context) {
       return (await context.client.lrangeBuffer(context.keys.key('q'), 0, -1)).map(opened);
     },

@@ -1,6 +1,7 @@
 import { messages, pyTypeName, timeoutSeconds, ValueError } from '@mpts/proxy/wire';
 import { luaNow, Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
+import { objectAddress } from './lock.js';
 import { Deadline, renewWaiterScript } from '../wait.js';
 
 /*
@@ -199,6 +200,12 @@ export const semaphoreType: SharedType = {
       const outcome = await releaseScript.run(store.client, semaphoreKeys(context).slice(0, 7), [store.session.id, count, store.session.leaseMs, context.keys.tag]);
       if (outcome === -1) throw new ValueError(messages.semaphoreReleasedTooMany);
       return null;
+    },
+    /** Python's `<threading.BoundedSemaphore at 0x…: value=1/2>` (a Semaphore shows no bound). */
+    async '#str'(context) {
+      const [value, initial] = await context.client.hmget(context.keys.key('st'), 'value', 'initial');
+      const bound = context.typeId === 'BoundedSemaphore' ? `/${initial}` : '';
+      return `<threading.${context.typeId} at ${objectAddress(context.keys.id)}: value=${value}${bound}>`;
     },
   },
 };
