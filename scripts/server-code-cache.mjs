@@ -7,6 +7,8 @@ import { Manager } from '@mpts/manager';
 
 const entry = new URL('../packages/manager/bundle/server-standalone.cjs', import.meta.url).pathname;
 const authkey = randomBytes(32);
+// With the Node flags Manager.start() gives this server (none): V8 rejects a cache made under
+// other flags, and the server would compile from source again.
 const server = fork(entry, ['--write-code-cache'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const exited = new Promise((resolve) => server.once('exit', resolve));
 server.send({ authkey: authkey.toString('base64'), register: [] });

@@ -237,6 +237,8 @@ export class Manager implements AsyncDisposable {
     const child = fork(entry, [], {
       // The server runs from built JavaScript with plain node; from source it needs a loader.
       // (and so does a TypeScript module it must import for registered types or its initializer).
+      // Flags given to the standalone server must also be given where the build makes its code
+      // cache (scripts/server-code-cache.mjs): V8 rejects a cache made under other flags.
       execArgv: extname(thisFile) === '.ts' || userModules.some((m) => /\.[cm]?tsx?$/.test(m)) ? ['--import', tsxLoader()] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
