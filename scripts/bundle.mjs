@@ -6,6 +6,7 @@
 // Each package stays its own bundle and imports the others by name, so a class is defined
 // once however a program reaches it. bundle/ sits beside dist/ and src/, so paths the code
 // builds relative to its own file (`../tracker/`, `../build/`) mean the same from either.
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -48,6 +49,46 @@ for (const [name, entries] of Object.entries(packages)) {
     reExportExternals(dir, entry);
     await checkSameExports(dir, entry, subpath);
   }
+}
+
+await buildStandaloneServer();
+
+/**
+ * The manager server a `Manager.start()` forks when it imports none of the user's modules
+ * (no `register`, no `initializer`): mpts's code it runs in one CommonJS file, which Node reads
+ * and compiles at once, where the package bundles cost it half a dozen ES modules to resolve,
+ * link and compile. Nothing in that process shares classes with code of another bundle, so it
+ * may carry its own copy of @mpts/proxy. msgpackr stays a dependency: required, Node loads its
+ * one CommonJS build, which finds its optional native string extractor where msgpackr is.
+ *
+ * Its entry (server-standalone.ts) compiles that file from V8's code cache, made here by
+ * starting the server and using it as `Manager.start()` and a first call do.
+ */
+async function buildStandaloneServer() {
+  const dir = join(root, 'packages', 'manager');
+  const common = {
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['msgpackr'],
+    // Code that finds files beside its own (`createRequire(import.meta.url)`) finds them beside
+    // these files, which sit in bundle/ as the package bundles do.
+    define: { 'import.meta.url': '__mptsModuleUrl' },
+    banner: { js: "var __mptsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    logLevel: 'warning',
+  };
+  await build({
+    ...common,
+    entryPoints: [join(dir, 'dist', 'server-main.js')],
+    outfile: join(dir, 'bundle', 'server-standalone-main.cjs'),
+    sourcemap: 'linked',
+    sourcesContent: false,
+  });
+  await build({ ...common, entryPoints: [join(dir, 'dist', 'server-standalone.js')], outfile: join(dir, 'bundle', 'server-standalone.cjs') });
+  // In a process of its own: this one has loaded dist/ and bundle/ both, two copies of mpts's
+  // codec on one msgpackr.
+  execFileSync(process.execPath, [join(root, 'scripts', 'server-code-cache.mjs')], { stdio: 'inherit' });
 }
 
 /**

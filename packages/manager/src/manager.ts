@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -87,6 +88,14 @@ type State = 'initial' | 'started' | 'connected' | 'shutdown';
 
 const thisFile = fileURLToPath(import.meta.url);
 const serverEntry = join(dirname(thisFile), `server-main${extname(thisFile)}`);
+/**
+ * The server in one file, compiled from V8's code cache (server-standalone.ts), which starts
+ * faster; it exists beside the package bundles only. It carries its own copy of mpts's classes,
+ * so it serves no user module: a server that imports one (registered types, an initializer)
+ * runs `serverEntry`, whose classes the user's module shares.
+ */
+const standaloneServerEntry = join(dirname(thisFile), 'server-standalone.cjs');
+let standaloneServerExists: boolean | undefined;
 
 /**
  * A manager: a server process holding shared objects, and the factories that create them
@@ -223,9 +232,13 @@ export class Manager implements AsyncDisposable {
     );
     const userModules = [...(this.options.register ?? []).map(String), ...(initializerAt ? [initializerAt.module] : [])];
     this.state = 'started';
-    const child = fork(serverEntry, [], {
+    standaloneServerExists ??= existsSync(standaloneServerEntry);
+    const entry = userModules.length === 0 && standaloneServerExists ? standaloneServerEntry : serverEntry;
+    const child = fork(entry, [], {
       // The server runs from built JavaScript with plain node; from source it needs a loader.
       // (and so does a TypeScript module it must import for registered types or its initializer).
+      // Flags given to the standalone server must also be given where the build makes its code
+      // cache (scripts/server-code-cache.mjs): V8 rejects a cache made under other flags.
       execArgv: extname(thisFile) === '.ts' || userModules.some((m) => /\.[cm]?tsx?$/.test(m)) ? ['--import', tsxLoader()] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

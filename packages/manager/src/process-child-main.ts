@@ -13,7 +13,6 @@
  * running.
  */
 import { connectionPool, decode, messages, standaloneCodecContext, tlsOptionsFromData } from '@mpts/proxy/wire';
-import './index.js';
 import { markDaemonic } from './current-process.js';
 import type { ChildReport, ChildStart } from './process-messages.js';
 import { proxiesIn } from './proxies-in.js';
@@ -42,6 +41,10 @@ async function run(start: ChildStart): Promise<void> {
       ...(tls === undefined ? {} : { tls: tlsOptionsFromData(tls) }),
     });
   }
+  // A child loads no more of mpts than it needs before its target runs: the proxies (through
+  // proxies-in.ts), and the rest of the packages only for arguments that need their handlers
+  // (shared memory). A target whose module imports @mpts/manager loads it all anyway.
+  if (start.carriesTransfers) await import('./index.js');
   const module = (await import(start.module)) as Record<string, unknown>;
   const target = module[start.exportName];
   if (typeof target !== 'function') throw new TypeError(messages.targetNotExported(start.exportName, start.module));

@@ -19,6 +19,11 @@ export interface ChildStart {
   readonly daemon: boolean;
   /** The arguments, msgpack-encoded while spawning (so shared memory may travel too). */
   readonly args: Uint8Array;
+  /**
+   * Whether the arguments hold objects of another package's transfer handler (shared memory):
+   * the child loads mpts's packages, which register those handlers, before it decodes them.
+   */
+  readonly carriesTransfers: boolean;
   /** Authkeys of the managers whose proxies are in the arguments: [address, base64]. */
   readonly authkeys: readonly (readonly [string, string])[];
   /**

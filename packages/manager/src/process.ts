@@ -5,12 +5,12 @@ import { fileURLToPath } from 'node:url';
 import {
   connectionPool,
   encode,
+  encodeForChild,
   standaloneCodecContext,
   messages,
   portableTlsOptions,
   prepareValue,
   ProcessError,
-  whileSpawning,
 } from '@mpts/proxy/wire';
 import { callerModule } from './caller-module.js';
 import { isDaemonic } from './current-process.js';
@@ -118,7 +118,7 @@ export class Process<A extends unknown[] = unknown[]> {
   async start(): Promise<void> {
     if (this.child !== undefined) throw new ProcessError(messages.processStartedTwice);
     if (isDaemonic()) throw new ProcessError(processMessages.daemonicChildren);
-    const args = whileSpawning(() => encode(prepareValue(this.args, 'args'), standaloneCodecContext));
+    const { encoded: args, carriesTransfers } = encodeForChild(() => encode(prepareValue(this.args, 'args'), standaloneCodecContext));
     const child = fork(childEntry, [], {
       execArgv: childExecArgv(this.module),
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
@@ -153,6 +153,7 @@ export class Process<A extends unknown[] = unknown[]> {
       exportName: this.target.name,
       daemon: this.isDaemon,
       args,
+      carriesTransfers,
       authkeys: managerAuthkeys(this.args),
       connections: managerConnections(this.args),
     };

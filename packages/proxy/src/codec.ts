@@ -1,4 +1,4 @@
-import { Packr, addExtension, RESERVE_START_SPACE } from 'msgpackr';
+import { Packr, addExtension, RESERVE_START_SPACE } from './msgpackr.js';
 import { HEADER_BYTES, sealFrame } from './framing.js';
 import { messages } from './errors.js';
 import { isTransferableInstance } from './transfer.js';

@@ -1,4 +1,4 @@
-import { addExtension } from 'msgpackr';
+import { addExtension } from './msgpackr.js';
 import { activeCodecContext } from './codec-context.js';
 import { messages } from './errors.js';
 
@@ -19,6 +19,8 @@ export interface TransferHandler<T extends object> {
 }
 
 const transferableClasses: Function[] = [];
+/** How many objects the handlers have written, in this process's lifetime. */
+let transfersWritten = 0;
 
 /** Registers a class that may travel inside values. Call it once, when its module loads. */
 export function registerTransferHandler<T extends object>(handler: TransferHandler<T>): void {
@@ -26,7 +28,10 @@ export function registerTransferHandler<T extends object>(handler: TransferHandl
   addExtension({
     Class: handler.Class as never,
     type: handler.type,
-    write: (value: T) => handler.write(value),
+    write: (value: T) => {
+      transfersWritten++;
+      return handler.write(value);
+    },
     read: (data: unknown) => {
       // A manager never rebuilds another package's objects from a client (DESIGN D5): it would
       // map, write or unlink whatever shared-memory segment the client named.
@@ -60,6 +65,16 @@ export function whileSpawning<T>(encode: () => T): T {
   } finally {
     spawning--;
   }
+}
+
+/**
+ * Encodes as `whileSpawning` does, and tells whether a registered handler wrote an object
+ * (shared memory): the receiving process must load the handler's package before it decodes.
+ */
+export function encodeForChild<T>(encode: () => T): { encoded: T; carriesTransfers: boolean } {
+  const before = transfersWritten;
+  const encoded = whileSpawning(encode);
+  return { encoded, carriesTransfers: transfersWritten !== before };
 }
 
 /** True while `whileSpawning` is encoding a child process's arguments. */

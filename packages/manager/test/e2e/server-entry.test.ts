@@ -1,0 +1,29 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { RemoteTypesManager } from '../fixtures/remote-types.js';
+import { fixture, startManager } from '../helpers.js';
+
+/** The file a process runs, from its command line (Linux). */
+const entryOf = (pid: number) => basename(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1]!);
+
+const bundleDir = fileURLToPath(new URL('../../bundle/', import.meta.url));
+
+describe.runIf(process.platform === 'linux')('which server Manager.start() forks', () => {
+  it('one that imports no user module runs the one-file server, whose code cache the build made', async () => {
+    expect(readdirSync(bundleDir)).toContain(`server-standalone-main.cjs.${process.versions.v8}-${process.arch}.v8cache`);
+    await using manager = await startManager();
+    expect(entryOf(manager.pid!)).toBe('server-standalone.cjs');
+    using d = await manager.dict<string, number>([['a', 1]]);
+    await d.setItem('b', 2);
+    expect(await d.copy()).toEqual(new Map([['a', 1], ['b', 2]]));
+  });
+
+  it("one that imports the user's modules runs the package's server, whose classes those modules share", async () => {
+    await using manager = await startManager({ register: [fixture('remote-types.ts')] }, RemoteTypesManager);
+    expect(entryOf(manager.pid!)).toBe('server-main.js');
+    using counter = await manager.Counter(5);
+    expect(await counter.increment()).toBe(6);
+  });
+});
