@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { PythonFloat } from '@mpts/proxy/wire';
 import { allowedGlobal, buildObject, callGlobal, newObject } from './pickle-globals.js';
 import { UnpicklingError } from './pickle-error.js';
 import { asFrozenSet, asTuple, isTuple } from './python-values.js';
@@ -10,8 +11,9 @@ import { asFrozenSet, asTuple, isTuple } from './python-values.js';
  * allowlist, and is "called" by a function of that file, never looked up or imported.
  *
  * Python values become mpts values: None → null, int → number (bigint past 2^53), float →
- * number, str → string, bytes and bytearray → Uint8Array, tuple → array (marked, see
- * python-values.ts), list → array, dict → Map, set and frozenset → Set.
+ * number (a whole one → `PythonFloat`, so that it stays a float), str → string, bytes and
+ * bytearray → Uint8Array, tuple → array (marked, see python-values.ts), list → array, dict →
+ * Map, set and frozenset → Set.
  *
  * Limits keep a hostile pickle cheap: every length is checked against the bytes that are left,
  * the memo and the stack are bounded, and the decoded value is walked once, refusing a cycle,
@@ -187,7 +189,7 @@ export function decodePickle(data: Uint8Array, limits: PickleLimits = {}): unkno
         break;
       }
       case 0x47: // BINFLOAT
-        push(view.getFloat64(need(8), false));
+        push(PythonFloat.of(view.getFloat64(need(8), false)));
         break;
       case 0x8c: // SHORT_BINUNICODE
         push(text(u8()));

@@ -1,16 +1,17 @@
+import { PythonFloat } from '@mpts/proxy/wire';
 import { PicklingError } from './pickle-error.js';
-import { isFrozenSet, isTuple, PythonException, PythonProxyRef, PythonToken } from './python-values.js';
+import { isFrozenSet, isTuple, PythonArray, PythonException, PythonProxyRef, PythonToken } from './python-values.js';
 
 /**
  * Pickles a reply for a Python client, protocol 4 (which every CPython the manager serves, 3.12
  * and later, reads). Only values: no memo, so a value shared twice is written twice, as the
  * client needs no identity between them.
  *
- * mpts values become Python values: null and undefined → None, a whole number → int (Python's
- * `1.0` arrives as `1`: mpts numbers do not keep the difference), any other number → float,
+ * mpts values become Python values: null and undefined → None, a whole number → int, any other
+ * number and a `PythonFloat` (a whole float a Python client sent) → float,
  * bigint → int, string → str, Uint8Array → bytes, an array → list (tuple when it was one, see
- * python-values.ts), Map and plain object → dict, Set → set. A Token, a proxy or an exception
- * is rebuilt from an allowed global. Anything else is a `TypeError` naming what it is.
+ * python-values.ts), Map and plain object → dict, Set → set. A Token, a proxy, an exception or
+ * an `array.array` is rebuilt from a global. Anything else is a `TypeError` naming what it is.
  */
 export function encodePickle(value: unknown, maxDepth = 1000): Buffer {
   return encodePickleFrame(value, maxDepth).subarray(4);
@@ -41,6 +42,10 @@ function write(out: PickleWriter, value: unknown, depth: number): void {
   }
   if (typeof value === 'bigint') return writeInt(out, value);
   if (typeof value === 'string') return writeStr(out, value);
+  if (value instanceof PythonFloat) {
+    out.byte(0x47);
+    return out.float64(value.value);
+  }
   if (value instanceof Uint8Array) {
     out.byte(0x42);
     out.u32(value.length);
@@ -83,6 +88,13 @@ function write(out: PickleWriter, value: unknown, depth: number): void {
     writeStr(out, 'pickle');
     out.byte(0x7d);
     out.byte(0x74); // TUPLE
+    return out.byte(0x52);
+  }
+  if (value instanceof PythonArray) {
+    writeGlobal(out, 'array', 'array');
+    writeStr(out, value.typecode);
+    write(out, [...value.items], inner);
+    out.byte(0x86); // TUPLE2
     return out.byte(0x52);
   }
   if (value instanceof PythonException) {

@@ -78,3 +78,15 @@ export function asFrozenSet<T extends Set<unknown>>(items: T): T {
 export function isFrozenSet(value: unknown): value is Set<unknown> {
   return value instanceof Set && frozenSets.has(value);
 }
+
+/**
+ * An `array.array` for a Python client: what CPython's manager replies for a slice of a shared
+ * `Array` or its `_getvalue()`. Pickled as `array.array(typecode, [items])`, the form CPython
+ * itself writes for protocols before 3.
+ */
+export class PythonArray {
+  constructor(
+    readonly typecode: string,
+    readonly items: readonly unknown[],
+  ) {}
+}
