@@ -130,6 +130,7 @@ function writeInt(out: PickleWriter, value: bigint): void {
 }
 
 function writeStr(out: PickleWriter, value: string): void {
+  if (value.isWellFormed()) return out.str(value);
   // Python pickles a lone surrogate with 'surrogatepass'; JS strings may hold one, so the same.
   const encoded = encodeSurrogatePass(value);
   if (encoded.length < 256) out.byte(0x8c, encoded.length);
@@ -218,9 +219,16 @@ function encodeSurrogatePass(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/**
+ * Where replies are written before they are copied out at their size: one buffer for every
+ * encoding (an encoding runs to its end without yielding), so a small reply allocates only
+ * its own bytes.
+ */
+const scratch = Buffer.allocUnsafeSlow(4096);
+
 /** A growing byte buffer. */
 class PickleWriter {
-  private buffer = Buffer.allocUnsafe(256);
+  private buffer = scratch;
   private length = 0;
 
   private reserve(n: number): void {
@@ -250,13 +258,39 @@ class PickleWriter {
     this.length = this.buffer.writeDoubleBE(value, this.length);
   }
 
+  /** A well-formed string, as SHORT_BINUNICODE or BINUNICODE: its UTF-8 written in place. */
+  str(value: string): void {
+    // Most names and keys are short ASCII: written without a call into C++.
+    if (value.length < 64) {
+      let i = 0;
+      while (i < value.length && value.charCodeAt(i) < 0x80) i++;
+      if (i === value.length) {
+        this.reserve(value.length + 2);
+        this.buffer[this.length++] = 0x8c;
+        this.buffer[this.length++] = value.length;
+        for (let j = 0; j < value.length; j++) this.buffer[this.length++] = value.charCodeAt(j);
+        return;
+      }
+    }
+    const length = Buffer.byteLength(value, 'utf8');
+    if (length < 256) this.byte(0x8c, length);
+    else {
+      this.byte(0x58);
+      this.u32(length);
+    }
+    this.reserve(length);
+    this.length += this.buffer.write(value, this.length, 'utf8');
+  }
+
   bytes(value: Uint8Array): void {
     this.reserve(value.length);
     this.buffer.set(value, this.length);
     this.length += value.length;
   }
 
+  /** The bytes written, in a buffer of their own. */
   finish(): Buffer {
-    return this.buffer.subarray(0, this.length);
+    const bytes = this.buffer.subarray(0, this.length);
+    return this.buffer === scratch ? Buffer.from(bytes) : bytes;
   }
 }

@@ -125,7 +125,10 @@ class PythonSession {
       frame = encodePickleFrame(asTuple(['#UNSERIALIZABLE', tracebackText(error)]));
     }
     if (!this.client.closed) {
-      this.client.writer.write(frame);
+      // One reply per request, so nothing to coalesce: written at once, not a microtask later,
+      // unless something else (mpts's writer) has bytes waiting to go first.
+      if (this.client.writer.pendingBytes === 0) this.client.socket.write(frame);
+      else this.client.writer.write(frame);
       // Python has no acknowledgement: a queue item is the client's once it is written.
       if (value instanceof Handoff) value.acknowledged();
     } else if (value instanceof Handoff) {
@@ -271,10 +274,19 @@ class PythonSession {
   }
 
   private tokenOf(entry: ObjectEntry): PythonToken {
-    const socket = this.client.socket;
-    // The address this client reached the manager at: its next connections go there too.
-    const address = socket.localPort !== undefined ? asTuple([socket.localAddress, socket.localPort]) : socket.address();
-    return new PythonToken(entry.spec.typeId, address, entry.id.toString(16));
+    return new PythonToken(entry.spec.typeId, this.address, entry.id.toString(16));
+  }
+
+  /**
+   * The address this client reached the manager at, as Python writes it: its next connections
+   * go there too. A `(host, port)` tuple, or the path of a Unix socket (which an accepted
+   * socket knows only through the server that accepted it).
+   */
+  private get address(): unknown {
+    const socket = this.client.socket as Socket & { server?: { address(): unknown } | null };
+    if (socket.localPort !== undefined) return asTuple([socket.localAddress, socket.localPort]);
+    const listening = socket.server?.address();
+    return typeof listening === 'string' ? listening : null;
   }
 
   private exposedOf(entry: ObjectEntry): string[] {
