@@ -32,6 +32,43 @@ const DEFAULT_MAX_MEMO = 1_000_000;
 const HIGHEST_PROTOCOL = 5;
 
 
+/** How long a str may be to be kept in `shortTexts`. */
+const SHORT_TEXT = 32;
+
+/**
+ * The short strs met lately, by their UTF-8 bytes: a client sends the same method names,
+ * object ids and keys call after call, and each is then read without building a string.
+ * A table of 256 slots, each holding the last str whose bytes hash there.
+ */
+class ShortTexts {
+  private readonly bytes: (Buffer | undefined)[] = new Array(256).fill(undefined);
+  private readonly texts: string[] = new Array(256).fill('');
+
+  find(data: Buffer, at: number, n: number): string | undefined {
+    const slot = slotOf(data, at, n);
+    const known = this.bytes[slot];
+    if (known === undefined || known.length !== n) return undefined;
+    for (let i = 0; i < n; i++) if (known[i] !== data[at + i]) return undefined;
+    return this.texts[slot];
+  }
+
+  remember(raw: Buffer, text: string): void {
+    const slot = slotOf(raw, 0, raw.length);
+    // A copy: the request's buffer is not kept alive by the table.
+    this.bytes[slot] = Buffer.from(raw);
+    this.texts[slot] = text;
+  }
+}
+
+/** FNV-1a of the bytes, folded to a slot. */
+function slotOf(data: Buffer, at: number, n: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = at; i < at + n; i++) hash = Math.imul(hash ^ data[i]!, 0x01000193);
+  return (hash ^ (hash >>> 8) ^ (hash >>> 16) ^ (hash >>> 24)) & 0xff;
+}
+
+const shortTexts = new ShortTexts();
+
 /** Stands for MARK on the stack. */
 const MARK = Symbol('mark');
 
@@ -103,16 +140,15 @@ class PickleReader {
   private text(n: number): string {
     const at = this.need(n);
     const bytes = this.bytes;
-    // Most names and keys are short ASCII: read them without a call into C++.
-    if (n <= 32) {
-      let ascii = '';
-      let i = at;
-      for (; i < at + n && bytes[i]! < 0x80; i++) ascii += String.fromCharCode(bytes[i]!);
-      if (i === at + n) return ascii;
+    if (n <= SHORT_TEXT) {
+      const known = shortTexts.find(bytes, at, n);
+      if (known !== undefined) return known;
     }
     const raw = bytes.subarray(at, at + n);
     if (!isUtf8(raw)) throw new UnpicklingError('a pickled str is not valid UTF-8');
-    return raw.toString('utf8');
+    const text = raw.toString('utf8');
+    if (n <= SHORT_TEXT) shortTexts.remember(raw, text);
+    return text;
   }
 
   private line(): string {
