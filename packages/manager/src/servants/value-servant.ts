@@ -49,13 +49,14 @@ export class ValueServant implements Servant {
    * honoured as `set` honours it.
    */
   add(delta: unknown): unknown {
+    const float = this.value instanceof PythonFloat || this.typecode?.kind === 'float';
     const current = this.value instanceof PythonFloat ? this.value.value : this.value;
     let sum: unknown;
     if (typeof current === 'bigint' && (typeof delta === 'bigint' || Number.isInteger(delta))) {
       sum = current + BigInt(delta as number | bigint);
     } else if (typeof current === 'number' && typeof delta === 'number') {
       sum = current + delta;
-    } else if (typeof current === 'number' && typeof delta === 'bigint' && this.typecode?.kind !== 'float') {
+    } else if (typeof current === 'number' && typeof delta === 'bigint' && !float) {
       sum = BigInt(current) + delta;
     } else {
       throw new TypeError(messages.unsupportedOperands('+=', pyTypeName(current), pyTypeName(delta)));
