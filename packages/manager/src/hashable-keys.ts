@@ -1,19 +1,21 @@
-import { messages, pythonRepr, pyTypeName } from '@mpts/proxy/wire';
+import { messages, pythonRepr, PythonFloat, pyTypeName } from '@mpts/proxy/wire';
 import { ServerRef } from './server-ref.js';
 
 /**
  * Makes dict keys behave as Python's hashable keys inside a JavaScript `Map`.
  *
  * Primitives are their own keys, except that equal numbers of different kinds are one key, as
- * in Python (`1`, `true` and `1n`: whichever was stored first stays). A key that arrives as an array (a Python tuple), bytes or a
+ * in Python (`1`, `true`, `1n` and a Python client's `1.0`: whichever was stored first stays). A key that arrives as an array (a Python tuple), bytes or a
  * date is a new object on every call, so equal ones are mapped to the first one seen: the
  * `Map` then finds `[1, 2]` sent twice. Mutable containers (`Map`, `Set`, plain objects) are
  * unhashable, as in Python.
  */
 export class HashableKeys {
   private readonly canonical = new Map<string, object>();
-  /** Whether a boolean or bigint key was ever used: only then can a number key have an alias. */
+  /** Whether a boolean, bigint or whole-float key was ever used: only then can a number key have an alias. */
   private aliasing = false;
+  /** The whole-float keys stored, by value: each `2.0` a Python client sends is a new box. */
+  private readonly floats = new Map<number, PythonFloat>();
 
   /**
    * @param has whether the `Map` holds exactly this key: Python's equal numbers (`1`, `true`,
@@ -37,6 +39,13 @@ export class HashableKeys {
       }
     }
     if (typeof key !== 'object' || key === null || key instanceof ServerRef) return key;
+    if (key instanceof PythonFloat) {
+      this.aliasing = true;
+      const alias = this.numericKey(key, key.value);
+      if (alias !== key) return alias;
+      if (remember) this.floats.set(key.value, key);
+      return key;
+    }
     const fingerprint = this.fingerprint(key);
     const known = this.canonical.get(fingerprint);
     if (known !== undefined) return known;
@@ -47,6 +56,8 @@ export class HashableKeys {
   /** The stored key equal to the number `value` (as `1 == True == 1n` in Python), else `key`. */
   private numericKey(key: unknown, value: number): unknown {
     if (this.has(value)) return value;
+    const float = this.floats.get(value);
+    if (float !== undefined && this.has(float)) return float;
     if ((value === 0 || value === 1) && this.has(value === 1)) return value === 1;
     const big = BigInt(value);
     return this.has(big) ? big : key;
@@ -55,11 +66,16 @@ export class HashableKeys {
   /** Forgets a key that left the dict. */
   forget(key: unknown): void {
     if (typeof key !== 'object' || key === null || key instanceof ServerRef) return;
+    if (key instanceof PythonFloat) {
+      if (this.floats.get(key.value) === key) this.floats.delete(key.value);
+      return;
+    }
     this.canonical.delete(this.fingerprint(key));
   }
 
   clear(): void {
     this.canonical.clear();
+    this.floats.clear();
   }
 
   /**
@@ -104,6 +120,7 @@ function leafFingerprint(item: unknown): string {
   if (typeof item === 'boolean') return item ? 'n:1' : 'n:0';
   if (typeof item === 'bigint') return `n:${item.toString(16)}`;
   if (typeof item === 'number') return `n:${Number.isInteger(item) ? BigInt(item).toString(16) : pythonRepr(item)}`;
+  if (item instanceof PythonFloat) return `n:${BigInt(item.value).toString(16)}`;
   if (typeof item === 'string') return `s:${JSON.stringify(item)}`;
   if (item instanceof ServerRef) return `r:${item.id}`;
   if (item instanceof Uint8Array) return `b:${Buffer.from(item.buffer, item.byteOffset, item.byteLength).toString('base64')}`;

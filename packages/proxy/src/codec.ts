@@ -2,6 +2,7 @@ import { Packr, addExtension, RESERVE_START_SPACE } from './msgpackr.js';
 import { HEADER_BYTES, sealFrame } from './framing.js';
 import { messages } from './errors.js';
 import { isTransferableInstance } from './transfer.js';
+import { PythonFloat } from './python-float.js';
 import { activeCodecContext, enterCodecContext, leaveCodecContext, maybeActiveCodecContext, type CodecContext } from './codec-context.js';
 
 /**
@@ -29,6 +30,7 @@ const packr = new Packr({
 export const ExtensionType = {
   token: 1,
   negativeZero: 2,
+  wholeFloat: 3,
 } as const;
 
 /**
@@ -112,6 +114,22 @@ addExtension({
   read: () => {
     negativeZeroDecoded = true;
     return -0;
+  },
+});
+
+/**
+ * A whole float a Python client stored (python-float.ts) crosses as its number and is read as
+ * a plain `number`: mpts's clients see numbers, as for every other float.
+ */
+addExtension({
+  Class: PythonFloat as never,
+  type: ExtensionType.wholeFloat,
+  write: (float: PythonFloat) => float.value,
+  read: (value: unknown) => {
+    // msgpack may write a whole number past 2^53 as a 64-bit integer, read as a bigint.
+    if (typeof value === 'bigint') return Number(value);
+    if (typeof value !== 'number') throw new TypeError(messages.malformedWholeFloat);
+    return value;
   },
 });
 

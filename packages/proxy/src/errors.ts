@@ -379,6 +379,7 @@ export const messages = {
   notAnAddress: (address: string) => `not a manager address: ${address}`,
   tokenWithoutAddress: 'a proxy token without a manager address',
   malformedToken: 'malformed proxy token',
+  malformedWholeFloat: 'malformed whole float: its value is not a number',
   foreignExtension: (type: number, what: string) => `msgpack extension 0x${type.toString(16)} (${what}) is not part of the mpts protocol`,
   tokenInPlainData: 'a proxy token where plain data was expected',
   cyclicValue: (path: string) => `the value at ${path} contains itself; cyclic values cannot be sent`,

@@ -1,10 +1,11 @@
 import { messages, RecursionError } from './errors.js';
+import { PythonFloat } from './python-float.js';
 import { recursionLimit } from './python-repr.js';
 import { pyTypeName } from './python-type-name.js';
 
 /**
  * Python's `==` and `<` on the values mpts carries, for `list.index/count/remove/sort` and `in`.
- * Numbers, bigints and booleans compare as numbers (`1 == 1.0 == True`); arrays compare item
+ * Numbers, bigints, booleans and whole floats from Python compare as numbers (`1 == 1.0 == True`); arrays compare item
  * by item; values of kinds Python cannot order are a `TypeError` with Python's message.
  * Containers nested deeper than Python's recursion limit are a `RecursionError`, as in Python.
  */
@@ -25,6 +26,8 @@ function nested(depth: number): number {
 
 function equals(a: unknown, b: unknown, depth: number): boolean {
   if (a === b) return true;
+  if (a instanceof PythonFloat) a = a.value;
+  if (b instanceof PythonFloat) b = b.value;
   if (isNumeric(a) && isNumeric(b)) return numericCompare(a, b) === 0;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
@@ -58,6 +61,8 @@ function equals(a: unknown, b: unknown, depth: number): boolean {
 }
 
 function lessThan(a: unknown, b: unknown, depth: number): boolean {
+  if (a instanceof PythonFloat) a = a.value;
+  if (b instanceof PythonFloat) b = b.value;
   if (isNumeric(a) && isNumeric(b)) return numericCompare(a, b) < 0;
   if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b) < 0;
   if (Array.isArray(a) && Array.isArray(b)) {

@@ -1,4 +1,5 @@
 import { messages } from './errors.js';
+import { PythonFloat } from './python-float.js';
 import { pyTypeName } from './python-type-name.js';
 
 /**
@@ -16,6 +17,7 @@ export function asPythonInt(value: unknown): bigint {
 /** A value given where Python wants a float: any number, an int or a bool converted; anything else is Python's `TypeError`. */
 export function asPythonFloat(value: unknown): number {
   if (typeof value === 'number') return value;
+  if (value instanceof PythonFloat) return value.value;
   if (typeof value === 'bigint' || typeof value === 'boolean') return Number(value);
   throw new TypeError(messages.floatExpected(pyTypeName(value)));
 }

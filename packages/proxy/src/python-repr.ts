@@ -1,11 +1,12 @@
 import { messages, RecursionError, ValueError } from './errors.js';
+import { PythonFloat } from './python-float.js';
 
 /**
  * Renders values the way Python's `repr()` prints them, so a program ported from Python prints
  * what it printed there: `{1: '1', '2': 2, 0.25: None}`, `[9, 8, 7]`, `b'ab'`, `True`.
  *
- * JavaScript has one number type, so a whole float prints as an integer (`1`, where Python
- * would print `1.0` for a float). An array is a list (`[1, 2]`), except as a dict key or a set
+ * JavaScript has one number type, so a whole number prints as an integer (`1`); a whole float
+ * a Python client stored (a `PythonFloat`) prints as Python prints it, `1.0`. An array is a list (`[1, 2]`), except as a dict key or a set
  * element, where it stands for a tuple (`{(1, 2): [3]}`).
  *
  * As in Python, a value nested deeper than the recursion limit is a `RecursionError`, an int of
@@ -144,6 +145,7 @@ function write(out: Output, value: unknown, depth: number, open: Set<object>, tu
       return out.write(String(value));
   }
   if (value === null || typeof value !== 'object') return out.write('None');
+  if (value instanceof PythonFloat) return out.write(floatRepr(value.value));
   if (value instanceof Uint8Array) return out.write(bytesRepr(value, out.room));
   if (value instanceof Date) return out.write(`datetime.datetime.fromisoformat(${stringRepr(value.toISOString(), Infinity)})`);
   if (ArrayBuffer.isView(value)) {

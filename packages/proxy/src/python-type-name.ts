@@ -1,3 +1,5 @@
+import { PythonFloat } from './python-float.js';
+
 /** Python's name for the type of a value, as its error messages show it. */
 export function pyTypeName(value: unknown): string {
   switch (typeof value) {
@@ -14,6 +16,7 @@ export function pyTypeName(value: unknown): string {
       return 'NoneType';
   }
   if (value === null) return 'NoneType';
+  if (value instanceof PythonFloat) return 'float';
   if (Array.isArray(value)) return 'list';
   if (value instanceof Uint8Array) return 'bytes';
   if (value instanceof Map) return 'dict';

@@ -20,6 +20,7 @@ export * from './process-liveness.js';
 export * from './protocol.js';
 export * from './proxy-types.js';
 export * from './python-compare.js';
+export * from './python-float.js';
 export * from './python-repeat.js';
 export * from './python-address.js';
 export * from './python-repr.js';

@@ -1,16 +1,17 @@
+import { PythonFloat } from '@mpts/proxy/wire';
 import { PicklingError } from './pickle-error.js';
-import { isFrozenSet, isTuple, PythonException, PythonProxyRef, PythonToken } from './python-values.js';
+import { isFrozenSet, isTuple, PythonArray, PythonException, PythonProxyRef, PythonToken } from './python-values.js';
 
 /**
  * Pickles a reply for a Python client, protocol 4 (which every CPython the manager serves, 3.12
  * and later, reads). Only values: no memo, so a value shared twice is written twice, as the
  * client needs no identity between them.
  *
- * mpts values become Python values: null and undefined → None, a whole number → int (Python's
- * `1.0` arrives as `1`: mpts numbers do not keep the difference), any other number → float,
+ * mpts values become Python values: null and undefined → None, a whole number → int, any other
+ * number and a `PythonFloat` (a whole float a Python client sent) → float,
  * bigint → int, string → str, Uint8Array → bytes, an array → list (tuple when it was one, see
- * python-values.ts), Map and plain object → dict, Set → set. A Token, a proxy or an exception
- * is rebuilt from an allowed global. Anything else is a `TypeError` naming what it is.
+ * python-values.ts), Map and plain object → dict, Set → set. A Token, a proxy, an exception or
+ * an `array.array` is rebuilt from a global. Anything else is a `TypeError` naming what it is.
  */
 export function encodePickle(value: unknown, maxDepth = 1000): Buffer {
   return encodePickleFrame(value, maxDepth).subarray(4);
@@ -41,6 +42,10 @@ function write(out: PickleWriter, value: unknown, depth: number): void {
   }
   if (typeof value === 'bigint') return writeInt(out, value);
   if (typeof value === 'string') return writeStr(out, value);
+  if (value instanceof PythonFloat) {
+    out.byte(0x47);
+    return out.float64(value.value);
+  }
   if (value instanceof Uint8Array) {
     out.byte(0x42);
     out.u32(value.length);
@@ -85,6 +90,13 @@ function write(out: PickleWriter, value: unknown, depth: number): void {
     out.byte(0x74); // TUPLE
     return out.byte(0x52);
   }
+  if (value instanceof PythonArray) {
+    writeGlobal(out, 'array', 'array');
+    writeStr(out, value.typecode);
+    write(out, [...value.items], inner);
+    out.byte(0x86); // TUPLE2
+    return out.byte(0x52);
+  }
   if (value instanceof PythonException) {
     writeGlobal(out, value.module, value.name);
     writeTuple(out, [...value.args], inner);
@@ -118,6 +130,7 @@ function writeInt(out: PickleWriter, value: bigint): void {
 }
 
 function writeStr(out: PickleWriter, value: string): void {
+  if (value.isWellFormed()) return out.str(value);
   // Python pickles a lone surrogate with 'surrogatepass'; JS strings may hold one, so the same.
   const encoded = encodeSurrogatePass(value);
   if (encoded.length < 256) out.byte(0x8c, encoded.length);
@@ -206,9 +219,16 @@ function encodeSurrogatePass(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/**
+ * Where replies are written before they are copied out at their size: one buffer for every
+ * encoding (an encoding runs to its end without yielding), so a small reply allocates only
+ * its own bytes.
+ */
+const scratch = Buffer.allocUnsafeSlow(4096);
+
 /** A growing byte buffer. */
 class PickleWriter {
-  private buffer = Buffer.allocUnsafe(256);
+  private buffer = scratch;
   private length = 0;
 
   private reserve(n: number): void {
@@ -238,13 +258,39 @@ class PickleWriter {
     this.length = this.buffer.writeDoubleBE(value, this.length);
   }
 
+  /** A well-formed string, as SHORT_BINUNICODE or BINUNICODE: its UTF-8 written in place. */
+  str(value: string): void {
+    // Most names and keys are short ASCII: written without a call into C++.
+    if (value.length < 64) {
+      let i = 0;
+      while (i < value.length && value.charCodeAt(i) < 0x80) i++;
+      if (i === value.length) {
+        this.reserve(value.length + 2);
+        this.buffer[this.length++] = 0x8c;
+        this.buffer[this.length++] = value.length;
+        for (let j = 0; j < value.length; j++) this.buffer[this.length++] = value.charCodeAt(j);
+        return;
+      }
+    }
+    const length = Buffer.byteLength(value, 'utf8');
+    if (length < 256) this.byte(0x8c, length);
+    else {
+      this.byte(0x58);
+      this.u32(length);
+    }
+    this.reserve(length);
+    this.length += this.buffer.write(value, this.length, 'utf8');
+  }
+
   bytes(value: Uint8Array): void {
     this.reserve(value.length);
     this.buffer.set(value, this.length);
     this.length += value.length;
   }
 
+  /** The bytes written, in a buffer of their own. */
   finish(): Buffer {
-    return this.buffer.subarray(0, this.length);
+    const bytes = this.buffer.subarray(0, this.length);
+    return this.buffer === scratch ? Buffer.from(bytes) : bytes;
   }
 }

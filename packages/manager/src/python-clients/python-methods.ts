@@ -1,3 +1,4 @@
+import { pyTypeName } from '@mpts/proxy/wire';
 import { asTuple, isPythonSlice } from './python-values.js';
 
 /**
@@ -26,6 +27,20 @@ const getItem: PythonMethod = {
   params: ['index'],
   to: ([index]) => (isPythonSlice(index) ? ['getSlice', [index.start, index.stop, index.step]] : ['getItem', [index]]),
 };
+
+/**
+ * `l * n`: a Python client calls the list's `__mul__` itself, which names a non-int count as
+ * `'float' object cannot be interpreted as an integer` (the `*` operator words it differently).
+ */
+const repeat = (method: string): PythonMethod => ({
+  params: ['times'],
+  to: ([times]) => {
+    if (typeof times !== 'bigint' && typeof times !== 'boolean' && !Number.isInteger(times)) {
+      throw new TypeError(`'${pyTypeName(times)}' object cannot be interpreted as an integer`);
+    }
+    return [method, [times]];
+  },
+});
 
 const acquirer = {
   acquire: same('acquire', 'blocking', 'timeout'),
@@ -72,9 +87,9 @@ export const pythonMethods: Record<string, Record<string, PythonMethod>> = {
     },
     __getitem__: getItem,
     __len__: same('len'),
-    __mul__: same('repeat', 'times'),
-    __rmul__: same('repeat', 'times'),
-    __imul__: same('imul', 'times'),
+    __mul__: repeat('repeat'),
+    __rmul__: repeat('repeat'),
+    __imul__: repeat('imul'),
     __setitem__: {
       params: ['index', 'value'],
       to: ([index, value]) =>

@@ -6,8 +6,10 @@ import type { ObjectEntry, ObjectRegistry } from '../object-registry.js';
 import { ServerRef } from '../server-ref.js';
 import type { TypeRegistry } from '../type-registry.js';
 import { decodePickle } from './pickle-decode.js';
+import { arrayResult } from './python-arrays.js';
 import { encodePickleFrame } from './pickle-encode.js';
 import { pythonException, tracebackText } from './python-exceptions.js';
+import { callArguments, creationArguments } from './python-floats.js';
 import { pythonClientRepr } from './python-repr.js';
 import { pythonExposed, pythonMethods, type PythonMethod } from './python-methods.js';
 import { asTuple, isTuple, PythonProxyRef, PythonToken } from './python-values.js';
@@ -123,7 +125,10 @@ class PythonSession {
       frame = encodePickleFrame(asTuple(['#UNSERIALIZABLE', tracebackText(error)]));
     }
     if (!this.client.closed) {
-      this.client.writer.write(frame);
+      // One reply per request, so nothing to coalesce: written at once, not a microtask later,
+      // unless something else (mpts's writer) has bytes waiting to go first.
+      if (this.client.writer.pendingBytes === 0) this.client.socket.write(frame);
+      else this.client.writer.write(frame);
       // Python has no acknowledgement: a queue item is the client's once it is written.
       if (value instanceof Handoff) value.acknowledged();
     } else if (value instanceof Handoff) {
@@ -186,7 +191,7 @@ class PythonSession {
       if (typeid !== 'dict' && typeid !== 'Namespace') throw new TypeError(`${typeid}() takes no keyword arguments through an mpts manager`);
       args = [new Map([...(args[0] instanceof Map ? args[0] : []), ...kwds])];
     }
-    const entry = this.host.createEntry(typeid, this.fromPython(args) as unknown[]);
+    const entry = this.host.createEntry(typeid, creationArguments(typeid, this.fromPython(args) as unknown[]));
     this.host.objects.incref(this.references, entry.id);
     return asTuple([this.tokenOf(entry).id, asTuple(this.exposedOf(entry))]);
   }
@@ -194,7 +199,7 @@ class PythonSession {
   /** CPython's `serve_client`: a method call on a shared object. */
   private call(ident: unknown, method: string, args: unknown[], kwds: Map<unknown, unknown>): Reply | Promise<Reply> {
     const entry = this.entryOf(ident);
-    if (method === '#GETVALUE') return ['#RETURN', entry.servant.getValue?.()];
+    if (method === '#GETVALUE') return ['#RETURN', arrayResult(entry, method, entry.servant.getValue?.())];
     if (method === '__str__' || method === '__repr__') {
       const value = pythonTypeOf(entry) === 'dict' || pythonTypeOf(entry) === 'list' ? pythonClientRepr(entry.servant.getValue?.()) : describeServant(entry.servant);
       return ['#RETURN', value];
@@ -205,7 +210,7 @@ class PythonSession {
       return ['#TRACEBACK', `AttributeError: method '${method}' of '${entry.spec.typeId}' object is not in exposed=${JSON.stringify(this.exposedOf(entry))}`];
     }
     const positional = withKeywords(method, mapping.params, args, kwds);
-    const received = this.fromPython(positional) as unknown[];
+    const received = callArguments(table === undefined ? undefined : mapping.params, this.fromPython(positional) as unknown[]);
     const [target, targetArgs] = mapping.to(received);
     let result: unknown;
     try {
@@ -219,7 +224,7 @@ class PythonSession {
         this.host.objects.incref(this.references, made.id);
         return ['#PROXY', asTuple([asTuple(this.exposedOf(made)), this.tokenOf(made)])];
       }
-      return ['#RETURN', mapping.result ? mapping.result(value) : value];
+      return ['#RETURN', arrayResult(entry, method, mapping.result ? mapping.result(value) : value)];
     };
     if (result instanceof Promise) {
       return result.then(finish, (error: unknown) => this.failure(error, keyErrorArgs(error, target, received)));
@@ -269,10 +274,19 @@ class PythonSession {
   }
 
   private tokenOf(entry: ObjectEntry): PythonToken {
-    const socket = this.client.socket;
-    // The address this client reached the manager at: its next connections go there too.
-    const address = socket.localPort !== undefined ? asTuple([socket.localAddress, socket.localPort]) : socket.address();
-    return new PythonToken(entry.spec.typeId, address, entry.id.toString(16));
+    return new PythonToken(entry.spec.typeId, this.address, entry.id.toString(16));
+  }
+
+  /**
+   * The address this client reached the manager at, as Python writes it: its next connections
+   * go there too. A `(host, port)` tuple, or the path of a Unix socket (which an accepted
+   * socket knows only through the server that accepted it).
+   */
+  private get address(): unknown {
+    const socket = this.client.socket as Socket & { server?: { address(): unknown } | null };
+    if (socket.localPort !== undefined) return asTuple([socket.localAddress, socket.localPort]);
+    const listening = socket.server?.address();
+    return typeof listening === 'string' ? listening : null;
   }
 
   private exposedOf(entry: ObjectEntry): string[] {

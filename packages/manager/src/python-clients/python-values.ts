@@ -3,19 +3,37 @@
  * through a manager that serves Python clients.
  *
  * mpts stores a Python tuple and a list alike as a JS array. The pickle decoder marks each
- * array it made from a tuple, and the servants keep the very array they were given, so a
- * tuple key stored by one Python client comes back to another as a tuple.
+ * array it made from a tuple (a private mark, see `Stamp`), and the servants keep the very
+ * array they were given, so a tuple key stored by one Python client comes back to another as a
+ * tuple.
  */
-const tuples = new WeakSet<readonly unknown[]>();
+
+/**
+ * Marks an object by giving it a class's private field: a class whose base constructor returns
+ * the object it is given stamps that object. The mark is invisible to every reflection (keys,
+ * equality, the codec) and, unlike a WeakSet entry, costs the garbage collector nothing.
+ */
+class Stamp {
+  constructor(target: object) {
+    return target;
+  }
+}
+
+class TupleMark extends Stamp {
+  #tuple = true;
+  static has(value: object): boolean {
+    return #tuple in value;
+  }
+}
 
 /** `items` as a tuple: the array is returned, marked. */
 export function asTuple<T extends unknown[]>(items: T): T {
-  tuples.add(items);
+  if (!TupleMark.has(items)) new TupleMark(items);
   return items;
 }
 
 export function isTuple(value: unknown): value is unknown[] {
-  return Array.isArray(value) && tuples.has(value);
+  return Array.isArray(value) && TupleMark.has(value);
 }
 
 /**
@@ -67,14 +85,31 @@ export function isPythonSlice(value: unknown): value is PythonSlice {
   return typeof value === 'object' && value !== null && slices.has(value);
 }
 
-const frozenSets = new WeakSet<ReadonlySet<unknown>>();
+class FrozenSetMark extends Stamp {
+  #frozen = true;
+  static has(value: object): boolean {
+    return #frozen in value;
+  }
+}
 
 /** `items` as a frozenset: the set is returned, marked (as tuples are). */
 export function asFrozenSet<T extends Set<unknown>>(items: T): T {
-  frozenSets.add(items);
+  if (!FrozenSetMark.has(items)) new FrozenSetMark(items);
   return items;
 }
 
 export function isFrozenSet(value: unknown): value is Set<unknown> {
-  return value instanceof Set && frozenSets.has(value);
+  return value instanceof Set && FrozenSetMark.has(value);
+}
+
+/**
+ * An `array.array` for a Python client: what CPython's manager replies for a slice of a shared
+ * `Array` or its `_getvalue()`. Pickled as `array.array(typecode, [items])`, the form CPython
+ * itself writes for protocols before 3.
+ */
+export class PythonArray {
+  constructor(
+    readonly typecode: string,
+    readonly items: readonly unknown[],
+  ) {}
 }

@@ -22,7 +22,7 @@ type Item = ArrayItem;
  * in a typed array of the typecode's width (`'u'`: one Unicode character per item).
  */
 export class ArrayServant implements Servant {
-  private readonly code: string;
+  readonly code: string;
   /** Undefined for `'u'`. */
   private readonly typecode: Typecode | undefined;
   private readonly items: ArrayLike<Item> & { [index: number]: Item };

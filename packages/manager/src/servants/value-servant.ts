@@ -1,5 +1,6 @@
 import {
   messages,
+  PythonFloat,
   pythonRepr,
   pythonReprPreview,
   pyTypeName,
@@ -18,11 +19,18 @@ export class ValueServant implements Servant {
   private value: unknown;
 
   constructor(
-    private readonly code: unknown,
+    readonly code: unknown,
     value: unknown = 0,
   ) {
     this.typecode = findTypecode(code);
-    this.value = this.typecode ? coerce(this.typecode, value) : value;
+    this.value = this.honour(value);
+  }
+
+  /** `value` checked against the typecode; a Python client's whole float stays one, as in CPython. */
+  private honour(value: unknown): unknown {
+    if (this.typecode === undefined) return value;
+    const coerced = coerce(this.typecode, value);
+    return value instanceof PythonFloat && this.typecode.kind === 'float' ? value : coerced;
   }
 
   static readonly exposed = valueMethods;
@@ -32,7 +40,7 @@ export class ValueServant implements Servant {
   }
 
   set(value: unknown): void {
-    this.value = this.typecode ? coerce(this.typecode, value) : value;
+    this.value = this.honour(value);
   }
 
   /**
@@ -41,18 +49,21 @@ export class ValueServant implements Servant {
    * honoured as `set` honours it.
    */
   add(delta: unknown): unknown {
-    const current = this.value;
+    const float = this.value instanceof PythonFloat || this.typecode?.kind === 'float';
+    const current = this.value instanceof PythonFloat ? this.value.value : this.value;
     let sum: unknown;
     if (typeof current === 'bigint' && (typeof delta === 'bigint' || Number.isInteger(delta))) {
       sum = current + BigInt(delta as number | bigint);
     } else if (typeof current === 'number' && typeof delta === 'number') {
       sum = current + delta;
-    } else if (typeof current === 'number' && typeof delta === 'bigint' && this.typecode?.kind !== 'float') {
+    } else if (typeof current === 'number' && typeof delta === 'bigint' && !float) {
       sum = BigInt(current) + delta;
     } else {
       throw new TypeError(messages.unsupportedOperands('+=', pyTypeName(current), pyTypeName(delta)));
     }
-    this.value = this.typecode ? coerce(this.typecode, sum) : sum;
+    // A float plus a number is a float, in Python: 2.0 + 1 is 3.0.
+    if (this.value instanceof PythonFloat && typeof sum === 'number') sum = PythonFloat.of(sum);
+    this.value = this.honour(sum);
     return this.value;
   }
 

@@ -1,9 +1,10 @@
 /**
- * The other two ways to serve Python clients: a manager process forked by
+ * The other ways to serve Python clients: a manager process forked by
  * `Manager.start({ pythonClients: true })` (its `pythonAddress` and `authkey` handed to Python),
- * and `mpts serve --python-clients`. The seed program runs against each.
+ * `Manager.serve` on a Unix socket path, and `mpts serve --python-clients`.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,19 @@ describe.skipIf(skip !== undefined)('serving Python clients', () => {
     // The manager's own clients are served as before, on its private socket.
     using d = await manager.dict([['node', 1]]);
     expect(await d.get('node')).toBe(1);
+  });
+
+  it('Manager.serve({ path, pythonClients: true }) serves Python clients at the socket path, proxies in replies included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpts-python-unix-'));
+    const path = join(dir, 'manager.sock');
+    const authkey = randomBytes(32);
+    const server = await Manager.serve({ path, authkey, pythonClients: true });
+    try {
+      expect(await runPython(python, [fixture('unix_socket.py'), path, authkey.toString('hex')])).toBe('2.0 [1, 2, 3] True\n');
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a manager started without it has no Python address', async () => {
