@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RuntimeError, type DictProxy, type ListProxy, type QueueProxy } from '@mpts/manager';
-import { expectRemoteError, startManager } from '../helpers.js';
+import { expectRemoteError, serveManager } from '../helpers.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -36,7 +36,7 @@ async function using_<P extends { releaseProxy(): void }, R>(proxy: Promise<P> |
 
 describe('_TestContainers', () => {
   it('test_list', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using a = await manager.list(range(10));
     expect(await a.copy()).toEqual(range(10));
 
@@ -71,7 +71,7 @@ describe('_TestContainers', () => {
   });
 
   it('test_list_iter', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using a = await manager.list(range(10));
     let it = a[Symbol.asyncIterator]();
     expect(await drain(it)).toEqual(range(10));
@@ -84,7 +84,7 @@ describe('_TestContainers', () => {
   });
 
   it('test_list_proxy_in_list', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const inners = await Promise.all(range(3).map(() => manager.list(range(3))));
     const a = await manager.list<ListProxy<number>>(inners);
     for (const inner of inners) inner.releaseProxy();
@@ -109,7 +109,7 @@ describe('_TestContainers', () => {
   });
 
   it('test_dict', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<number, string>();
     const indices = range(5).map((i) => i + 65);
     for (const i of indices) await d.setItem(i, String.fromCharCode(i));
@@ -120,7 +120,7 @@ describe('_TestContainers', () => {
   });
 
   it('test_dict_iter', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<number, string>();
     const indices = range(5).map((i) => i + 65);
     for (const i of indices) await d.setItem(i, String.fromCharCode(i));
@@ -137,7 +137,7 @@ describe('_TestContainers', () => {
   });
 
   it('test_dict_proxy_nested', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     let pets: DictProxy<string, number> | undefined = await manager.dict({ ferrets: 2, hamsters: 4 });
     let supplies: DictProxy<string, number> | undefined = await manager.dict({ water: 10, feed: 3 });
     using d = await manager.dict<string, DictProxy<string, number>>({ pets, supplies });
@@ -187,7 +187,7 @@ describe('_TestContainers', () => {
   });
 
   it('test_nested_queue', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using a = await manager.list<QueueProxy<number>>(); // a queue inside a list
     await using_(manager.queue<number>(), (q) => a.append(q));
     await using_(a.getItem(0), (q) => q.put(123));
@@ -199,7 +199,7 @@ describe('_TestContainers', () => {
   });
 
   it('test_namespace', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using n = await manager.namespace();
     await n.setattr('name', 'Bob');
     await n.setattr('job', 'Builder');

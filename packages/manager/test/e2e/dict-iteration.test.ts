@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IteratorProxy, RuntimeError } from '@mpts/manager';
-import { expectRemoteError, rejection, startManager } from '../helpers.js';
+import { expectRemoteError, rejection, serveManager } from '../helpers.js';
 import { runPython } from '../unit/python-oracle.js';
 
 /** One step of a scenario: a step of the iterator, or a change to the dict between steps. */
@@ -60,7 +60,7 @@ print(json.dumps(results))
 describe("iterating a shared dict: Python's iterator, in the manager", () => {
   it('gives the keys, and the errors, that CPython gives, step by step', async () => {
     const expected = pythonOutcomes();
-    await using manager = await startManager();
+    await using manager = await serveManager();
     for (const [name, { init, ops }] of Object.entries(scenarios)) {
       using d = await manager.dict<string, number>(init);
       const it = await d.iter();
@@ -83,7 +83,7 @@ describe("iterating a shared dict: Python's iterator, in the manager", () => {
   });
 
   it("for await rejects with Python's RuntimeError when the loop adds a key", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<string, number>({ a: 1, b: 2 });
     const seen: string[] = [];
     const loop = (async () => {
@@ -97,7 +97,7 @@ describe("iterating a shared dict: Python's iterator, in the manager", () => {
   });
 
   it('for await sees deletions of keys not reached yet, as Python (same size, new key)', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<string, number>({ a: 1, b: 2, c: 3 });
     const seen: string[] = [];
     for await (const key of d) {
@@ -111,7 +111,7 @@ describe("iterating a shared dict: Python's iterator, in the manager", () => {
   });
 
   it('the iterator is a shared object of its own, released however the loop ends', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<string, number>({ a: 1, b: 2, c: 3 });
     expect(await manager.numberOfObjects()).toBe(1);
 
@@ -133,7 +133,7 @@ describe("iterating a shared dict: Python's iterator, in the manager", () => {
   });
 
   it('an iterator outlives its released dict, and keeps the proxies used as its keys alive', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const d = await manager.dict();
     const lock = await manager.lock();
     await d.setItem(lock, 'the lock');
@@ -170,7 +170,7 @@ for x in l:
 m.shutdown()
 print(json.dumps(out))
 `);
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using l = await manager.list([1, 2, 3]);
     const seen: number[] = [];
     for await (const x of l) {
@@ -185,7 +185,7 @@ print(json.dumps(out))
   });
 
   it("a set is a snapshot (Python 3.14's SetProxy pickles its iterator): changes are not errors", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using s = await manager.set([1, 2, 3]);
     const seen: number[] = [];
     for await (const x of s) {

@@ -18,7 +18,7 @@ import {
   releaseLock,
 } from '../fixtures/ownership-children.js';
 import { holdLock, holdPermits, waitAtBarrierExpectBroken } from '../fixtures/sync-children.js';
-import { expectRemoteError, fixture, killAndReap, rejection, startManager } from '../helpers.js';
+import { expectRemoteError, fixture, killAndReap, rejection, serveManager, startManager } from '../helpers.js';
 
 const children = fixture('ownership-children.ts');
 const syncChildren = fixture('sync-children.ts');
@@ -57,7 +57,7 @@ function signal(): { promise: Promise<void>; resolve: () => void } {
 
 describe('an RLock belongs to an async task chain', () => {
   it('two concurrent tasks of one process exclude each other: bare acquire, hold(), withLock()', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using rlock = await manager.rlock();
     const log: string[] = [];
     // Each task's first acquire runs before either task awaits anything.
@@ -78,7 +78,7 @@ describe('an RLock belongs to an async task chain', () => {
   });
 
   it('a task that does not hold it cannot release it, even while another task of its process does', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using rlock = await manager.rlock();
     const acquired = signal();
     const done = signal();
@@ -99,7 +99,7 @@ describe('an RLock belongs to an async task chain', () => {
   });
 
   it('re-entry inside one chain: nested acquires, withLock in withLock, a called helper', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using rlock = await manager.rlock();
     const helper = async () => {
       expect(await rlock.acquire({ blocking: false })).toBe(true);
@@ -128,7 +128,7 @@ describe('an RLock belongs to an async task chain', () => {
 
 describe("a Condition's lock belongs to an async task chain", () => {
   it('two concurrent tasks of one process exclude each other', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using cond = await manager.condition();
     const log: string[] = [];
     const bare = async (name: string) => {
@@ -142,7 +142,7 @@ describe("a Condition's lock belongs to an async task chain", () => {
   });
 
   it('wait and notify are checked against the calling task; one task waits, another notifies', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using cond = await manager.condition();
     using ready = await manager.value('b', 0);
     const waiting = signal();

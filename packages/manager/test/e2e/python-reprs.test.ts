@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { KeyError, ObjectDeletedError } from '@mpts/manager';
-import { expectRemoteError, startManager } from '../helpers.js';
+import { expectRemoteError, serveManager } from '../helpers.js';
 import { runPython } from '../unit/python-oracle.js';
 
 /** CPython's repr of each SyncManager proxy, with its address left out. */
@@ -21,7 +21,7 @@ print(json.dumps(out))
 
 describe("proxy reprs and values, as Python's", () => {
   it("a proxy prints as Python's: <DictProxy object, typeid 'dict' at 0x…>, stable per proxy", async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const d = await manager.dict();
     const made: Record<string, { toString(): string }> = {
       dict: d,
@@ -58,7 +58,7 @@ describe("proxy reprs and values, as Python's", () => {
     const expected = runPython<string[]>(
       `import json; print(json.dumps([repr({(1, 2): [3], (1,): 'a'}), repr({((1,), 2)}), str(KeyError((2, 1)))]))`,
     );
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<unknown, unknown>([[[1, 2], [3]], [[1], 'a']]);
     using s = await manager.set([[[1], 2]]);
     expect([await d.str(), await s.str()]).toEqual(expected.slice(0, 2));
@@ -66,7 +66,7 @@ describe("proxy reprs and values, as Python's", () => {
   });
 
   it('a wait on an object whose every reference is released rejects with ObjectDeletedError', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     const q = await manager.queue();
     const ev = await manager.event();
     const got = q.get();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { OverflowError, Process } from '@mpts/manager';
-import { startManager, rejection } from '../helpers.js';
+import { rejection, serveManager, startManager } from '../helpers.js';
 import { addMany } from '../fixtures/value-add-children.js';
 
 describe('ValueProxy.add, the atomic increment', () => {
   it('adds in the manager and resolves to the new value', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using v = await manager.value('i', 40);
     expect(await v.add(2)).toBe(42);
     expect(await v.add(-50)).toBe(-8);
@@ -17,7 +17,7 @@ describe('ValueProxy.add, the atomic increment', () => {
   });
 
   it('honours the typecode as set does, and refuses what Python cannot add', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using v = await manager.value('i', 2 ** 31 - 1);
     const overflow = await rejection(v.add(1));
     expect(overflow).toBeInstanceOf(OverflowError);
