@@ -6,8 +6,9 @@ import { startRedisServer, type RedisServer } from './redis-server.js';
 export const testLease = 2;
 
 /**
- * The backends the shared-type behaviour tests run against: the same test body, a manager
- * started here or a manager connected to a redis-server started here.
+ * The backends the shared-type behaviour tests run against: the same test body, on a manager
+ * server started here or on a redis-server started here. Each test gets a connection of its own
+ * (`Manager.connect`), to one server per file.
  */
 export interface Backend {
   readonly name: 'manager' | 'redis';
@@ -17,10 +18,17 @@ export interface Backend {
 }
 
 export function managerBackend(): Backend {
+  let server: Promise<Manager> | undefined;
   return {
     name: 'manager',
-    open: () => Manager.start(),
-    close: async () => {},
+    async open() {
+      server ??= Manager.start();
+      const { address, authkey } = await server;
+      return await Manager.connect(address, { authkey });
+    },
+    async close() {
+      await (await server)?.shutdown();
+    },
   };
 }
 
