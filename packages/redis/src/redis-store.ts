@@ -15,6 +15,7 @@ import { BlockingPool } from './blocking-pool.js';
 import { namespaceKeys, ObjectKeys } from './keys.js';
 import { Script, text, type RedisClient } from './script.js';
 import { Session } from './session.js';
+import { TickWrites } from './tick-writes.js';
 import type { MethodContext, SharedType } from './shared-type.js';
 import type { Holding } from './types/lock.js';
 import { sharedTypes } from './type-table.js';
@@ -68,6 +69,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   /** The locks this process holds, by object and owner (see types/lock.ts). */
   readonly holdings = new Map<string, Holding>();
   readonly #types = new Map<number, string>();
+  readonly #tickWrites: TickWrites;
   #closed = false;
   #closing: Promise<void> | undefined;
   /** Calls in flight: while there are none, the connections do not keep the process alive. */
@@ -104,6 +106,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     }
     this.session = new Session((options.lease ?? 15) * 1000);
     this.blocking = new BlockingPool(this.client);
+    this.#tickWrites = new TickWrites(this.client);
   }
 
   /** Whether it is closed or closing: a later manager or proxy of its address opens a new one. */
@@ -152,6 +155,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   }
 
   call(objectId: number, method: string, args: unknown[], _holder?: object, signal?: AbortSignal): Promise<unknown> {
+    this.#tickWrites.hold();
     return this.#busy(() => this.#call(objectId, method, args, signal));
   }
 
