@@ -44,14 +44,19 @@ redis.call('HINCRBY', KEYS[1], 'refs', 1)
 return redis.call('HGET', KEYS[1], 'type')`);
 
 /**
- * The last reference gone, the object goes with all its keys: its fixed parts, and the keys
- * made per session or per waiter (hand-off lists, mailboxes), listed in its `extra` set.
- * (Those keys carry the object's hash tag, so they sit in its slot.)
+ * KEYS meta extra parts...; ARGV index, entry prefix (both '' for a type without entries).
+ * The last reference gone, the object goes with all its keys: its fixed parts, the keys made
+ * per session or per waiter (hand-off lists, mailboxes), listed in its `extra` set, and its
+ * entries' keys, one per field of its index hash. (Those keys carry the object's hash tag, so
+ * they sit in its slot.)
  */
 const decrefScript = new Script(`
 local refs = redis.call('HINCRBY', KEYS[1], 'refs', -1)
 if refs > 0 then return 0 end
 for _, key in ipairs(redis.call('SMEMBERS', KEYS[2])) do redis.call('DEL', key) end
+if ARGV[1] ~= '' then
+  for _, field in ipairs(redis.call('HKEYS', ARGV[1])) do redis.call('DEL', ARGV[2] .. field) end
+end
 for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1`);
 
@@ -218,7 +223,8 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     const typeId = this.#types.get(objectId) ?? (await this.#lookUpType(objectId));
     const type = sharedTypes.get(typeId)!;
     const keys = this.keysOf(objectId);
-    const gone = await decrefScript.run(this.client, [keys.meta, keys.key('extra'), ...type.parts.map((part) => keys.key(part))]);
+    const entries = type.entries === undefined ? ['', ''] : [keys.key(type.entries.index), keys.key(type.entries.part)];
+    const gone = await decrefScript.run(this.client, [keys.meta, keys.key('extra'), ...type.parts.map((part) => keys.key(part))], entries);
     if (gone === 1) {
       this.#types.delete(objectId);
       await this.client.srem(namespaceKeys(this.prefix).objects, String(objectId));
