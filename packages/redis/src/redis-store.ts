@@ -79,6 +79,10 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   #closing: Promise<void> | undefined;
   /** Calls in flight: while there are none, the connections do not keep the process alive. */
   #busyCount = 0;
+  /** Whether the connections keep the process alive now. */
+  #kept = false;
+  /** Each object's keys, built once: with `#types`, what this process knows of the objects it reached. */
+  readonly #keys = new Map<number, ObjectKeys>();
 
   constructor(
     readonly address: string,
@@ -124,7 +128,9 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   }
 
   keysOf(id: number): ObjectKeys {
-    return new ObjectKeys(this.prefix, id);
+    let keys = this.#keys.get(id);
+    if (keys === undefined) this.#keys.set(id, (keys = new ObjectKeys(this.prefix, id)));
+    return keys;
   }
 
   create(typeId: string, args: unknown[]): Promise<unknown> {
@@ -227,6 +233,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     const gone = await decrefScript.run(this.client, [keys.meta, keys.key('extra'), ...type.parts.map((part) => keys.key(part))], entries);
     if (gone === 1) {
       this.#types.delete(objectId);
+      this.#keys.delete(objectId);
       await this.client.srem(namespaceKeys(this.prefix).objects, String(objectId));
     }
   }
@@ -248,13 +255,24 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
    * on its way out (see redis-backend.ts).
    */
   async #busy<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#busyCount++ === 0) this.#keepAlive(true);
+    if (this.#busyCount++ === 0 && !this.#kept) {
+      this.#kept = true;
+      this.#keepAlive(true);
+    }
     try {
       return await work();
     } finally {
-      if (--this.#busyCount === 0) this.#keepAlive(false);
+      // Let go after this turn's callbacks: a program that calls again from them (one call
+      // after another) keeps its connections referenced, with no ref/unref per call.
+      if (--this.#busyCount === 0) process.nextTick(this.#letIdle);
     }
   }
+
+  readonly #letIdle = (): void => {
+    if (this.#busyCount > 0 || !this.#kept) return;
+    this.#kept = false;
+    this.#keepAlive(false);
+  };
 
   #keepAlive(alive: boolean): void {
     const connections = this.client instanceof Cluster ? this.client.nodes() : [this.client];
