@@ -16,6 +16,7 @@ import { namespaceKeys, ObjectKeys } from './keys.js';
 import { Script, text, type RedisClient } from './script.js';
 import { Session } from './session.js';
 import { TickWrites } from './tick-writes.js';
+import { TurnBatch } from './turn-batch.js';
 import type { MethodContext, SharedType } from './shared-type.js';
 import type { Holding } from './types/lock.js';
 import { sharedTypes } from './type-table.js';
@@ -73,6 +74,8 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   readonly prefix: string;
   /** The locks this process holds, by object and owner (see types/lock.ts). */
   readonly holdings = new Map<string, Holding>();
+  /** Calls gathered to go as one command (see turn-batch.ts): every other call sends them first. */
+  readonly turnBatch = new TurnBatch();
   readonly #types = new Map<number, string>();
   readonly #tickWrites: TickWrites;
   #closed = false;
@@ -134,6 +137,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   }
 
   create(typeId: string, args: unknown[]): Promise<unknown> {
+    this.turnBatch.settle();
     return this.#busy(() => this.#create(typeId, args));
   }
 
@@ -162,11 +166,13 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
 
   async numberOfObjects(): Promise<number> {
     this.#checkOpen();
+    this.turnBatch.settle();
     return await this.#busy(async () => Number(await this.client.scard(namespaceKeys(this.prefix).objects)));
   }
 
   call(objectId: number, method: string, args: unknown[], _holder?: object, signal?: AbortSignal): Promise<unknown> {
     this.#tickWrites.hold();
+    this.turnBatch.settle(objectId, method);
     return this.#busy(() => this.#call(objectId, method, args, signal));
   }
 
@@ -193,6 +199,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   }
 
   incref(objectId: number): Promise<unknown> {
+    this.turnBatch.settle();
     return this.#busy(() => this.#incref(objectId));
   }
 
@@ -206,6 +213,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
 
   decref(objectId: number): void {
     if (this.#closed) return;
+    this.turnBatch.settle();
     void this.#busy(() => this.#decref(objectId)).catch(() => {});
   }
 
@@ -213,6 +221,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   close(): Promise<void> {
     // Also at a program's end ('beforeExit'): counted as a call in flight, so the connection
     // keeps the process alive until what it holds is given back, whatever else ends meanwhile.
+    this.turnBatch.settle();
     return (this.#closing ??= this.#busy(async () => {
       for (const [id, typeId] of this.#types) {
         const type = sharedTypes.get(typeId)!;
