@@ -124,12 +124,13 @@ async function setPairs(context: MethodContext, pairs: [unknown, unknown][]): Pr
 }
 
 /** `d[key] = value`: one SET when the key is there already, else the insert script. */
-async function setItem(context: MethodContext, key: unknown, value: unknown): Promise<void> {
+async function setItem(context: MethodContext, key: unknown, value: unknown): Promise<null> {
   const canonKey = canon(key);
   const packed = pack(value);
-  if ((await context.client.set(entryKey(context, canonKey), packed, 'XX')) !== null) return;
+  if ((await context.client.set(entryKey(context, canonKey), packed, 'XX')) !== null) return null;
   // New (or deleted meanwhile): the script decides again, atomically.
   await setScript.run(context.client, [...indexKeys(context), entryKey(context, canonKey)], [canonKey, pack(key), packed]);
+  return null;
 }
 
 async function items(context: MethodContext): Promise<[unknown, unknown][]> {
@@ -158,10 +159,7 @@ export const dictType: SharedType = {
       if (value === null) throw keyError(key);
       return unpack(value);
     },
-    async setItem(context, [key, value]) {
-      await setItem(context, key, value);
-      return null;
-    },
+    setItem: (context, [key, value]) => setItem(context, key, value),
     async delItem(context, [key]) {
       if ((await pop(context, key)) === null) throw keyError(key);
       return null;

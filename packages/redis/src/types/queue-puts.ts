@@ -52,8 +52,12 @@ export function putsOf(context: MethodContext): QueuePuts {
  */
 export class QueuePuts {
   #pending: Put[] = [];
+  readonly #keys: string[];
 
-  constructor(private readonly context: MethodContext) {}
+  constructor(private readonly context: MethodContext) {
+    const k = queueKeys(context);
+    this.#keys = [k.q, k.st];
+  }
 
   /** Resolves true once the item is in the queue, false when the queue was full. */
   put(stored: Buffer, mayWait: boolean): Promise<boolean> {
@@ -72,10 +76,9 @@ export class QueuePuts {
   #send(): void {
     const batch = this.#pending;
     this.#pending = [];
-    const k = queueKeys(this.context);
     const args: (Buffer | string)[] = [];
     for (const put of batch) args.push(put.stored, put.mode);
-    putScript.run(this.context.store.client, [k.q, k.st], args).then(
+    putScript.run(this.context.store.client, this.#keys, args).then(
       (pushed: number) => batch.forEach((put, i) => put.settle(i < pushed)),
       (error: unknown) => batch.forEach((put) => put.settle({ error })),
     );

@@ -45,19 +45,19 @@ function queueTimeout(block: unknown, timeout: unknown): number | null {
 }
 
 /** Python's `get(block, timeout)`: served with this process's other gets of the queue. */
-async function get(context: MethodContext, block: unknown, timeout: unknown): Promise<unknown> {
+function get(context: MethodContext, block: unknown, timeout: unknown): Promise<unknown> {
   const seconds = queueTimeout(block, timeout);
-  return await takersOf(context).get(Boolean(block), seconds, context.signal);
+  return takersOf(context).get(Boolean(block), seconds, context.signal);
 }
 
 async function put(context: MethodContext, item: unknown, block: unknown, timeout: unknown): Promise<null> {
   const seconds = queueTimeout(block, timeout);
-  const k = queueKeys(context);
   const { store, signal } = context;
   const stored = envelope(item);
   // With this process's other puts of the queue made in this turn, in one script.
   if (await putsOf(context).put(stored, Boolean(block))) return null;
   if (!block) throw new QueueFull();
+  const k = queueKeys(context);
   const deadline = new Deadline(seconds);
   for (;;) {
     if (deadline.passed || signal?.aborted) {
