@@ -5,11 +5,11 @@ import '@mpts/redis';
 import { redisSkipReason, startRedisServer, type RedisServer } from './redis-server.js';
 
 /**
- * How a dict sits in Redis, seen with a plain client: one key per entry (so that `d[k]` and
- * `d[k] = v` are one command each), none of which outlives the dict or `clear()`, and the
- * commands the hot calls cost.
+ * How objects sit in Redis and what their hot calls cost, seen with a plain client: a dict's
+ * key per entry (so that `d[k]` and `d[k] = v` are one command each), none of which outlives
+ * the dict or `clear()`; a queue's puts and gets of one turn batched into one script each.
  */
-describe.skipIf(redisSkipReason !== undefined)('a dict\'s keys in Redis', () => {
+describe.skipIf(redisSkipReason !== undefined)('objects\' keys and commands in Redis', () => {
   let server: RedisServer;
   let redis: Redis;
   beforeAll(async () => {
@@ -49,5 +49,19 @@ describe.skipIf(redisSkipReason !== undefined)('a dict\'s keys in Redis', () => 
     expect([calls('get'), calls('set'), calls('evalsha')]).toEqual([10, 10, 0]);
     expect(await d.items()).toEqual([['k', 10]]);
     d.releaseProxy();
+  });
+
+  it('sends the 64 puts of one turn as one script, and the 64 gets of one turn as one take', async () => {
+    await using manager = await Manager.connect(server.url);
+    const q = await manager.queue<number>();
+    const scripts = async () => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    await redis.config('RESETSTAT');
+    await Promise.all(Array.from({ length: 64 }, (_, i) => q.put(i)));
+    expect(await scripts()).toBe(1);
+    await redis.config('RESETSTAT');
+    expect(await Promise.all(Array.from({ length: 64 }, () => q.get()))).toEqual(Array.from({ length: 64 }, (_, i) => i));
+    // The take, and at most the acknowledgement of what it delivered.
+    expect(await scripts()).toBeLessThanOrEqual(2);
+    q.releaseProxy();
   });
 });

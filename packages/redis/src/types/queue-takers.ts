@@ -87,6 +87,8 @@ export class QueueTakers {
   #delivered: Buffer[] = [];
   #taking = 0;
   #blocked = false;
+  /** Items asked for by the takes and the blocking wait in flight. */
+  #requested = 0;
   #ackQueued = false;
   /** Ends the blocking wait in Redis when no get is left to serve. */
   #unblock: AbortController | undefined;
@@ -128,7 +130,9 @@ export class QueueTakers {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiting.push(waiter);
       const { store, keys } = this.context;
-      if (!store.turnBatch.isOpen(keys.id, 'get')) store.turnBatch.open(keys.id, 'get', () => this.#takeForNew());
+      // While a take is in flight, later gets gather until it is answered (or until this
+      // process makes another call): one take for all of them, not one take per get.
+      if (!store.turnBatch.isOpen(keys.id, 'get')) store.turnBatch.open(keys.id, 'get', () => this.#takeForNew(), () => this.#taking > 0);
     });
   }
 
@@ -137,10 +141,17 @@ export class QueueTakers {
     return this.#delivered.splice(0);
   }
 
-  /** Sends the takes for the gets no take was sent for yet (this turn's). */
+  /**
+   * Sends the takes for the gets no take was sent for yet (this turn's), asking for an item for
+   * every get waiting that no take or wait in flight asks one for.
+   */
   #takeForNew(): void {
     const fresh = this.#waiting.filter((waiter) => !waiter.included);
-    for (let at = 0; at < fresh.length; at += takeLimit) void this.#take(fresh.slice(at, at + takeLimit));
+    for (let uncovered = this.#waiting.length - this.#requested; uncovered > 0; ) {
+      const count = Math.min(takeLimit, uncovered);
+      void this.#take(fresh.splice(0, count), count);
+      uncovered -= count;
+    }
   }
 
   /** A get that leaves (cancelled, timed out): it is never given an item. */
@@ -153,36 +164,39 @@ export class QueueTakers {
   }
 
   /**
-   * One take for the gets `asked` (none: only acknowledges), sent now; hands out what it moved,
-   * then decides what comes next.
+   * One take of up to `count` items (0: only acknowledges), sent now, whose answer is the first
+   * for the gets `fresh`; hands out what it moved, then decides what comes next.
    */
-  async #take(asked: Waiter[]): Promise<void> {
+  async #take(fresh: Waiter[], count: number): Promise<void> {
     const k = this.#keys;
     const store = this.#store;
-    for (const waiter of asked) waiter.included = true;
+    for (const waiter of fresh) waiter.included = true;
     this.#renewLease();
     const delivered = this.#delivered.splice(0);
     this.#taking++;
+    this.#requested += count;
     let items: Buffer[];
     try {
       items = (await takeScript.run(
         store.client,
         [k.q, k.st, k.sess, k.space, k.held, k.extra],
-        [store.session.id, store.session.leaseMs, this.context.keys.tag, asked.length, ...delivered],
+        [store.session.id, store.session.leaseMs, this.context.keys.tag, count, ...delivered],
       )) as Buffer[];
     } catch (error) {
       this.#taking--;
-      for (const waiter of asked) this.#leave(waiter, error);
+      this.#requested -= count;
+      for (const waiter of fresh) this.#leave(waiter, error);
       this.#next(false);
       return;
     }
     this.#taking--;
-    for (const waiter of asked) waiter.tried = true;
+    this.#requested -= count;
+    for (const waiter of fresh) waiter.tried = true;
     await this.#handOut(items);
-    for (const waiter of asked) {
+    for (const waiter of fresh) {
       if (!waiter.blocking || waiter.expired) this.#leave(waiter, new QueueEmpty());
     }
-    this.#next(items.length < asked.length);
+    this.#next(items.length < count);
   }
 
   /**
@@ -191,6 +205,10 @@ export class QueueTakers {
    * with none left, an acknowledgement of what was delivered, unless a take soon carries it.
    */
   #next(foundEmpty: boolean): void {
+    if (this.#taking > 0) return;
+    const { store, keys } = this.context;
+    // The gets gathered while the take was in flight go now, in one take.
+    if (store.turnBatch.isOpen(keys.id, 'get')) store.turnBatch.settle();
     if (this.#taking > 0 || this.#blocked) return;
     if (this.#waiting.length === 0) {
       this.#acknowledgeSoon();
@@ -199,7 +217,7 @@ export class QueueTakers {
     // Gets of this turn: their own take is on its way.
     if (this.#waiting.some((waiter) => !waiter.included)) return;
     if (foundEmpty) void this.#block();
-    else void this.#take(this.#waiting.slice(0, takeLimit));
+    else void this.#take([], Math.min(takeLimit, this.#waiting.length));
   }
 
   /**
@@ -211,7 +229,7 @@ export class QueueTakers {
     this.#ackQueued = true;
     setImmediate(() => {
       this.#ackQueued = false;
-      if (this.#delivered.length > 0 && this.#taking === 0) void this.#take([]);
+      if (this.#delivered.length > 0 && this.#taking === 0) void this.#take([], 0);
     });
   }
 
@@ -242,6 +260,7 @@ export class QueueTakers {
     const store = this.#store;
     const unblock = (this.#unblock = new AbortController());
     this.#blocked = true;
+    this.#requested++;
     // The blocked command wakes at least once a lease: the take that follows brings back what
     // dead sessions left in hand.
     const slice = Math.max(0.001, store.session.leaseMs / 1000);
@@ -264,6 +283,7 @@ export class QueueTakers {
     } finally {
       this.#unblock = undefined;
       this.#blocked = false;
+      this.#requested--;
     }
     this.#next(false);
   }
