@@ -406,6 +406,18 @@ describe.each(backends)('shared types on the $name backend', (backend) => {
       await q.put(9);
       expect(await Promise.all([waiting[0], waiting[3]])).toEqual([7, 8]);
       expect(await q.get({ block: false })).toBe(9);
+      // Gets that leave while others' take is in flight, and gets made then: all served, in order.
+      const aborts = [new AbortController(), new AbortController(), new AbortController()];
+      const first = [q.get(), q.get(), ...aborts.map((c) => q.get({ signal: c.signal }))];
+      const [later, sizeThen] = await new Promise<[Promise<number>[], Promise<number>]>((resolve) => process.nextTick(() => {
+        for (const controller of aborts) controller.abort(new Error('left'));
+        const gets = Array.from({ length: 4 }, () => q.get());
+        resolve([gets, q.qsize()]);
+      }));
+      expect(await sizeThen).toBe(0);
+      for (const aborted of first.slice(2)) await expect(aborted).rejects.toThrow('left');
+      await Promise.all(Array.from({ length: 6 }, (_, i) => q.put(10 + i)));
+      expect(await Promise.all([...first.slice(0, 2), ...later])).toEqual([10, 11, 12, 13, 14, 15]);
       // Puts of one turn on a bounded queue: the first fill it, the rest are refused in order.
       const bounded = await manager.queue<number>(2);
       const outcomes = await Promise.allSettled([1, 2, 3, 4].map((i) => bounded.put(i, { block: false })));

@@ -1,5 +1,6 @@
 import { Script } from '../script.js';
 import type { MethodContext } from '../shared-type.js';
+import type { ObjectKeys } from '../keys.js';
 import type { RedisStore } from '../redis-store.js';
 import { queueKeys } from './queue-parts.js';
 
@@ -53,15 +54,20 @@ export function putsOf(context: MethodContext): QueuePuts {
 export class QueuePuts {
   #pending: Put[] = [];
   readonly #keys: string[];
+  readonly #store: RedisStore;
+  readonly #queue: ObjectKeys;
 
-  constructor(private readonly context: MethodContext) {
-    const k = queueKeys(context);
+  constructor({ store, keys }: MethodContext) {
+    const k = queueKeys({ store, keys });
     this.#keys = [k.q, k.st];
+    this.#store = store;
+    this.#queue = keys;
   }
 
   /** Resolves true once the item is in the queue, false when the queue was full. */
   put(stored: Buffer, mayWait: boolean): Promise<boolean> {
-    const { store, keys } = this.context;
+    const store = this.#store;
+    const keys = this.#queue;
     if (this.#pending.length >= putLimit) store.turnBatch.settle();
     if (!store.turnBatch.isOpen(keys.id, 'put')) store.turnBatch.open(keys.id, 'put', () => this.#send());
     return new Promise<boolean>((resolve, reject) => {
@@ -78,7 +84,7 @@ export class QueuePuts {
     this.#pending = [];
     const args: (Buffer | string)[] = [];
     for (const put of batch) args.push(put.stored, put.mode);
-    putScript.run(this.context.store.client, this.#keys, args).then(
+    putScript.run(this.#store.client, this.#keys, args).then(
       (pushed: number) => batch.forEach((put, i) => put.settle(i < pushed)),
       (error: unknown) => batch.forEach((put) => put.settle({ error })),
     );

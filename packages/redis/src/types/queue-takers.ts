@@ -1,6 +1,7 @@
 import { QueueEmpty } from '@mpts/proxy/wire';
 import { luaNow, Script } from '../script.js';
 import type { MethodContext } from '../shared-type.js';
+import type { ObjectKeys } from '../keys.js';
 import type { RedisStore } from '../redis-store.js';
 import { letGoScript, opened, queueKeys, reclaimLua } from './queue-parts.js';
 
@@ -94,10 +95,12 @@ export class QueueTakers {
   #unblock: AbortController | undefined;
   readonly #keys: ReturnType<typeof queueKeys>;
   readonly #store: RedisStore;
+  readonly #queue: ObjectKeys;
 
-  constructor(private readonly context: MethodContext) {
-    this.#keys = queueKeys(context);
-    this.#store = context.store;
+  constructor({ store, keys }: MethodContext) {
+    this.#keys = queueKeys({ store, keys });
+    this.#store = store;
+    this.#queue = keys;
   }
 
   /**
@@ -129,7 +132,8 @@ export class QueueTakers {
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiting.push(waiter);
-      const { store, keys } = this.context;
+      const store = this.#store;
+      const keys = this.#queue;
       // While a take is in flight, later gets gather until it is answered (or until this
       // process makes another call): one take for all of them, not one take per get.
       if (!store.turnBatch.isOpen(keys.id, 'get')) store.turnBatch.open(keys.id, 'get', () => this.#takeForNew(), () => this.#taking > 0);
@@ -143,11 +147,12 @@ export class QueueTakers {
 
   /**
    * Sends the takes for the gets no take was sent for yet (this turn's), asking for an item for
-   * every get waiting that no take or wait in flight asks one for.
+   * every get waiting that no take or wait in flight asks one for (and at least one for each of
+   * these: some of the gets a take in flight asked for may have left meanwhile).
    */
   #takeForNew(): void {
     const fresh = this.#waiting.filter((waiter) => !waiter.included);
-    for (let uncovered = this.#waiting.length - this.#requested; uncovered > 0; ) {
+    for (let uncovered = Math.max(fresh.length, this.#waiting.length - this.#requested); uncovered > 0; ) {
       const count = Math.min(takeLimit, uncovered);
       void this.#take(fresh.splice(0, count), count);
       uncovered -= count;
@@ -180,12 +185,13 @@ export class QueueTakers {
       items = (await takeScript.run(
         store.client,
         [k.q, k.st, k.sess, k.space, k.held, k.extra],
-        [store.session.id, store.session.leaseMs, this.context.keys.tag, count, ...delivered],
+        [store.session.id, store.session.leaseMs, this.#queue.tag, count, ...delivered],
       )) as Buffer[];
     } catch (error) {
       this.#taking--;
       this.#requested -= count;
-      for (const waiter of fresh) this.#leave(waiter, error);
+      // (Not retried: every get waiting fails with it, as its own call would.)
+      for (const waiter of [...this.#waiting]) this.#leave(waiter, error);
       this.#next(false);
       return;
     }
@@ -206,7 +212,8 @@ export class QueueTakers {
    */
   #next(foundEmpty: boolean): void {
     if (this.#taking > 0) return;
-    const { store, keys } = this.context;
+    const store = this.#store;
+    const keys = this.#queue;
     // The gets gathered while the take was in flight go now, in one take.
     if (store.turnBatch.isOpen(keys.id, 'get')) store.turnBatch.settle();
     if (this.#taking > 0 || this.#blocked) return;
