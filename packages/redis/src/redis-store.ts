@@ -171,7 +171,9 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   }
 
   call(objectId: number, method: string, args: unknown[], _holder?: object, signal?: AbortSignal): Promise<unknown> {
-    this.#tickWrites.hold();
+    // A lone call (one after another) goes out at once, as ioredis writes it; while others are
+    // in flight, the calls of this turn leave together.
+    if (this.#busyCount > 0) this.#tickWrites.hold();
     this.turnBatch.settle(objectId, method);
     return this.#busy(() => this.#call(objectId, method, args, signal));
   }

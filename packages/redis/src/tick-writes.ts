@@ -14,7 +14,8 @@ interface Corkable {
  * commands themselves. `hold()` corks the connection's socket until the turn's synchronous code
  * and promise callbacks have run (a `nextTick` queued now runs after them), then uncorks it:
  * everything sent meanwhile leaves in one `writev`, in the order sent, so Redis applies it in
- * that order as before. A lone call waits for no timer and no later turn.
+ * that order as before. The store holds only while calls are in flight: a lone call is written
+ * at once.
  */
 export class TickWrites {
   #held: Corkable | undefined;
