@@ -123,7 +123,7 @@ async function readState(
 ): Promise<{ state: Record<string, unknown>; size?: number; str?: string }> {
   switch (typeId) {
     case 'dict': {
-      const size = await client.hlen(keys.key('v'));
+      const size = await client.hlen(keys.key('k'));
       return { state: { size }, size };
     }
     case 'list': {

@@ -17,6 +17,8 @@ import { clusterOptions, parseRedisAddress, redisOptions, type RedisAddressOptio
 import { luaNow, Script, text, type RedisClient } from './script.js';
 import { previewItems, readDebugInfo, type RedisDebugInfo } from './debug-info.js';
 import { Session } from './session.js';
+import { TickWrites } from './tick-writes.js';
+import { TurnBatch } from './turn-batch.js';
 import type { MethodContext, SharedType } from './shared-type.js';
 import type { Holding } from './types/lock.js';
 import { sharedTypes } from './type-table.js';
@@ -43,14 +45,19 @@ redis.call('HINCRBY', KEYS[1], 'refs', 1)
 return redis.call('HGET', KEYS[1], 'type')`);
 
 /**
- * The last reference gone, the object goes with all its keys: its fixed parts, and the keys
- * made per session or per waiter (hand-off lists, mailboxes), listed in its `extra` set.
- * (Those keys carry the object's hash tag, so they sit in its slot.)
+ * KEYS meta extra parts...; ARGV index, entry prefix (both '' for a type without entries).
+ * The last reference gone, the object goes with all its keys: its fixed parts, the keys made
+ * per session or per waiter (hand-off lists, mailboxes), listed in its `extra` set, and its
+ * entries' keys, one per field of its index hash. (Those keys carry the object's hash tag, so
+ * they sit in its slot.)
  */
 const decrefScript = new Script(`
 local refs = redis.call('HINCRBY', KEYS[1], 'refs', -1)
 if refs > 0 then return 0 end
 for _, key in ipairs(redis.call('SMEMBERS', KEYS[2])) do redis.call('DEL', key) end
+if ARGV[1] ~= '' then
+  for _, field in ipairs(redis.call('HKEYS', ARGV[1])) do redis.call('DEL', ARGV[2] .. field) end
+end
 for i = 1, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1`);
 
@@ -77,11 +84,18 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   readonly prefix: string;
   /** The locks this process holds, by object and owner (see types/lock.ts). */
   readonly holdings = new Map<string, Holding>();
+  /** Calls gathered to go as one command (see turn-batch.ts): every other call sends them first. */
+  readonly turnBatch = new TurnBatch();
   readonly #types = new Map<number, string>();
+  readonly #tickWrites: TickWrites;
   #closed = false;
   #closing: Promise<void> | undefined;
   /** Calls in flight: while there are none, the connections do not keep the process alive. */
   #busyCount = 0;
+  /** Whether the connections keep the process alive now. */
+  #kept = false;
+  /** Each object's keys, built once: with `#types`, what this process knows of the objects it reached. */
+  readonly #keys = new Map<number, ObjectKeys>();
 
   /** @param address a normalized address (see redis-address.ts): everything is read from it */
   constructor(readonly address: string) {
@@ -110,6 +124,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     const register = () => registerSessionScript.run(this.client, [namespaceKeys(this.prefix).sessions], [this.session.id, this.session.leaseMs]);
     register().catch(() => {});
     this.session.renew('session', register);
+    this.#tickWrites = new TickWrites(this.client);
   }
 
   /** Whether it is closed or closing: a later manager or proxy of its address opens a new one. */
@@ -151,10 +166,13 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   }
 
   keysOf(id: number): ObjectKeys {
-    return new ObjectKeys(this.prefix, id);
+    let keys = this.#keys.get(id);
+    if (keys === undefined) this.#keys.set(id, (keys = new ObjectKeys(this.prefix, id)));
+    return keys;
   }
 
   create(typeId: string, args: unknown[]): Promise<unknown> {
+    this.turnBatch.settle();
     return this.#busy(() => this.#create(typeId, args));
   }
 
@@ -203,25 +221,36 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
 
   async numberOfObjects(): Promise<number> {
     this.#checkOpen();
+    this.turnBatch.settle();
     return await this.#busy(async () => Number(await this.client.scard(namespaceKeys(this.prefix).objects)));
   }
 
   call(objectId: number, method: string, args: unknown[], _holder?: object, signal?: AbortSignal): Promise<unknown> {
+    // A lone call (one after another) goes out at once, as ioredis writes it; while others are
+    // in flight, the calls of this turn leave together.
+    if (this.#busyCount > 0) this.#tickWrites.hold();
+    this.turnBatch.settle(objectId, method);
     return this.#busy(() => this.#call(objectId, method, args, signal));
   }
 
-  async #call(objectId: number, method: string, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> {
+  /**
+   * Not an async function: a call's promise is its method's own, with no layer between (one
+   * call after another, each layer was a few percent of a round trip). Throws synchronously
+   * into `#busy`, which turns it into a rejection.
+   */
+  #call(objectId: number, method: string, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> {
     this.#checkOpen();
     signal?.throwIfAborted();
-    const typeId = this.#types.get(objectId) ?? (await this.#lookUpType(objectId));
+    const typeId = this.#types.get(objectId);
+    if (typeId === undefined) return this.#lookUpType(objectId).then(() => this.#call(objectId, method, args, signal));
     const type = sharedTypes.get(typeId)!;
     // A type that describes itself (`array('i', [1])`) says so; the others are the repr of their value.
     if (method === '#str' && !type.methods['#str'] && type.methods['#getvalue']) {
-      return pythonRepr(await type.methods['#getvalue'](this.#context(type, typeId, this.keysOf(objectId), signal), []));
+      return type.methods['#getvalue'](this.#context(type, typeId, this.keysOf(objectId), signal), []).then(pythonRepr);
     }
     const run = type.methods[method];
     if (run === undefined) throw new NotImplementedError(messages.notOnBackend(`${typeId}.${method}()`, this.address));
-    return await run(this.#context(type, typeId, this.keysOf(objectId), signal), args);
+    return run(this.#context(type, typeId, this.keysOf(objectId), signal), args);
   }
 
   /** The fencing token and lease signal of a lock this process holds (see `AcquirerProxy.token`). */
@@ -233,6 +262,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   }
 
   incref(objectId: number): Promise<unknown> {
+    this.turnBatch.settle();
     return this.#busy(() => this.#incref(objectId));
   }
 
@@ -246,6 +276,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
 
   decref(objectId: number): void {
     if (this.#closed) return;
+    this.turnBatch.settle();
     void this.#busy(() => this.#decref(objectId)).catch(() => {});
   }
 
@@ -253,6 +284,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   close(): Promise<void> {
     // Also at a program's end ('beforeExit'): counted as a call in flight, so the connection
     // keeps the process alive until what it holds is given back, whatever else ends meanwhile.
+    this.turnBatch.settle();
     return (this.#closing ??= this.#busy(async () => {
       for (const [id, typeId] of this.#types) {
         const type = sharedTypes.get(typeId)!;
@@ -272,9 +304,11 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     const typeId = this.#types.get(objectId) ?? (await this.#lookUpType(objectId));
     const type = sharedTypes.get(typeId)!;
     const keys = this.keysOf(objectId);
-    const gone = await decrefScript.run(this.client, [keys.meta, keys.key('extra'), ...type.parts.map((part) => keys.key(part))]);
+    const entries = type.entries === undefined ? ['', ''] : [keys.key(type.entries.index), keys.key(type.entries.part)];
+    const gone = await decrefScript.run(this.client, [keys.meta, keys.key('extra'), ...type.parts.map((part) => keys.key(part))], entries);
     if (gone === 1) {
       this.#types.delete(objectId);
+      this.#keys.delete(objectId);
       await this.client.srem(namespaceKeys(this.prefix).objects, String(objectId));
     }
   }
@@ -295,14 +329,32 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
    * while a call is pending: a program whose work is done ends, and closes this store cleanly
    * on its way out (see redis-backend.ts).
    */
-  async #busy<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#busyCount++ === 0) this.#keepAlive(true);
-    try {
-      return await work();
-    } finally {
-      if (--this.#busyCount === 0) this.#keepAlive(false);
+  #busy<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#busyCount++ === 0 && !this.#kept) {
+      this.#kept = true;
+      this.#keepAlive(true);
     }
+    let result: Promise<T>;
+    try {
+      result = work();
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(this.#done, this.#done);
+    return result;
   }
+
+  readonly #done = (): void => {
+    // Let go after this turn's callbacks: a program that calls again from them (one call after
+    // another) keeps its connections referenced, with no ref/unref per call.
+    if (--this.#busyCount === 0) process.nextTick(this.#letIdle);
+  };
+
+  readonly #letIdle = (): void => {
+    if (this.#busyCount > 0 || !this.#kept) return;
+    this.#kept = false;
+    this.#keepAlive(false);
+  };
 
   #keepAlive(alive: boolean): void {
     const connections = this.client instanceof Cluster ? this.client.nodes() : [this.client];

@@ -21,6 +21,11 @@ export interface SharedType {
   readonly typeIds: readonly string[];
   /** The object's key parts (`h`, `q`...), deleted with it when its last reference goes. */
   readonly parts: readonly string[];
+  /**
+   * Keys of its own per entry (a dict's values): one key `<part><field>` for each field of its
+   * `index` part (a HASH), deleted with it too.
+   */
+  readonly entries?: { readonly index: string; readonly part: string };
   /** Writes the new object's initial state, checking `args` as the manager's constructor does. */
   init(context: MethodContext, args: unknown[]): Promise<void>;
   readonly methods: Readonly<Record<string, Method>>;

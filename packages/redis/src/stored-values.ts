@@ -11,6 +11,15 @@ export function pack(value: unknown): Buffer {
   return Buffer.from(encode(value));
 }
 
+/** `header` then the packed value, in one new buffer (a queue's envelope: its id, then the item). */
+export function packBehind(header: Buffer, value: unknown): Buffer {
+  const encoded = encode(value);
+  const stored = Buffer.allocUnsafe(header.length + encoded.length);
+  header.copy(stored, 0);
+  stored.set(encoded, header.length);
+  return stored;
+}
+
 export function unpack(bytes: Buffer): unknown {
   return decode(bytes, standaloneCodecContext);
 }

@@ -16,6 +16,14 @@ describe.skipIf(redisSkipReason !== undefined)('a three-primary Redis Cluster on
     await using manager = await Manager.connect(`${cluster.url}&lease=${testLease}`);
     const dicts = await Promise.all(Array.from({ length: 12 }, (_, i) => manager.dict<string, number>({ i })));
     for (const [i, d] of dicts.entries()) expect(await d.getItem('i')).toBe(i);
+    // A dict's scripts reach its entries' keys by name (its slot): insert, items, popitem, clear.
+    const [first] = dicts;
+    await first!.setItem('j', 2);
+    expect(await first!.items()).toEqual([['i', 0], ['j', 2]]);
+    expect(await first!.popitem()).toEqual(['j', 2]);
+    await first!.clear();
+    expect(await first!.len()).toBe(0);
+    await first!.setItem('k', 3);
     const perNode = await Promise.all(cluster.nodes.map(async (node) => {
       const redis = new Redis(node.port);
       try {
@@ -48,5 +56,15 @@ describe.skipIf(redisSkipReason !== undefined)('a three-primary Redis Cluster on
     expect(info.objects.find((object) => object.id === lock.id)!.state).toMatchObject({ owner: expect.stringContaining(`pid ${process.pid} `), token: 2 });
     await lock.release();
     for (const proxy of [...dicts, queue, lock]) proxy.releaseProxy();
+    // The last reference gone, a dict's entries go with it, on whichever node holds it.
+    const keysOfFirst = async () => (await Promise.all(cluster.nodes.map(async (node) => {
+      const redis = new Redis(node.port);
+      try {
+        return await redis.keys(`mpts:{mpts:${first!.id}}:*`);
+      } finally {
+        redis.disconnect();
+      }
+    }))).flat();
+    await expect.poll(keysOfFirst).toEqual([]);
   });
 });

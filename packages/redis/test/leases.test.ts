@@ -114,4 +114,25 @@ describe.skipIf(redisSkipReason !== undefined)('leases on the Redis backend', ()
     }
     queue.releaseProxy();
   });
+
+  it('loses no item when a consumer is killed after a batch of gets was served but not acknowledged: the batch comes back', async () => {
+    await using manager = await Manager.connect(url);
+    const queue = await manager.queue<number>();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => queue.put(i)));
+    // Its five gets, made in one turn, are served by one take.
+    await using consumer = runFixture('queue-batch-consumer', [url, JSON.stringify(toToken(queue)), '5']);
+    expect(await consumer.nextLine()).toBe('got [0,1,2,3,4]');
+    expect(await consumer.exited).toEqual([null, 'SIGKILL']);
+    const killedAt = performance.now();
+    const rest = await Promise.all(Array.from({ length: 5 }, () => queue.get({ block: false })));
+    expect(rest).toEqual([5, 6, 7, 8, 9]);
+    // Delivered, never acknowledged: the batch is the dead session's until its lease lapses,
+    // then back at the head, in order (delivered twice rather than lost).
+    const back = [await queue.get({ timeout: testLease + 1 })];
+    back.push(...(await Promise.all(Array.from({ length: 4 }, () => queue.get({ block: false })))));
+    expect(back).toEqual([0, 1, 2, 3, 4]);
+    expect((performance.now() - killedAt) / 1000).toBeLessThan(testLease + 1);
+    expect(await queue.qsize()).toBe(0);
+    queue.releaseProxy();
+  });
 });

@@ -79,7 +79,7 @@ describe.skipIf(redisSkipReason !== undefined)('a primary, a replica and three S
     const after = new Redis({ host: '127.0.0.1', port: newPrimary });
     try {
       expect((await after.info('replication')).includes('role:master')).toBe(true);
-      expect(await after.hlen(`mpts:{mpts:${totals.id}}:v`)).toBe(2);
+      expect(await after.hlen(`mpts:{mpts:${totals.id}}:k`)).toBe(2);
     } finally {
       after.disconnect();
     }

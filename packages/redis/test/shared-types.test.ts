@@ -383,6 +383,55 @@ describe.each(backends)('shared types on the $name backend', (backend) => {
       q.releaseProxy();
     }));
 
+  it.skipIf(skip)('queue: many puts and gets in flight keep FIFO order, each item once; calls of one turn apply in the order made', () =>
+    withManager(async (manager) => {
+      const q = await manager.queue<number>();
+      const gets = Array.from({ length: 100 }, () => q.get());
+      await Promise.all(Array.from({ length: 150 }, (_, i) => q.put(i)));
+      expect(await Promise.all(gets)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      expect(await q.qsize()).toBe(50);
+      const more = Array.from({ length: 50 }, () => q.get({ block: false }));
+      await raises(q.get({ block: false }), QueueEmpty, '');
+      expect(await Promise.all(more)).toEqual(Array.from({ length: 50 }, (_, i) => 100 + i));
+      // Sent without waiting, in one turn: each sees the calls made before it, none after.
+      const [emptyGet, , size] = [q.get({ block: false }), q.put(7), q.qsize()];
+      await raises(emptyGet, QueueEmpty, '');
+      expect(await size).toBe(1);
+      // A get cancelled among waiting ones is never given an item; the others get them in order.
+      const controller = new AbortController();
+      const waiting = [q.get(), q.get({ signal: controller.signal }), q.get({ timeout: 0.05 }), q.get()];
+      controller.abort(new Error('stop'));
+      await expect(waiting[1]).rejects.toThrow('stop');
+      await raises(waiting[2]!, QueueEmpty, '');
+      await q.put(8);
+      await q.put(9);
+      expect(await Promise.all([waiting[0], waiting[3]])).toEqual([7, 8]);
+      expect(await q.get({ block: false })).toBe(9);
+      // Gets that leave while others' take is in flight, and gets made then: all served, in order.
+      const aborts = [new AbortController(), new AbortController(), new AbortController()];
+      const first = [q.get(), q.get(), ...aborts.map((c) => q.get({ signal: c.signal }))];
+      const [later, sizeThen] = await new Promise<[Promise<number>[], Promise<number>]>((resolve) => process.nextTick(() => {
+        for (const controller of aborts) controller.abort(new Error('left'));
+        const gets = Array.from({ length: 4 }, () => q.get());
+        resolve([gets, q.qsize()]);
+      }));
+      expect(await sizeThen).toBe(0);
+      for (const aborted of first.slice(2)) await expect(aborted).rejects.toThrow('left');
+      await Promise.all(Array.from({ length: 6 }, (_, i) => q.put(10 + i)));
+      expect(await Promise.all([...first.slice(0, 2), ...later])).toEqual([10, 11, 12, 13, 14, 15]);
+      // Puts of one turn on a bounded queue: the first fill it, the rest are refused in order.
+      const bounded = await manager.queue<number>(2);
+      const outcomes = await Promise.allSettled([1, 2, 3, 4].map((i) => bounded.put(i, { block: false })));
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+      expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(QueueFull);
+      const blocked = [5, 6].map((i) => bounded.put(i));
+      expect([await bounded.get(), await bounded.get()]).toEqual([1, 2]);
+      await Promise.all(blocked);
+      expect([await bounded.get(), await bounded.get()].sort()).toEqual([5, 6]);
+      bounded.releaseProxy();
+      q.releaseProxy();
+    }));
+
   it.skipIf(skip)('lock: FIFO hand-over, non-blocking and timed acquires, and Python\'s release errors', () =>
     withManager(async (manager) => {
       const lock = await manager.lock();

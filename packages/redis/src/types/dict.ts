@@ -5,68 +5,92 @@ import type { MethodContext, SharedType } from '../shared-type.js';
 import { pack, unpack } from '../stored-values.js';
 
 /*
- * A dict is four keys: `v` (canon(key) → value), `k` (canon(key) → the first key stored under
- * it, as Python keeps it) and `o` (canon(key) → insertion number, for Python's order: a Redis
- * hash keeps none), and `n`, the next insertion number.
+ * A dict is one STRING per entry, `e:<canon(key)>` (its packed value), and three keys that say
+ * which entries there are: `k` (canon(key) → the first key stored under it, as Python keeps it;
+ * its length is the dict's), `o` (canon(key) → insertion number, for Python's order: a Redis
+ * hash keeps none) and `n`, the next insertion number.
+ *
+ * A value of its own key is what lets the two hot calls be one plain command each, as fast as
+ * Redis goes: `d[k]` is a GET, and `d[k] = v` on a key already there is a `SET ... XX`, which
+ * replaces the value and leaves the key, the order and the length alone, or does nothing when
+ * the key is new; only then does a script insert it (and its order) in one step.
  */
-const parts = ['v', 'k', 'o', 'n'] as const;
-type Parts = Record<(typeof parts)[number], string>;
+const parts = ['k', 'o', 'n'] as const;
 
-function keysOf({ keys }: MethodContext): Parts {
-  return { v: keys.key('v'), k: keys.key('k'), o: keys.key('o'), n: keys.key('n') };
+/** Every entry key is this prefix and the key's canon text: built here, and in scripts from ARGV. */
+const entryPart = 'e:';
+
+function entryKey({ keys }: MethodContext, canonKey: string): string {
+  return keys.key(entryPart + canonKey);
 }
 
-function partList(context: MethodContext): string[] {
-  const k = keysOf(context);
-  return [k.v, k.k, k.o, k.n];
+function entryPrefix({ keys }: MethodContext): string {
+  return keys.key(entryPart);
 }
 
-/** Sets pairs (canon, key, value)...: a new key goes last in order; an old one keeps its key and place. */
+/** KEYS k o n; the dict's index keys, first in every script's KEYS. */
+function indexKeys({ keys }: MethodContext): string[] {
+  return [keys.key('k'), keys.key('o'), keys.key('n')];
+}
+
+/**
+ * KEYS k o n, then one entry key per pair; ARGV (canon, key, value) per pair. A new key goes
+ * last in order; an old one keeps its key and place.
+ */
 const setScript = new Script(`
 for i = 1, #ARGV, 3 do
-  if redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1]) == 1 then
-    redis.call('ZADD', KEYS[3], redis.call('INCR', KEYS[4]), ARGV[i])
+  local entry = KEYS[3 + (i + 2) / 3]
+  if not redis.call('SET', entry, ARGV[i + 2], 'XX') then
+    redis.call('SET', entry, ARGV[i + 2])
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[i])
   end
-  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
 end
 return 1`);
 
-/** Removes one key, returning its value (false when absent). */
+/** KEYS k o n entry; ARGV canon. Removes one key, returning its value (false when absent). */
 const popScript = new Script(`
-local value = redis.call('HGET', KEYS[1], ARGV[1])
+local value = redis.call('GET', KEYS[4])
 if not value then return false end
+redis.call('DEL', KEYS[4])
 redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
 return value`);
 
-/** Removes the last inserted pair: {key, value}, or false when empty. */
+/** KEYS k o n; ARGV entry prefix. Removes the last inserted pair: {key, value}, or false when empty. */
 const popitemScript = new Script(`
-local last = redis.call('ZRANGE', KEYS[3], -1, -1)[1]
+local last = redis.call('ZRANGE', KEYS[2], -1, -1)[1]
 if not last then return false end
-local key = redis.call('HGET', KEYS[2], last)
-local value = redis.call('HGET', KEYS[1], last)
+local key = redis.call('HGET', KEYS[1], last)
+local value = redis.call('GET', ARGV[1] .. last)
+redis.call('DEL', ARGV[1] .. last)
 redis.call('HDEL', KEYS[1], last)
-redis.call('HDEL', KEYS[2], last)
-redis.call('ZREM', KEYS[3], last)
+redis.call('ZREM', KEYS[2], last)
 return {key, value}`);
 
+/** KEYS k o n entry; ARGV canon key value. */
 const setdefaultScript = new Script(`
-local value = redis.call('HGET', KEYS[1], ARGV[1])
+local value = redis.call('GET', KEYS[4])
 if value then return value end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[3], redis.call('INCR', KEYS[4]), ARGV[1])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('SET', KEYS[4], ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1])
 return ARGV[3]`);
 
-/** Every pair in insertion order, flat: key, value, key, value... */
+/** KEYS k o n; ARGV entry prefix. Every pair in insertion order, flat: key, value, key, value... */
 const itemsScript = new Script(`
 local out = {}
-for _, c in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
-  out[#out + 1] = redis.call('HGET', KEYS[2], c)
+for _, c in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   out[#out + 1] = redis.call('HGET', KEYS[1], c)
+  out[#out + 1] = redis.call('GET', ARGV[1] .. c)
 end
 return out`);
+
+/** KEYS k o n; ARGV entry prefix. Empties the dict: its entries and its index. */
+const clearScript = new Script(`
+for _, c in ipairs(redis.call('HKEYS', KEYS[1])) do redis.call('DEL', ARGV[1] .. c) end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return 1`);
 
 function keyError(key: unknown): KeyError {
   return new KeyError(exceptionValueRepr(key));
@@ -89,39 +113,53 @@ function pairsOf(other: unknown): [unknown, unknown][] {
 
 async function setPairs(context: MethodContext, pairs: [unknown, unknown][]): Promise<void> {
   if (pairs.length === 0) return;
+  const keys = indexKeys(context);
   const args: (string | Buffer)[] = [];
-  for (const [key, value] of pairs) args.push(canon(key), pack(key), pack(value));
-  await setScript.run(context.client, partList(context), args);
+  for (const [key, value] of pairs) {
+    const canonKey = canon(key);
+    keys.push(entryKey(context, canonKey));
+    args.push(canonKey, pack(key), pack(value));
+  }
+  await setScript.run(context.client, keys, args);
+}
+
+/** `d[key] = value`: one SET when the key is there already, else the insert script. */
+async function setItem(context: MethodContext, key: unknown, value: unknown): Promise<null> {
+  const canonKey = canon(key);
+  const packed = pack(value);
+  if ((await context.client.set(entryKey(context, canonKey), packed, 'XX')) !== null) return null;
+  // New (or deleted meanwhile): the script decides again, atomically.
+  await setScript.run(context.client, [...indexKeys(context), entryKey(context, canonKey)], [canonKey, pack(key), packed]);
+  return null;
 }
 
 async function items(context: MethodContext): Promise<[unknown, unknown][]> {
-  const flat = (await itemsScript.run(context.client, partList(context))) as Buffer[];
+  const flat = (await itemsScript.run(context.client, indexKeys(context), [entryPrefix(context)])) as Buffer[];
   const pairs: [unknown, unknown][] = [];
   for (let i = 0; i < flat.length; i += 2) pairs.push([unpack(flat[i]!), unpack(flat[i + 1]!)]);
   return pairs;
 }
 
 async function pop(context: MethodContext, key: unknown): Promise<Buffer | null> {
-  return (await popScript.run(context.client, partList(context), [canon(key)])) as Buffer | null;
+  const canonKey = canon(key);
+  return (await popScript.run(context.client, [...indexKeys(context), entryKey(context, canonKey)], [canonKey])) as Buffer | null;
 }
 
 /** Python's `dict` on Redis: every method one command or one script. */
 export const dictType: SharedType = {
   typeIds: ['dict'],
   parts,
+  entries: { index: 'k', part: entryPart },
   async init(context, [init]) {
     if (init !== undefined && init !== null) await setPairs(context, pairsOf(init));
   },
   methods: {
     async getItem(context, [key]) {
-      const value = await context.client.hgetBuffer(keysOf(context).v, canon(key));
+      const value = await context.client.getBuffer(entryKey(context, canon(key)));
       if (value === null) throw keyError(key);
       return unpack(value);
     },
-    async setItem(context, [key, value]) {
-      await setPairs(context, [[key, value]]);
-      return null;
-    },
+    setItem: (context, [key, value]) => setItem(context, key, value),
     async delItem(context, [key]) {
       if ((await pop(context, key)) === null) throw keyError(key);
       return null;
@@ -130,13 +168,13 @@ export const dictType: SharedType = {
       return (await pop(context, key)) !== null;
     },
     async contains(context, [key]) {
-      return (await context.client.hexists(keysOf(context).v, canon(key))) === 1;
+      return (await context.client.exists(entryKey(context, canon(key)))) === 1;
     },
     async len(context) {
-      return await context.client.hlen(keysOf(context).v);
+      return await context.client.hlen(context.keys.key('k'));
     },
     async get(context, [key, defaultValue = null]) {
-      const value = await context.client.hgetBuffer(keysOf(context).v, canon(key));
+      const value = await context.client.getBuffer(entryKey(context, canon(key)));
       return value === null ? defaultValue : unpack(value);
     },
     async pop(context, args) {
@@ -146,12 +184,14 @@ export const dictType: SharedType = {
       return args[1];
     },
     async popitem(context) {
-      const pair = (await popitemScript.run(context.client, partList(context))) as Buffer[] | null;
+      const pair = (await popitemScript.run(context.client, indexKeys(context), [entryPrefix(context)])) as Buffer[] | null;
       if (pair === null) throw new KeyError(messages.popitemEmpty);
       return [unpack(pair[0]!), unpack(pair[1]!)];
     },
     async setdefault(context, [key, defaultValue = null]) {
-      const value = (await setdefaultScript.run(context.client, partList(context), [canon(key), pack(key), pack(defaultValue)])) as Buffer;
+      const canonKey = canon(key);
+      const keys = [...indexKeys(context), entryKey(context, canonKey)];
+      const value = (await setdefaultScript.run(context.client, keys, [canonKey, pack(key), pack(defaultValue)])) as Buffer;
       return unpack(value);
     },
     async update(context, [other]) {
@@ -159,7 +199,7 @@ export const dictType: SharedType = {
       return null;
     },
     async clear(context) {
-      await context.client.del(...partList(context));
+      await clearScript.run(context.client, indexKeys(context), [entryPrefix(context)]);
       return null;
     },
     async copy(context) {

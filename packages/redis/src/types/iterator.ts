@@ -11,19 +11,19 @@ import { unpack } from '../stored-values.js';
  * slot), given where the iterator stands; the position is then written back.
  */
 
-/** KEYS dict v, dict o, dict k; ARGV size pos. {1, key}; {0} at the end; {-1} the dict changed size. */
+/** KEYS dict k, dict o; ARGV size pos. {1, key}; {0} at the end; {-1} the dict changed size. */
 const nextScript = new Script(`
 if redis.call('HLEN', KEYS[1]) ~= tonumber(ARGV[1]) then return {-1} end
 local c = redis.call('ZRANGE', KEYS[2], tonumber(ARGV[2]), tonumber(ARGV[2]))[1]
 if not c then return {0} end
-return {1, redis.call('HGET', KEYS[3], c)}`);
+return {1, redis.call('HGET', KEYS[1], c)}`);
 
 export const iteratorType: SharedType = {
   typeIds: ['Iterator'],
   parts: ['at'],
   async init(context, [dictId]) {
     const dict = new ObjectKeys(context.store.prefix, dictId as number);
-    const size = await context.client.hlen(dict.key('v'));
+    const size = await context.client.hlen(dict.key('k'));
     await context.client.hset(context.keys.key('at'), 'dict', dictId as number, 'size', size, 'pos', 0);
   },
   methods: {
@@ -34,7 +34,7 @@ export const iteratorType: SharedType = {
       // Python's iterator stays broken once the dict changed size under it.
       if (size === 'changed') throw new RuntimeError(messages.dictChangedSize);
       const dict = new ObjectKeys(context.store.prefix, Number(dictId));
-      const [found, key] = (await nextScript.run(context.client, [dict.key('v'), dict.key('o'), dict.key('k')], [size!, pos!])) as [number, Buffer?];
+      const [found, key] = (await nextScript.run(context.client, [dict.key('k'), dict.key('o')], [size!, pos!])) as [number, Buffer?];
       if (found === -1) {
         await context.client.hset(at, 'size', 'changed');
         throw new RuntimeError(messages.dictChangedSize);

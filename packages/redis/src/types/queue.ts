@@ -1,67 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { messages, QueueEmpty, QueueFull, timeoutSeconds, ValueError, pyTypeName } from '@mpts/proxy/wire';
-import { luaNow, Script } from '../script.js';
+import { messages, QueueFull, timeoutSeconds, ValueError, pyTypeName } from '@mpts/proxy/wire';
+import { Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
-import { pack, unpack } from '../stored-values.js';
 import { Deadline } from '../wait.js';
 import { objectAddress } from './lock.js';
+import { envelope, letGoScript, opened, parts, queueKeys } from './queue-parts.js';
+import { putsOf } from './queue-puts.js';
+import { takersOf } from './queue-takers.js';
 
-/*
- * A queue, as a reliable hand-off:
- * - `q` LIST of envelopes (16 random bytes, then the packed item: two equal items stay apart);
- * - `st` HASH {maxsize, unfinished, putters};
- * - `p:<session>` LIST: items a session took and has not yet handed to its caller;
- * - `sess` ZSET session → lease expiry (server time) of the sessions with such a list;
- * - `space` LIST: wake-ups for blocked putters; `joiners` LIST: mailboxes of `join()` callers.
- *
- * `get` moves an item from `q` to its session's list (LMOVE, or BLMOVE on a dedicated
- * connection when it must wait), and acknowledges it (removes it from that list) once it
- * delivers it. A session that dies in between stops renewing its lease; the next `get` of
- * anyone moves its items back to the head of `q`, in order. So a killed consumer loses no item;
- * an item may be delivered twice if the consumer died after delivery and before the ack.
- */
-const parts = ['q', 'st', 'sess', 'space', 'joiners'] as const;
-
-/** Lua: moves the items of sessions whose lease lapsed back to the head of `q`, in order. */
-const reclaimLua = `
-${luaNow}
-for _, sid in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
-  local held = ARGV[3] .. ':p:' .. sid
-  while true do
-    local item = redis.call('RPOP', held)
-    if not item then break end
-    redis.call('LPUSH', KEYS[1], item)
-  end
-  redis.call('ZREM', KEYS[3], sid)
-  redis.call('SREM', KEYS[6], held)
-end`;
-
-/** KEYS q st sess space p extra; ARGV session lease tag. The next item into this session's hands, or false. */
-const takeScript = new Script(`
-${reclaimLua}
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[1])
-redis.call('SADD', KEYS[6], KEYS[5])
-return redis.call('LMOVE', KEYS[1], KEYS[5], 'LEFT', 'RIGHT') or false`);
-
-/** KEYS p st space q; ARGV envelope. The item was delivered: drop it from the session's hands; room for a putter. */
-const ackScript = new Script(`
-redis.call('LREM', KEYS[1], 1, ARGV[1])
-if tonumber(redis.call('HGET', KEYS[2], 'putters') or '0') > 0 then redis.call('RPUSH', KEYS[3], '1') end
-return 1`);
-
-/** KEYS p q; ARGV envelope. A cancelled get that got an item gives it back, to the head. */
-const giveBackScript = new Script(`
-if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then redis.call('LPUSH', KEYS[2], ARGV[1]) end
-return 1`);
-
-/** KEYS q st; ARGV envelope, waiting ('0' first try, '1' a putter already counted, '2' never wait). */
-const putScript = new Script(`
+/** KEYS q st; ARGV envelope. The retry of a put counted as a waiting putter: 1 pushed, 0 still full. */
+const retryPutScript = new Script(`
 local maxsize = tonumber(redis.call('HGET', KEYS[2], 'maxsize') or '0')
-if maxsize > 0 and redis.call('LLEN', KEYS[1]) >= maxsize then
-  if ARGV[2] == '0' then redis.call('HINCRBY', KEYS[2], 'putters', 1) end
-  return 0
-end
-if ARGV[2] == '1' then redis.call('HINCRBY', KEYS[2], 'putters', -1) end
+if maxsize > 0 and redis.call('LLEN', KEYS[1]) >= maxsize then return 0 end
+redis.call('HINCRBY', KEYS[2], 'putters', -1)
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('HINCRBY', KEYS[2], 'unfinished', 1)
 return 1`);
@@ -87,16 +37,6 @@ redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 return 0`);
 
-const envelopeIdBytes = 16;
-
-function envelope(item: unknown): Buffer {
-  return Buffer.concat([randomBytes(envelopeIdBytes), pack(item)]);
-}
-
-function opened(stored: Buffer): unknown {
-  return unpack(stored.subarray(envelopeIdBytes));
-}
-
 /** Python's rule for a queue's `block` and `timeout`: the timeout only counts when blocking. */
 function queueTimeout(block: unknown, timeout: unknown): number | null {
   if (!block) return null;
@@ -105,92 +45,20 @@ function queueTimeout(block: unknown, timeout: unknown): number | null {
   return seconds;
 }
 
-function queueKeys(context: MethodContext) {
-  const { keys, store } = context;
-  return {
-    q: keys.key('q'),
-    st: keys.key('st'),
-    sess: keys.key('sess'),
-    space: keys.key('space'),
-    joiners: keys.key('joiners'),
-    extra: keys.key('extra'),
-    held: keys.key(`p:${store.session.id}`),
-  };
-}
-
-/** Keeps this session's lease on the queue's hand-offs alive while the process runs. */
-function renewHandOffs(context: MethodContext): void {
-  const { store } = context;
-  const k = queueKeys(context);
-  store.session.renew(`queue:${k.q}`, async () => {
-    await renewScript.run(store.client, [k.sess], [store.session.id, store.session.leaseMs]);
-  });
-}
-
-const renewScript = new Script(`
-${luaNow}
-redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
-return 1`);
-
-async function take(context: MethodContext): Promise<Buffer | null> {
-  const k = queueKeys(context);
-  const { store } = context;
-  renewHandOffs(context);
-  return (await takeScript.run(store.client, [k.q, k.st, k.sess, k.space, k.held, k.extra], [store.session.id, store.session.leaseMs, context.keys.tag])) as Buffer | null;
-}
-
-/**
- * Hands the item over. The acknowledgement is sent, not awaited: it leaves on the command
- * connection before any later call of this process, off the caller's path. If it is lost (the
- * connection drops first), the item stays in this session's hands and comes back to the queue
- * when the session ends: delivered twice, never lost.
- */
-function deliver(context: MethodContext, stored: Buffer): unknown {
-  const k = queueKeys(context);
-  const item = opened(stored);
-  ackScript.run(context.client, [k.held, k.st, k.space, k.q], [stored]).catch(() => {});
-  return item;
-}
-
-async function get(context: MethodContext, block: unknown, timeout: unknown): Promise<unknown> {
+/** Python's `get(block, timeout)`: served with this process's other gets of the queue. */
+function get(context: MethodContext, block: unknown, timeout: unknown): Promise<unknown> {
   const seconds = queueTimeout(block, timeout);
-  const k = queueKeys(context);
-  const { store, signal } = context;
-  const first = await take(context);
-  if (first !== null) return deliver(context, first);
-  if (!block) throw new QueueEmpty();
-  const deadline = new Deadline(seconds);
-  for (;;) {
-    if (deadline.passed) throw new QueueEmpty();
-    const moved = await store.blocking.run(
-      k.q,
-      (connection) => connection.blmoveBuffer(k.q, k.held, 'LEFT', 'RIGHT', deadline.slice(store.session.leaseMs)),
-      signal,
-    );
-    if (moved === undefined) {
-      // The connection dropped mid-wait: an item it moved into this session's hands may never
-      // have reached us. Give back what this session holds of the queue (at-least-once).
-      await letGoScript.run(store.client, [k.q, k.held, k.sess, k.extra], [store.session.id]);
-      continue;
-    }
-    if (signal?.aborted) {
-      if (moved !== null) await giveBackScript.run(store.client, [k.held, k.q], [moved]);
-      throw signal.reason;
-    }
-    if (moved !== null) return deliver(context, moved);
-    // Woken by the lease's slice: take() also brings back what dead sessions left in hand.
-    const next = await take(context);
-    if (next !== null) return deliver(context, next);
-  }
+  return takersOf(context).get(Boolean(block), seconds, context.signal);
 }
 
 async function put(context: MethodContext, item: unknown, block: unknown, timeout: unknown): Promise<null> {
   const seconds = queueTimeout(block, timeout);
-  const k = queueKeys(context);
   const { store, signal } = context;
   const stored = envelope(item);
-  if ((await putScript.run(store.client, [k.q, k.st], [stored, block ? '0' : '2'])) === 1) return null;
+  // With this process's other puts of the queue made in this turn, in one script.
+  if (await putsOf(context).put(stored, Boolean(block))) return null;
   if (!block) throw new QueueFull();
+  const k = queueKeys(context);
   const deadline = new Deadline(seconds);
   for (;;) {
     if (deadline.passed || signal?.aborted) {
@@ -200,7 +68,7 @@ async function put(context: MethodContext, item: unknown, block: unknown, timeou
     }
     await store.blocking.run(k.space, (connection) => connection.blpop(k.space, deadline.slice(store.session.leaseMs)), signal);
     if (signal?.aborted) continue;
-    if ((await putScript.run(store.client, [k.q, k.st], [stored, '1'])) === 1) return null;
+    if ((await retryPutScript.run(store.client, [k.q, k.st], [stored])) === 1) return null;
   }
 }
 
@@ -263,16 +131,7 @@ export const queueType: SharedType = {
     // A clean close: what this session took and did not deliver goes back to the head now.
     const k = queueKeys(context);
     context.store.session.stopRenewing(`queue:${k.q}`);
-    await letGoScript.run(context.client, [k.q, k.held, k.sess, k.extra], [context.store.session.id]);
+    const delivered = takersOf(context).takeDelivered();
+    await letGoScript.run(context.client, [k.q, k.held, k.sess, k.extra, k.st, k.space], [context.store.session.id, ...delivered]);
   },
 };
-
-const letGoScript = new Script(`
-while true do
-  local item = redis.call('RPOP', KEYS[2])
-  if not item then break end
-  redis.call('LPUSH', KEYS[1], item)
-end
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('SREM', KEYS[4], KEYS[2])
-return 1`);
