@@ -406,7 +406,7 @@ export class Manager implements AsyncDisposable {
     if (this.backend !== undefined) {
       const backend = this.backendInUse();
       if (backend.debugInfo === undefined) throw new NotImplementedError(messages.notOnBackend('debugInfo()', backend.address));
-      return (await backend.debugInfo()) as DebugInfo;
+      return await backend.debugInfo();
     }
     return (await this.connection().command(Command.debugInfo)) as DebugInfo;
   }

@@ -1,3 +1,4 @@
+import type { DebugInfo } from './debug-info.js';
 import { connectionPool } from './connection-pool.js';
 
 /**
@@ -39,7 +40,7 @@ export interface ManagerBackend {
   /** Lets go of this manager's side: releases what this process holds, closes connections. */
   close(): Promise<void>;
   /** Objects, holders and waiters, in the shape of the manager's `debugInfo()` (a backend may leave it out). */
-  debugInfo?(): Promise<unknown>;
+  debugInfo?(): Promise<DebugInfo>;
 }
 
 /**

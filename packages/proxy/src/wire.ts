@@ -36,3 +36,4 @@ export * from './typecode-facts.js';
 export * from './typecode-ranges.js';
 export * from './item-limit.js';
 export * from './backend.js';
+export type { DebugInfo } from './debug-info.js';

@@ -1,5 +1,6 @@
 import { namespaceKeys, ObjectKeys } from './keys.js';
 import type { RedisClient } from './script.js';
+import type { DebugInfo } from '@mpts/proxy/wire';
 
 /**
  * What `debugInfo()` reports on Redis: the manager's shape (`objects`, `clients`, `types`), read
@@ -12,20 +13,13 @@ import type { RedisClient } from './script.js';
  * Redis (BLMOVE), where no key lists them. Each object is read on its own, so the report is a
  * snapshot of each object, not of all of them at one instant.
  */
-export interface RedisDebugInfo {
-  objects: {
-    id: number;
-    typeId: string;
-    refcount: number;
-    heldBy: Record<string, number>;
-    str: string;
-    state: Record<string, unknown>;
-  }[];
+/** The manager's report, with what a Redis session has: its holdings and lease, no references. */
+export type RedisDebugInfo = DebugInfo & {
   clients: { id: number; label: string; waiting: number; holding: number; leaseExpires: string | null }[];
   types: string[];
   /** Where the objects are, and the Redis server's clock when it was read. */
   backend: { address: string; time: string };
-}
+};
 
 /** A preview of an object as Python's `str()`, when it costs little. */
 export type Describe = (id: number, typeId: string, size: number | undefined) => Promise<string>;

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServer } from './redis-server.js';
+import { freePort, startRedisServer, type RedisServer } from './redis-server.js';
 import { waitUntil } from './wait-until.js';
 
 /**
@@ -28,16 +27,6 @@ export interface RedisSentinelSetup extends AsyncDisposable {
 }
 
 export const masterName = 'mymaster';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** One Sentinel: ready once it logs that it monitors the primary. */
 async function startSentinel(dir: string, primaryPort: number, quorum: number): Promise<{ port: number; process: ChildProcess }> {

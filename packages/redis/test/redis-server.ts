@@ -14,7 +14,7 @@ export const redisSkipReason =
 if (redisSkipReason) console.warn(`@mpts/redis: ${redisSkipReason}`);
 
 /** A free TCP port on loopback, found by binding port 0. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
