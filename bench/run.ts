@@ -101,6 +101,8 @@ const WORKLOADS: Workload[] = [
   { id: 'W10', title: '1 MiB value set+get', unit: 'MB/s', higherIsBetter: true,
     peers: { mpts: mpts.W10, floor: fl(floorWorkloads.W10), python: py('W10', { bytes: params.blobBytes }),
       redis: rd(redisWorkloads.W10) } },
+  { id: 'M0', title: 'server RSS, idle (started, one empty dict)', unit: 'MB', higherIsBetter: false,
+    peers: { mpts: mpts.M0, python: py('M0') } },
   { id: 'M1', title: `server RSS, dict of ${params.entries.toLocaleString('en')} small entries`, unit: 'MB', higherIsBetter: false,
     peers: { mpts: mpts.M1, python: py('M1', { entries: params.entries }) } },
 ];
