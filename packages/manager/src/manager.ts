@@ -41,6 +41,7 @@ import { removeSocketDir } from './socket-dir.js';
 import { tsxLoader } from './tsx-loader.js';
 import { deserializeError } from './serialized-error.js';
 import type { ServerReady, ServerStartup } from './server-startup.js';
+import { SERVER_V8_FLAGS } from './server-v8-flags.js';
 
 export interface ManagerOptions {
   /** The secret every connection must prove it knows. @default 32 random bytes */
@@ -226,7 +227,10 @@ export class Manager implements AsyncDisposable {
     const child = fork(serverEntry, [], {
       // The server runs from built JavaScript with plain node; from source it needs a loader.
       // (and so does a TypeScript module it must import for registered types or its initializer).
-      execArgv: extname(thisFile) === '.ts' || userModules.some((m) => /\.[cm]?tsx?$/.test(m)) ? ['--import', tsxLoader()] : [],
+      execArgv: [
+        ...SERVER_V8_FLAGS,
+        ...(extname(thisFile) === '.ts' || userModules.some((m) => /\.[cm]?tsx?$/.test(m)) ? ['--import', tsxLoader()] : []),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child = child;
