@@ -16,6 +16,7 @@ export * from './exposed-methods.js';
 export * from './frame-writer.js';
 export * from './framing.js';
 export * from './is-iterable.js';
+export * from './large-frame-buffers.js';
 export * from './process-liveness.js';
 export * from './protocol.js';
 export * from './proxy-types.js';
