@@ -18,13 +18,20 @@ import { activeCodecContext, enterCodecContext, leaveCodecContext, maybeActiveCo
  * - 64-bit integers decode as `bigint`, and bigints beyond 64 bits use msgpackr's extension, so
  *   a `bigint` always comes back a `bigint` and a `number` a `number`.
  */
-const packr = new Packr({
+const options = {
   moreTypes: true,
   structuredClone: false,
   useToJSON: false,
   int64AsType: 'bigint',
   useBigIntExtension: true,
-});
+} as const;
+const packr = new Packr(options);
+/**
+ * Decodes bytes values as copies. A message decoded from a frame that is a small part of what
+ * one socket read returned would otherwise give bytes that keep all of that read alive as long
+ * as they are held (a 10-byte value stored in a dict holding on to 64 KiB).
+ */
+const copyingPackr = new Packr({ ...options, copyBuffers: true });
 
 /** msgpack extension types owned by mpts itself (packages take 16..99). */
 export const ExtensionType = {
@@ -239,11 +246,14 @@ function withLastLeaf(value: unknown, leaf: unknown): unknown {
   return copy;
 }
 
-/** Decodes one message for `context`. */
+/**
+ * Decodes one message for `context`. Bytes values in it are views of `bytes` when `bytes` is
+ * most of its buffer (a large frame, read into a buffer of its own: no copy), else copies.
+ */
 export function decode(bytes: Uint8Array, context: CodecContext = plainDataContext): unknown {
   const outer = enterCodecContext(context);
   try {
-    return packr.unpack(bytes);
+    return (2 * bytes.byteLength < bytes.buffer.byteLength ? copyingPackr : packr).unpack(bytes);
   } finally {
     leaveCodecContext(outer);
   }
