@@ -126,6 +126,7 @@ const TARGETS: Target[] = [
   { workload: 'W8', peer: 'floor', peerWorkload: 'W8', ratio: 1.3 },
   { workload: 'W11', peer: 'floor', peerWorkload: 'W11', ratio: 1.3 },
   { workload: 'W9', peer: 'python', peerWorkload: 'W9', ratio: 1.0 },
+  { workload: 'W10', peer: 'python', peerWorkload: 'W10', ratio: 1.0 },
   { workload: 'M1', peer: 'python', peerWorkload: 'M1', ratio: 1.0 },
 ];
 
