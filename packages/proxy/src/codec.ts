@@ -248,12 +248,14 @@ function withLastLeaf(value: unknown, leaf: unknown): unknown {
 
 /**
  * Decodes one message for `context`. Bytes values in it are views of `bytes` when `bytes` is
- * most of its buffer (a large frame, read into a buffer of its own: no copy), else copies.
+ * most of its buffer (a large frame, read into a buffer of its own: no copy), else copies, and
+ * always copies when `transient` (`bytes` will be overwritten: a reused read buffer).
  */
-export function decode(bytes: Uint8Array, context: CodecContext = plainDataContext): unknown {
+export function decode(bytes: Uint8Array, context: CodecContext = plainDataContext, transient = false): unknown {
   const outer = enterCodecContext(context);
   try {
-    return (2 * bytes.byteLength < bytes.buffer.byteLength ? copyingPackr : packr).unpack(bytes);
+    const copy = transient || 2 * bytes.byteLength < bytes.buffer.byteLength;
+    return (copy ? copyingPackr : packr).unpack(bytes);
   } finally {
     leaveCodecContext(outer);
   }

@@ -13,6 +13,7 @@ export * from './connection.js';
 export * from './connection-pool.js';
 export * from './errors.js';
 export * from './exposed-methods.js';
+export * from './frame-reader.js';
 export * from './frame-writer.js';
 export * from './framing.js';
 export * from './is-iterable.js';
