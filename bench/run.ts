@@ -101,6 +101,8 @@ const WORKLOADS: Workload[] = [
   { id: 'W10', title: '1 MiB value set+get', unit: 'MB/s', higherIsBetter: true,
     peers: { mpts: mpts.W10, floor: fl(floorWorkloads.W10), python: py('W10', { bytes: params.blobBytes }),
       redis: rd(redisWorkloads.W10) } },
+  { id: 'M0', title: 'server RSS, idle (started, one empty dict)', unit: 'MB', higherIsBetter: false,
+    peers: { mpts: mpts.M0, python: py('M0') } },
   { id: 'M1', title: `server RSS, dict of ${params.entries.toLocaleString('en')} small entries`, unit: 'MB', higherIsBetter: false,
     peers: { mpts: mpts.M1, python: py('M1', { entries: params.entries }) } },
 ];
@@ -124,6 +126,7 @@ const TARGETS: Target[] = [
   { workload: 'W8', peer: 'floor', peerWorkload: 'W8', ratio: 1.3 },
   { workload: 'W11', peer: 'floor', peerWorkload: 'W11', ratio: 1.3 },
   { workload: 'W9', peer: 'python', peerWorkload: 'W9', ratio: 1.0 },
+  { workload: 'W10', peer: 'python', peerWorkload: 'W10', ratio: 1.0 },
   { workload: 'M1', peer: 'python', peerWorkload: 'M1', ratio: 1.0 },
 ];
 

@@ -4,12 +4,13 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Manager } from '@mpts/manager';
+import { SERVER_V8_FLAGS } from '../packages/manager/dist/server-v8-flags.js';
 
 const entry = new URL('../packages/manager/bundle/server-standalone.cjs', import.meta.url).pathname;
 const authkey = randomBytes(32);
-// With the Node flags Manager.start() gives this server (none): V8 rejects a cache made under
-// other flags, and the server would compile from source again.
-const server = fork(entry, ['--write-code-cache'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+// With the Node flags Manager.start() gives this server: V8 rejects a cache made under other
+// flags, and the server would compile from source again.
+const server = fork(entry, ['--write-code-cache'], { execArgv: [...SERVER_V8_FLAGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const exited = new Promise((resolve) => server.once('exit', resolve));
 server.send({ authkey: authkey.toString('base64'), register: [] });
 const ready = await new Promise((resolve, reject) => {

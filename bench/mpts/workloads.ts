@@ -177,6 +177,11 @@ export const mpts = {
     return megabytes(result, 2 * p.blobBytes);
   }),
 
+  M0: (): Promise<Measurement> => withManager(async (m) => {
+    await m.dict();
+    return { value: await rssMb(m.pid!) };
+  }),
+
   M1: (p: Params): Promise<Measurement> => withManager(async (m) => {
     const d = await m.dict<string, number>();
     const chunk = 10_000;

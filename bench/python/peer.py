@@ -224,6 +224,12 @@ def rss_mb(pid):
     raise RuntimeError("no VmRSS")
 
 
+def m0(req):
+    with Manager() as m:
+        m.dict()
+        return {"value": rss_mb(m._process.pid)}
+
+
 def m1(req):
     with Manager() as m:
         d = m.dict()
@@ -236,7 +242,7 @@ def m1(req):
 
 
 WORKLOADS = {"W1": w1, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W8": w8, "W9": w9, "W11": w11,
-             "W10": w10, "M1": m1}
+             "W10": w10, "M0": m0, "M1": m1}
 
 
 def main():

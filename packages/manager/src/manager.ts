@@ -42,6 +42,7 @@ import { removeSocketDir } from './socket-dir.js';
 import { tsxLoader } from './tsx-loader.js';
 import { deserializeError } from './serialized-error.js';
 import type { ServerReady, ServerStartup } from './server-startup.js';
+import { SERVER_V8_FLAGS } from './server-v8-flags.js';
 
 export interface ManagerOptions {
   /** The secret every connection must prove it knows. @default 32 random bytes */
@@ -239,7 +240,10 @@ export class Manager implements AsyncDisposable {
       // (and so does a TypeScript module it must import for registered types or its initializer).
       // Flags given to the standalone server must also be given where the build makes its code
       // cache (scripts/server-code-cache.mjs): V8 rejects a cache made under other flags.
-      execArgv: extname(thisFile) === '.ts' || userModules.some((m) => /\.[cm]?tsx?$/.test(m)) ? ['--import', tsxLoader()] : [],
+      execArgv: [
+        ...SERVER_V8_FLAGS,
+        ...(extname(thisFile) === '.ts' || userModules.some((m) => /\.[cm]?tsx?$/.test(m)) ? ['--import', tsxLoader()] : []),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child = child;

@@ -1,5 +1,6 @@
 import { Packr, addExtension, RESERVE_START_SPACE } from './msgpackr.js';
 import { HEADER_BYTES, sealFrame } from './framing.js';
+import { LARGE_FRAME_BYTES, takeLargeFrame } from './large-frame-buffers.js';
 import { messages } from './errors.js';
 import { isTransferableInstance } from './transfer.js';
 import { PythonFloat } from './python-float.js';
@@ -18,13 +19,20 @@ import { activeCodecContext, enterCodecContext, leaveCodecContext, maybeActiveCo
  * - 64-bit integers decode as `bigint`, and bigints beyond 64 bits use msgpackr's extension, so
  *   a `bigint` always comes back a `bigint` and a `number` a `number`.
  */
-const packr = new Packr({
+const options = {
   moreTypes: true,
   structuredClone: false,
   useToJSON: false,
   int64AsType: 'bigint',
   useBigIntExtension: true,
-});
+} as const;
+const packr = new Packr(options);
+/**
+ * Decodes bytes values as copies. A message decoded from a frame that is a small part of what
+ * one socket read returned would otherwise give bytes that keep all of that read alive as long
+ * as they are held (a 10-byte value stored in a dict holding on to 64 KiB).
+ */
+const copyingPackr = new Packr({ ...options, copyBuffers: true });
 
 /** msgpack extension types owned by mpts itself (packages take 16..99). */
 export const ExtensionType = {
@@ -196,21 +204,76 @@ export function encode(value: unknown, context: CodecContext = plainDataContext)
 /**
  * Encodes one message as a whole frame: msgpackr leaves room for the length header at the
  * start of its own output, so a frame costs no extra copy.
+ *
+ * A message that ends with large bytes (a reply `[ok, id, bytes]`, a call whose last argument is
+ * bytes) is built in a reusable buffer instead (large-frame-buffers.ts): the bytes are copied
+ * once, now, so later changes to them are not sent, as with any other value.
  */
 export function encodeFrame(message: unknown, context: CodecContext = plainDataContext): Buffer {
   const outer = enterCodecContext(context);
   try {
+    const bytes = largeTrailingBytes(message);
+    if (bytes !== undefined) return encodeFrameEndingWith(message as unknown[], bytes);
     return sealFrame(packr.pack(message, RESERVE_START_SPACE | HEADER_BYTES));
   } finally {
     leaveCodecContext(outer);
   }
 }
 
-/** Decodes one message for `context`. */
-export function decode(bytes: Uint8Array, context: CodecContext = plainDataContext): unknown {
+/** How deep in a message's last items large bytes are looked for: a call's last argument. */
+const TRAILING_DEPTH = 2;
+const MSGPACK_NIL = 0xc0;
+const MSGPACK_BIN32 = 0xc6;
+
+/**
+ * The `Buffer` a message ends with, when it is large: the last item of the message, or of its
+ * last item (a call's arguments). Only a `Buffer` is msgpack's plain `bin`; other typed arrays
+ * travel as extensions.
+ */
+function largeTrailingBytes(message: unknown): Buffer | undefined {
+  let last = message;
+  for (let depth = 0; depth <= TRAILING_DEPTH && Array.isArray(last) && last.length > 0; depth++) {
+    last = last[last.length - 1];
+  }
+  if (!(last instanceof Uint8Array) || Object.getPrototypeOf(last) !== Buffer.prototype) return undefined;
+  return last.length >= LARGE_FRAME_BYTES ? (last as Buffer) : undefined;
+}
+
+/**
+ * The message with its trailing bytes replaced by `nil`: msgpack writes an array's items in
+ * order, so that `nil` is the last byte of the encoding, where `bin 32` and the bytes go instead.
+ */
+function encodeFrameEndingWith(message: unknown[], bytes: Buffer): Buffer {
+  const head = packr.pack(withLastLeaf(message, null), RESERVE_START_SPACE | HEADER_BYTES);
+  const nilAt = head.length - 1;
+  // Encoding again instead would count the references in the message twice (DESIGN D5).
+  if (head[nilAt] !== MSGPACK_NIL) throw new Error(messages.frameNotEndingWithLastItem);
+  const frame = takeLargeFrame(nilAt + 5 + bytes.length);
+  head.copy(frame, 0, 0, nilAt);
+  frame[nilAt] = MSGPACK_BIN32;
+  frame.writeUInt32BE(bytes.length, nilAt + 1);
+  frame.set(bytes, nilAt + 5);
+  return sealFrame(frame);
+}
+
+/** A copy of the arrays along the path of last items, with the last leaf replaced. */
+function withLastLeaf(value: unknown, leaf: unknown): unknown {
+  if (!Array.isArray(value) || value.length === 0) return leaf;
+  const copy = value.slice();
+  copy[copy.length - 1] = withLastLeaf(value[value.length - 1], leaf);
+  return copy;
+}
+
+/**
+ * Decodes one message for `context`. Bytes values in it are views of `bytes` when `bytes` is
+ * most of its buffer (a large frame, read into a buffer of its own: no copy), else copies, and
+ * always copies when `transient` (`bytes` will be overwritten: a reused read buffer).
+ */
+export function decode(bytes: Uint8Array, context: CodecContext = plainDataContext, transient = false): unknown {
   const outer = enterCodecContext(context);
   try {
-    return packr.unpack(bytes);
+    const copy = transient || 2 * bytes.byteLength < bytes.buffer.byteLength;
+    return (copy ? copyingPackr : packr).unpack(bytes);
   } finally {
     leaveCodecContext(outer);
   }

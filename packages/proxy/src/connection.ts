@@ -1,4 +1,4 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
 import { ClientHandshake, HANDSHAKE_MAX_FRAME, looksLikeTls } from './auth.js';
 import { decode, encodeFrame } from './codec.js';
 import {
@@ -12,6 +12,7 @@ import {
   rebuildError,
 } from './errors.js';
 import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder } from './framing.js';
+import { FrameReader } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
 import { parseReply } from './parse-reply.js';
 import { Command, Op, Reply, type ObjectId, type Request } from './protocol.js';
@@ -83,7 +84,7 @@ export class Connection {
   readonly address: string;
   private readonly socket: Socket;
   private readonly writer: FrameWriter;
-  private readonly decoder: FrameDecoder;
+  private readonly decoder: FrameDecoder | FrameReader;
   private readonly pending = new Map<number, PendingCall>();
   /** The authkey this connection authenticated with (the pool keeps one connection per key). */
   readonly authkey: Uint8Array;
@@ -135,25 +136,28 @@ export class Connection {
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     const tls = options.tls;
     this.tls = tls !== undefined;
-    this.socket = options.openSocket?.(address) ?? (tls ? openTlsSocket(address, tls) : openPlainSocket(address));
-    this.socket.setNoDelay?.(true);
-    this.writer = new FrameWriter(this.socket);
     // Handshake messages go straight to the socket: the writer holds calls until it is open.
     this.handshake = new ClientHandshake(this.authkey, address, (frame) => this.socket.write(frame));
-    this.decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME, (frame) => this.onFrame(frame));
-    this.socket.on('data', (chunk: Buffer) => {
-      // A TLS server's first bytes (an alert) where a handshake frame should be: say so, rather
-      // than that a 369 MB frame is over the limit.
-      if (this.state === 'handshake' && !this.handshake.challenged && this.decoder.pendingBytes === 0 && looksLikeTls(chunk)) {
-        this.fail(new ConnectionRefusedError(messages.speaksTls(this.address)));
-        return;
-      }
-      try {
-        this.decoder.push(chunk);
-      } catch (error) {
-        this.fail(error as Error);
-      }
-    });
+    const onFrame = (frame: Buffer, transient: boolean) => this.onFrame(frame, transient);
+    if (options.openSocket === undefined && !tls) {
+      // A plain socket reads into buffers the reader gives (frame-reader.ts): no new buffer per read.
+      const reader = new FrameReader(HANDSHAKE_MAX_FRAME, onFrame);
+      this.decoder = reader;
+      this.socket = openPlainSocket(address, {
+        buffer: reader.nextBuffer,
+        callback: (count, buffer) => {
+          this.received(() => buffer.subarray(0, count) as Buffer, () => reader.read(count, buffer));
+          return true;
+        },
+      });
+    } else {
+      const decoder = new FrameDecoder(HANDSHAKE_MAX_FRAME, (frame) => onFrame(frame, false));
+      this.decoder = decoder;
+      this.socket = options.openSocket?.(address) ?? openTlsSocket(address, tls!);
+      this.socket.on('data', (chunk: Buffer) => this.received(() => chunk, () => decoder.push(chunk)));
+    }
+    this.socket.setNoDelay?.(true);
+    this.writer = new FrameWriter(this.socket);
     this.socket.on('error', (error: NodeJS.ErrnoException) => this.fail(this.closedByPeer(error)));
     this.socket.on('close', () => this.fail(this.closedByPeer()));
     this.updateRef();
@@ -282,9 +286,25 @@ export class Connection {
     else this.beforeOpen.push(frame);
   }
 
-  private onFrame(frame: Buffer): void {
+  /** Bytes arrived: `split` hands over the frames they complete. */
+  private received(bytes: () => Buffer, split: () => void): void {
+    // A TLS server's first bytes (an alert) where a handshake frame should be: say so, rather
+    // than that a 369 MB frame is over the limit.
+    if (this.state === 'handshake' && !this.handshake.challenged && this.decoder.pendingBytes === 0 && looksLikeTls(bytes())) {
+      this.fail(new ConnectionRefusedError(messages.speaksTls(this.address)));
+      return;
+    }
+    try {
+      split();
+    } catch (error) {
+      this.fail(error as Error);
+    }
+  }
+
+  /** A frame arrived; a `transient` one is overwritten once this returns. */
+  private onFrame(frame: Buffer, transient: boolean): void {
     if (this.state === 'handshake') {
-      this.onHandshakeFrame(frame);
+      this.onHandshakeFrame(transient ? Buffer.from(frame) : frame);
       return;
     }
     // What the reply rebuilt, and why it could not be, are gathered while it is decoded.
@@ -293,7 +313,7 @@ export class Connection {
     this.decodeError = undefined;
     let decoded: unknown;
     try {
-      decoded = decode(frame, this.codec);
+      decoded = decode(frame, this.codec, transient);
     } finally {
       this.decoding = false;
     }
@@ -404,9 +424,9 @@ export class Connection {
   }
 }
 
-function openPlainSocket(address: string): Socket {
+function openPlainSocket(address: string, onread: OnReadOpts): Socket {
   const where = parseAddress(address);
-  return where.kind === 'tcp' ? netConnect({ host: where.host, port: where.port }) : netConnect(where.path);
+  return where.kind === 'tcp' ? netConnect({ host: where.host, port: where.port, onread }) : netConnect({ path: where.path, onread });
 }
 
 /**

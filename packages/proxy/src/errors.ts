@@ -192,6 +192,7 @@ export const messages = {
   handshakeTimeout: 'the authentication handshake did not finish in time',
   frameTooLarge: (size: number, limit: number) =>
     `frame of ${size} bytes is over the limit of ${limit} bytes`,
+  frameNotEndingWithLastItem: 'mpts codec: a message did not end with its last item (msgpackr changed how it writes arrays?)',
   pythonClientsWithoutTls: "pythonClients cannot be served over TLS: CPython's manager clients do not speak it",
   notExposed: (method: string, typeId: string) =>
     `method '${method}' of ${typeId} object is not in exposed`,

@@ -147,3 +147,32 @@ describe('a string that is not valid Unicode', () => {
     expect(prepareValue('😀 fine', 'v')).toBe('😀 fine');
   });
 });
+
+describe('bytes decoded from a frame', () => {
+  it('are a copy when the frame is a small part of what was read, and keep nothing else alive', () => {
+    const message = encode([0, 1, Buffer.from('small value')]);
+    // A socket read of 64 KiB that held this frame among others.
+    const read = Buffer.allocUnsafeSlow(64 * 1024);
+    message.copy(read, 1000);
+    const decoded = (decode(read.subarray(1000, 1000 + message.length)) as unknown[])[2] as Buffer;
+    expect(Buffer.isBuffer(decoded)).toBe(true);
+    expect(decoded.toString()).toBe('small value');
+    expect(decoded.buffer.byteLength).toBeLessThan(64 * 1024);
+    read.fill(0);
+    expect(decoded.toString()).toBe('small value');
+  });
+
+  it('are the same bytes, Buffers, whether copied or not', () => {
+    const value = Buffer.from([1, 2, 3, 250]);
+    const frame = Buffer.from(encode([0, 1, value]));
+    const own = Buffer.allocUnsafeSlow(frame.length);
+    frame.copy(own);
+    const inPart = Buffer.allocUnsafeSlow(frame.length * 3);
+    frame.copy(inPart);
+    for (const bytes of [own, inPart.subarray(0, frame.length)]) {
+      const decoded = (decode(bytes) as unknown[])[2];
+      expect(Buffer.isBuffer(decoded)).toBe(true);
+      expect(decoded).toEqual(value);
+    }
+  });
+});
