@@ -19,7 +19,7 @@ import {
   verifyAnswer,
   WELCOME,
 } from '@mpts/proxy/wire';
-import { startManager, waitFor } from '../helpers.js';
+import { serveManager, startManager, waitFor } from '../helpers.js';
 
 /** A raw socket to the manager that has done the client's half of the handshake by hand. */
 class RawClient {
@@ -302,7 +302,7 @@ describe('malformed frames', () => {
 
 describe('ordering and concurrency on one connection', () => {
   it('applies calls in the order they were sent', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using l = await manager.list<number>();
     using d = await manager.dict<string, number>();
     const calls: Promise<unknown>[] = [];
@@ -318,7 +318,7 @@ describe('ordering and concurrency on one connection', () => {
   });
 
   it('64 calls in flight each get their own reply', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using d = await manager.dict<number, string>(Array.from({ length: 64 }, (_, i) => [i, `value ${i}`] as [number, string]));
     for (let round = 0; round < 20; round++) {
       const keys = Array.from({ length: 64 }, (_, i) => (i * 7 + round) % 64);
@@ -327,7 +327,7 @@ describe('ordering and concurrency on one connection', () => {
   });
 
   it('a blocked call does not hold up the calls sent after it; its reply comes when ready', async () => {
-    await using manager = await startManager();
+    await using manager = await serveManager();
     using q = await manager.queue<string>();
     using d = await manager.dict<string, number>();
     const got = q.get();
