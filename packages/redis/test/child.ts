@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +20,15 @@ export interface Child extends AsyncDisposable {
   readonly exited: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
-/** Runs `fixtures/<name>.ts` (through tsx) with `args`; disposing it kills and reaps it. */
+/**
+ * Runs `fixtures/<name>.ts` with `args`: the JavaScript vitest's global setup compiled from it
+ * (vitest.fixtures.ts), with plain node, or the source through tsx for a fixture added since
+ * the run began. Disposing it kills and reaps it.
+ */
 export function runFixture(name: string, args: string[]): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', `${name}.ts`), ...args], {
+  const compiled = join(here, 'dist', 'test', 'fixtures', `${name}.js`);
+  const program = existsSync(compiled) ? [compiled] : ['--import', 'tsx', join(here, 'fixtures', `${name}.ts`)];
+  const child = spawn(process.execPath, [...program, ...args], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
