@@ -12,11 +12,8 @@
  * holds (DESIGN D6); closing them as soon as the target returns would cut off work it left
  * running.
  */
-import { connectionPool, decode, messages, standaloneCodecContext, tlsOptionsFromData } from '@mpts/proxy/wire';
 import { markDaemonic } from './current-process.js';
 import type { ChildReport, ChildStart } from './process-messages.js';
-import { proxiesIn } from './proxies-in.js';
-import { serializeError } from './serialized-error.js';
 
 let ready = false;
 
@@ -24,6 +21,7 @@ process.once('message', (start: ChildStart) => {
   if (start.daemon) endWithParent();
   run(start).catch(async (error: unknown) => {
     process.exitCode = 1;
+    const { serializeError } = await import('./serialized-error.js');
     const serialized = serializeError(error);
     process.stderr.write(`Process ${start.name}:\n${serialized.stack ?? `${serialized.name}: ${serialized.message}`}\n`);
     await report({ kind: 'error', error: serialized, beforeReady: !ready });
@@ -31,6 +29,29 @@ process.once('message', (start: ChildStart) => {
 });
 
 async function run(start: ChildStart): Promise<void> {
+  // A child loads no more of mpts than it needs before its target runs: nothing for a target
+  // without arguments; the codec and the proxies (through proxies-in.ts) for arguments; the rest
+  // of the packages only for arguments that need their handlers (shared memory). A target whose
+  // module imports @mpts/manager loads it all anyway.
+  if (start.carriesTransfers) await import('./index.js');
+  const module = (await import(start.module)) as Record<string, unknown>;
+  const target = module[start.exportName];
+  if (typeof target !== 'function') {
+    const { messages } = await import('@mpts/proxy/wire');
+    throw new TypeError(messages.targetNotExported(start.exportName, start.module));
+  }
+  const args = start.args === undefined ? [] : await argumentsOf(start, start.args);
+  ready = true;
+  await report({ kind: 'ready' });
+  await target(...args);
+}
+
+/** The target's arguments, decoded, with the proxies among them counted on their managers. */
+async function argumentsOf(start: ChildStart, encoded: Uint8Array): Promise<unknown[]> {
+  const [{ connectionPool, decode, standaloneCodecContext, tlsOptionsFromData }, { proxiesIn }] = await Promise.all([
+    import('@mpts/proxy/wire'),
+    import('./proxies-in.js'),
+  ]);
   const connections = new Map(start.connections ?? []);
   for (const [address, authkey] of start.authkeys) {
     const { maxFrameSize, tls } = connections.get(address) ?? {};
@@ -41,18 +62,9 @@ async function run(start: ChildStart): Promise<void> {
       ...(tls === undefined ? {} : { tls: tlsOptionsFromData(tls) }),
     });
   }
-  // A child loads no more of mpts than it needs before its target runs: the proxies (through
-  // proxies-in.ts), and the rest of the packages only for arguments that need their handlers
-  // (shared memory). A target whose module imports @mpts/manager loads it all anyway.
-  if (start.carriesTransfers) await import('./index.js');
-  const module = (await import(start.module)) as Record<string, unknown>;
-  const target = module[start.exportName];
-  if (typeof target !== 'function') throw new TypeError(messages.targetNotExported(start.exportName, start.module));
-  const args = decode(Buffer.from(start.args), standaloneCodecContext) as unknown[];
+  const args = decode(Buffer.from(encoded), standaloneCodecContext) as unknown[];
   await Promise.all(proxiesIn(args).map((proxy) => proxy.ready));
-  ready = true;
-  await report({ kind: 'ready' });
-  await target(...args);
+  return args;
 }
 
 /**

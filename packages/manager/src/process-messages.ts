@@ -17,8 +17,11 @@ export interface ChildStart {
   readonly exportName: string;
   /** Python's `daemon`: the child ends when this process goes, and may not start children. */
   readonly daemon: boolean;
-  /** The arguments, msgpack-encoded while spawning (so shared memory may travel too). */
-  readonly args: Uint8Array;
+  /**
+   * The arguments, msgpack-encoded while spawning (so shared memory may travel too); absent for
+   * none, so that a child without arguments loads no codec before its target.
+   */
+  readonly args?: Uint8Array;
   /**
    * Whether the arguments hold objects of another package's transfer handler (shared memory):
    * the child loads mpts's packages, which register those handlers, before it decodes them.

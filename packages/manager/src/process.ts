@@ -152,7 +152,8 @@ export class Process<A extends unknown[] = unknown[]> {
       module: this.module,
       exportName: this.target.name,
       daemon: this.isDaemon,
-      args,
+      // No arguments, nothing to decode: the child then loads no codec before its target.
+      ...(Array.isArray(this.args) && this.args.length === 0 ? {} : { args }),
       carriesTransfers,
       authkeys: managerAuthkeys(this.args),
       connections: managerConnections(this.args),

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Process, Value } from '@mpts/manager';
-import { exitWithAddonState, incrementThenExitWithAddonState } from '../fixtures/addon-probe.js';
+import { exitWithAddonState, exitWithCodecState, incrementThenExitWithAddonState } from '../fixtures/addon-probe.js';
 import { fixture, startManager } from '../helpers.js';
 
 const probe = fixture('addon-probe.ts');
 const ADDON_LOADED = 10;
 const ADDON_NOT_LOADED = 20;
+const CODEC_LOADED = 30;
+const CODEC_NOT_LOADED = 40;
 
 describe.runIf(process.platform === 'linux')('what a Process child loads before its target runs', () => {
   it('a child whose arguments hold proxies and plain data does not load shared memory', async () => {
@@ -15,6 +17,17 @@ describe.runIf(process.platform === 'linux')('what a Process child loads before 
     await p.start();
     await p.join();
     expect(p.exitCode).toBe(ADDON_NOT_LOADED);
+  });
+
+  it('a child without arguments loads no codec; one with arguments decodes them with it', async () => {
+    const bare = new Process({ target: exitWithCodecState, module: probe });
+    await bare.start();
+    await bare.join();
+    expect(bare.exitCode).toBe(CODEC_NOT_LOADED);
+    const given = new Process({ target: exitWithCodecState, args: [1] as never, module: probe });
+    await given.start();
+    await given.join();
+    expect(given.exitCode).toBe(CODEC_LOADED);
   });
 
   it('a child whose arguments hold shared memory loads it first, and rebuilds them', async () => {
