@@ -35,3 +35,32 @@ export const renewWaiterScript = new Script(`
 ${luaNow}
 redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
 return 1`);
+
+/** Where a script finds a line's keys and the waiter: positions in its KEYS and ARGV. */
+export interface LinePositions {
+  /** LIST of waiting ids, in order. */
+  readonly w: number;
+  /** ZSET waiting id → expiry of its place. */
+  readonly wexp: number;
+  /** HASH waiting id → owner. */
+  readonly wo: number;
+  /** SET of the object's keys made per waiter (its mailboxes), deleted with the object. */
+  readonly extra: number;
+  /** The waiter's mailbox. */
+  readonly mailbox: number;
+  /** The waiter's id, in ARGV. */
+  readonly waiter: number;
+}
+
+/**
+ * Lua: the waiter leaves the line (a lock's, a semaphore's): its place, its expiry, its owner
+ * and its mailbox. Scripts differ only in where they keep those keys.
+ */
+export function leaveLineLua(at: LinePositions): string {
+  return `
+redis.call('LREM', KEYS[${at.w}], 0, ARGV[${at.waiter}])
+redis.call('ZREM', KEYS[${at.wexp}], ARGV[${at.waiter}])
+redis.call('HDEL', KEYS[${at.wo}], ARGV[${at.waiter}])
+redis.call('DEL', KEYS[${at.mailbox}])
+redis.call('SREM', KEYS[${at.extra}], KEYS[${at.mailbox}])`;
+}

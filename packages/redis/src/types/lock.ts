@@ -2,7 +2,7 @@ import { messages, pythonLockRepr, RuntimeError, timeoutSeconds, ValueError } fr
 import { LockLostError } from '../lock-lost-error.js';
 import { luaNow, Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
-import { Deadline, renewWaiterScript } from '../wait.js';
+import { Deadline, leaveLineLua, renewWaiterScript } from '../wait.js';
 
 /*
  * A Lock or RLock:
@@ -133,11 +133,7 @@ return 2`);
  */
 const leaveScript = new Script(`
 ${expireLua}
-redis.call('LREM', KEYS[2], 0, ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('HDEL', KEYS[4], ARGV[1])
-redis.call('DEL', KEYS[7])
-redis.call('SREM', KEYS[6], KEYS[7])
+${leaveLineLua({ w: 2, wexp: 3, wo: 4, extra: 6, mailbox: 7, waiter: 1 })}
 local granted = redis.call('HGET', KEYS[5], ARGV[1])
 if granted then
   redis.call('HDEL', KEYS[5], ARGV[1])

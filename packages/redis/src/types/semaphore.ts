@@ -2,7 +2,7 @@ import { messages, pyTypeName, timeoutSeconds, ValueError } from '@mpts/proxy/wi
 import { luaNow, Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
 import { objectAddress } from './lock.js';
-import { Deadline, renewWaiterScript } from '../wait.js';
+import { Deadline, leaveLineLua, renewWaiterScript } from '../wait.js';
 
 /*
  * A Semaphore or BoundedSemaphore:
@@ -95,11 +95,7 @@ return 1`);
 /** KEYS st hold hexp w wexp wo g extra mailbox; ARGV session waiter lease tag. A grant that raced in goes on to the next. */
 const leaveScript = new Script(`
 ${settleLua}
-redis.call('LREM', KEYS[4], 0, ARGV[2])
-redis.call('ZREM', KEYS[5], ARGV[2])
-redis.call('HDEL', KEYS[6], ARGV[2])
-redis.call('DEL', KEYS[9])
-redis.call('SREM', KEYS[8], KEYS[9])
+${leaveLineLua({ w: 4, wexp: 5, wo: 6, extra: 8, mailbox: 9, waiter: 2 })}
 if redis.call('HGET', KEYS[7], ARGV[2]) then
   redis.call('HDEL', KEYS[7], ARGV[2])
   redis.call('HINCRBY', KEYS[1], 'value', 1)
