@@ -65,6 +65,6 @@ describe.skipIf(redisSkipReason !== undefined)('a three-primary Redis Cluster on
         redis.disconnect();
       }
     }))).flat();
-    await expect.poll(keysOfFirst).toEqual([]);
+    await expect.poll(keysOfFirst, { timeout: 5000 }).toEqual([]);
   });
 });
