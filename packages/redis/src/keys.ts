@@ -27,3 +27,8 @@ export class ObjectKeys {
 export function namespaceKeys(prefix: string): { nextId: string; objects: string; sessions: string } {
   return { nextId: `${prefix}:{${prefix}}:next-id`, objects: `${prefix}:{${prefix}}:objects`, sessions: `${prefix}:{${prefix}}:sessions` };
 }
+
+/** Python's `at 0x…` of a Redis object: its id, the same in every process. */
+export function objectAddress(id: number): string {
+  return `0x${id.toString(16)}`;
+}

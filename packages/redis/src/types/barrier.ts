@@ -2,7 +2,7 @@ import { BrokenBarrierError, messages, pyTypeName, RuntimeError, ValueError } fr
 import { Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
 import { Deadline } from '../wait.js';
-import { objectAddress } from './lock.js';
+import { objectAddress } from '../keys.js';
 
 /*
  * A Barrier: `st` HASH {parties, action (1 if a party's process runs one), timeout (the default

@@ -1,7 +1,7 @@
 import { timeoutSeconds } from '@mpts/proxy/wire';
 import { Script } from '../script.js';
 import type { SharedType } from '../shared-type.js';
-import { objectAddress } from './lock.js';
+import { objectAddress } from '../keys.js';
 import { Deadline } from '../wait.js';
 
 /*

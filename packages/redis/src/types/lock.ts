@@ -1,6 +1,7 @@
 import { messages, pythonLockRepr, RuntimeError, timeoutSeconds, ValueError } from '@mpts/proxy/wire';
 import { LockLostError } from '../lock-lost-error.js';
 import { luaNow, Script } from '../script.js';
+import { objectAddress } from '../keys.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
 import { Deadline, leaveLineLua, renewWaiterScript } from '../wait.js';
 
@@ -321,11 +322,6 @@ export const lockType: SharedType = {
     }
   },
 };
-
-/** Python's `at 0x…` of a Redis object: its id, the same in every process. */
-export function objectAddress(id: number): string {
-  return `0x${id.toString(16)}`;
-}
 
 /** The pid in an owner (`host.pid.random/task`). */
 function pidOf(owner: string): number {

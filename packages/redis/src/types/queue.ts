@@ -2,7 +2,7 @@ import { messages, QueueFull, timeoutSeconds, ValueError, pyTypeName } from '@mp
 import { Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
 import { Deadline } from '../wait.js';
-import { objectAddress } from './lock.js';
+import { objectAddress } from '../keys.js';
 import { envelope, letGoScript, opened, parts, queueKeys } from './queue-parts.js';
 import { putsOf } from './queue-puts.js';
 import { takersOf } from './queue-takers.js';

@@ -1,7 +1,7 @@
 import { messages, pyTypeName, timeoutSeconds, ValueError } from '@mpts/proxy/wire';
 import { luaNow, Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
-import { objectAddress } from './lock.js';
+import { objectAddress } from '../keys.js';
 import { Deadline, leaveLineLua, renewWaiterScript } from '../wait.js';
 
 /*
