@@ -8,7 +8,8 @@
 // builds relative to its own file (`../tracker/`, `../build/`) mean the same from either.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
@@ -52,6 +53,7 @@ for (const [name, entries] of Object.entries(packages)) {
 }
 
 await buildStandaloneServer();
+await buildServerSnapshot();
 
 /**
  * The manager server a `Manager.start()` forks when it imports none of the user's modules
@@ -89,6 +91,65 @@ async function buildStandaloneServer() {
   // In a process of its own: this one has loaded dist/ and bundle/ both, two copies of mpts's
   // codec on one msgpackr.
   execFileSync(process.execPath, [join(root, 'scripts', 'server-code-cache.mjs')], { stdio: 'inherit' });
+}
+
+/**
+ * The manager server as a V8 startup snapshot (server-snapshot.ts): `Manager.start()` forks a
+ * server from it when it imports none of the user's modules and this Node can use the snapshot
+ * (server-launch.ts). A snapshot holds one script and no native state, so this bundle carries
+ * all of mpts's server code and msgpackr's plain-JavaScript build; the server loads msgpackr's
+ * native string extractor once it runs. It is made under the server's V8 flags: Node refuses a
+ * snapshot under other flags.
+ */
+async function buildServerSnapshot() {
+  const dir = join(root, 'packages', 'manager');
+  const script = join(dir, 'bundle', 'server-snapshot.cjs');
+  const require = createRequire(join(root, 'packages', 'proxy', 'package.json'));
+  // msgpackr's package root, from its CommonJS build (dist/node.cjs).
+  const msgpackrRoot = dirname(dirname(require.resolve('msgpackr')));
+  await build({
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    entryPoints: [join(dir, 'dist', 'server-snapshot.js')],
+    outfile: script,
+    // @mpts/proxy from its modules, so that the plugin below finds its msgpackr module.
+    alias: {
+      '@mpts/proxy/wire': join(root, 'packages', 'proxy', 'dist', 'wire.js'),
+      '@mpts/proxy': join(root, 'packages', 'proxy', 'dist', 'index.js'),
+      msgpackr: join(msgpackrRoot, 'index.js'),
+      // The module that holds msgpackr's setExtractor (native-string-extractor.ts).
+      'msgpackr/set-extractor': join(msgpackrRoot, 'unpack.js'),
+    },
+    plugins: [
+      {
+        // @mpts/proxy loads msgpackr with a `require` the bundler cannot follow (msgpackr.ts);
+        // here it is a static import, bundled.
+        name: 'bundled-msgpackr',
+        setup(bundler) {
+          bundler.onLoad({ filter: /[\\/]proxy[\\/]dist[\\/]msgpackr\.js$/ }, () => ({
+            contents: "export { Packr, addExtension, RESERVE_START_SPACE } from 'msgpackr';",
+            loader: 'js',
+          }));
+        },
+      },
+    ],
+    // No module of the server may use its own path at run time: this one is the build's.
+    define: { 'import.meta.url': '__mptsModuleUrl' },
+    banner: { js: "var __mptsModuleUrl = 'file:///mpts-server-snapshot.cjs';" },
+    logLevel: 'warning',
+  });
+  const { SERVER_V8_FLAGS } = await import(pathToFileURL(join(dir, 'dist', 'server-v8-flags.js')).href);
+  const blob = join(dir, 'bundle', `server-snapshot.${process.version}-${process.arch}.blob`);
+  try {
+    // Node warns that some built-in modules are "not yet fully verified" in a snapshot; the
+    // tests run every Manager.start() from it, so its output is shown only if the build fails.
+    execFileSync(process.execPath, [...SERVER_V8_FLAGS, '--snapshot-blob', blob, '--build-snapshot', script], { stdio: 'pipe' });
+  } catch (error) {
+    process.stderr.write(error.stderr ?? '');
+    throw error;
+  }
 }
 
 /**

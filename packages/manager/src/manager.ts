@@ -1,7 +1,4 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   AcquirerProxy,
   ArrayProxy,
@@ -39,10 +36,9 @@ import { callerModule } from './caller-module.js';
 import { initializerStartup } from './initializer.js';
 import { resolvesWithin } from './resolves-within.js';
 import { removeSocketDir } from './socket-dir.js';
-import { tsxLoader } from './tsx-loader.js';
 import { deserializeError } from './serialized-error.js';
 import type { ServerReady, ServerStartup } from './server-startup.js';
-import { SERVER_V8_FLAGS } from './server-v8-flags.js';
+import { serverLaunch, SNAPSHOT_REFUSED_EXIT_CODE, snapshotRefused } from './server-launch.js';
 
 export interface ManagerOptions {
   /** The secret every connection must prove it knows. @default 32 random bytes */
@@ -86,17 +82,6 @@ export interface ManagerOptions {
 }
 
 type State = 'initial' | 'started' | 'connected' | 'shutdown';
-
-const thisFile = fileURLToPath(import.meta.url);
-const serverEntry = join(dirname(thisFile), `server-main${extname(thisFile)}`);
-/**
- * The server in one file, compiled from V8's code cache (server-standalone.ts), which starts
- * faster; it exists beside the package bundles only. It carries its own copy of mpts's classes,
- * so it serves no user module: a server that imports one (registered types, an initializer)
- * runs `serverEntry`, whose classes the user's module shares.
- */
-const standaloneServerEntry = join(dirname(thisFile), 'server-standalone.cjs');
-let standaloneServerExists: boolean | undefined;
 
 /**
  * A manager: a server process holding shared objects, and the factories that create them
@@ -233,19 +218,10 @@ export class Manager implements AsyncDisposable {
     );
     const userModules = [...(this.options.register ?? []).map(String), ...(initializerAt ? [initializerAt.module] : [])];
     this.state = 'started';
-    standaloneServerExists ??= existsSync(standaloneServerEntry);
-    const entry = userModules.length === 0 && standaloneServerExists ? standaloneServerEntry : serverEntry;
-    const child = fork(entry, [], {
-      // The server runs from built JavaScript with plain node; from source it needs a loader.
-      // (and so does a TypeScript module it must import for registered types or its initializer).
-      // Flags given to the standalone server must also be given where the build makes its code
-      // cache (scripts/server-code-cache.mjs): V8 rejects a cache made under other flags.
-      execArgv: [
-        ...SERVER_V8_FLAGS,
-        ...(extname(thisFile) === '.ts' || userModules.some((m) => /\.[cm]?tsx?$/.test(m)) ? ['--import', tsxLoader()] : []),
-      ],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const launch = serverLaunch(userModules);
+    // Flags given to a server from its bundle must also be given where the build makes its code
+    // cache and its snapshot (scripts/): V8 rejects a cache, and Node a snapshot, made under others.
+    const child = fork(launch.entry, [], { execArgv: launch.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const startup: ServerStartup = {
@@ -262,14 +238,24 @@ export class Manager implements AsyncDisposable {
       initializer: initializerAt,
     };
     child.send(startup);
+    let exitCode: number | null | undefined;
     const ready = await new Promise<ServerReady>((resolve, reject) => {
       child.once('message', resolve);
-      child.once('exit', (code) => reject(new ProcessError(messages.managerExitedWhileStarting(code))));
+      child.once('exit', (code) => {
+        exitCode = code;
+        reject(new ProcessError(messages.managerExitedWhileStarting(code)));
+      });
       child.once('error', reject);
     }).catch(async (error: unknown) => {
       await this.startFailed();
+      if (launch.fromSnapshot && exitCode === SNAPSHOT_REFUSED_EXIT_CODE) return undefined;
       throw error;
     });
+    if (ready === undefined) {
+      // This Node refused the snapshot (a build of another configuration): start without it.
+      snapshotRefused();
+      return this.start();
+    }
     if ('error' in ready) {
       // The server is ending: wait for it, so that no process is left when start() rejects.
       await this.startFailed();

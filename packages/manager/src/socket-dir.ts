@@ -1,4 +1,4 @@
-import { PID_NAMESPACE, provablyGone } from '@mpts/proxy/wire';
+import { pidNamespace, provablyGone } from '@mpts/proxy/wire';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
@@ -21,7 +21,7 @@ const OWNER_LINE = /^mpts manager (\d+) (\d+)\n$/;
 /** Makes a new socket directory owned by this process; returns the socket's path in it. */
 export function makeSocketDir(): string {
   const dir = mkdtempSync(join(tmpdir(), PREFIX));
-  writeFileSync(join(dir, OWNER_FILE), `mpts manager ${process.pid} ${PID_NAMESPACE}\n`, { mode: 0o600 });
+  writeFileSync(join(dir, OWNER_FILE), `mpts manager ${process.pid} ${pidNamespace()}\n`, { mode: 0o600 });
   return join(dir, 'manager.sock');
 }
 

@@ -34,9 +34,10 @@ export function setProxyRebuilder(rebuild: (data: TokenData, receivedOn: Connect
 
 /**
  * Whether an error a manager raised gets the stack of the call that failed (see
- * `setCallerStacks`). On unless the environment sets `MPTS_CALLER_STACKS=0`.
+ * `setCallerStacks`). On unless the environment sets `MPTS_CALLER_STACKS=0`, read on first use
+ * (not at load: a manager server's modules are loaded on the build's machine, server-snapshot.ts).
  */
-let callerStacks = process.env.MPTS_CALLER_STACKS !== '0';
+let callerStacks: boolean | undefined;
 
 /**
  * Turns on or off (`false`) the caller's stack on errors raised in a manager. When on (the
@@ -263,7 +264,7 @@ export class Connection {
       this.send(frame);
       if (signal) this.watchAbort(id, call, signal);
     });
-    return callerStacks ? withCallerStack(reply) : reply;
+    return (callerStacks ??= process.env.MPTS_CALLER_STACKS !== '0') ? withCallerStack(reply) : reply;
   }
 
   private watchAbort(id: number, call: PendingCall, signal: AbortSignal): void {

@@ -8,14 +8,23 @@ import { readFileSync, statSync } from 'node:fs';
  * namespace can be judged.
  */
 
-/** The inode of this process's PID namespace; 0 when it cannot be known (no /proc): then nothing is judged gone. */
-export const PID_NAMESPACE: number = (() => {
-  try {
-    return statSync('/proc/self/ns/pid').ino;
-  } catch {
-    return 0;
+let ownPidNamespace: number | undefined;
+
+/**
+ * The inode of this process's PID namespace; 0 when it cannot be known (no /proc): then nothing
+ * is judged gone. Read on first use, in the process that uses it: a manager server starts from
+ * a heap the build made (server-snapshot.ts), where a value read at load would be the build's.
+ */
+export function pidNamespace(): number {
+  if (ownPidNamespace === undefined) {
+    try {
+      ownPidNamespace = statSync('/proc/self/ns/pid').ino;
+    } catch {
+      ownPidNamespace = 0;
+    }
   }
-})();
+  return ownPidNamespace;
+}
 
 /** Whether a process of this PID namespace has this pid and is not a zombie; one that cannot be checked counts as alive. */
 export function isProcessAlive(pid: number): boolean {
@@ -38,6 +47,7 @@ export function isProcessAlive(pid: number): boolean {
  * process's namespace, and `alive` finds no process with its pid any more.
  */
 export function provablyGone(pid: number, namespace: number, alive: (pid: number) => boolean = isProcessAlive): boolean {
-  if (PID_NAMESPACE === 0 || namespace !== PID_NAMESPACE) return false;
+  const own = pidNamespace();
+  if (own === 0 || namespace !== own) return false;
   return !alive(pid);
 }

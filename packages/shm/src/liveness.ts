@@ -1,4 +1,4 @@
-import { PID_NAMESPACE, provablyGone } from '@mpts/proxy/wire';
+import { pidNamespace, provablyGone } from '@mpts/proxy/wire';
 import { futex } from './futex.js';
 
 /**
@@ -13,7 +13,7 @@ import { futex } from './futex.js';
 export type ProcessRecord = bigint;
 
 /** The record of a pid of this process's namespace. */
-function recordOf(pid: number, namespace = PID_NAMESPACE): ProcessRecord {
+function recordOf(pid: number, namespace = pidNamespace()): ProcessRecord {
   return (BigInt.asUintN(32, BigInt(namespace)) << 32n) | BigInt(pid);
 }
 
