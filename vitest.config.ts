@@ -2,8 +2,9 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
 
 /**
  * Files whose tests measure time on purpose (heartbeat timeouts, handshake deadlines, slow
- * frames, a memory bound over a window): they run after the others, one file at a time, so
- * that no other file's processes compete with them for the CPU.
+ * frames, a memory bound over a window): they run after the others, two files at a time, so
+ * that the processes of the many other files do not compete with them for the CPU. (Two of
+ * them at once keep both cores busy: they spend most of their time waiting for a deadline.)
  */
 const timed = [
   'packages/manager/test/e2e/admission.test.ts',
@@ -11,11 +12,15 @@ const timed = [
   'packages/manager/test/e2e/hardening-server.test.ts',
   'packages/manager/test/e2e/liveness.test.ts',
   'packages/manager/test/e2e/remote-followups-tls.test.ts',
-  // Managers started by other files meanwhile would clean up the directory it leaves on purpose.
-  'packages/manager/test/e2e/socket-dir-leftover.test.ts',
   // A dead holder's lock must come back within its lease and a second.
   'packages/redis/test/leases.test.ts',
 ];
+
+/**
+ * Files that run last, alone: a manager started by another file meanwhile would clean up the
+ * socket directory this one leaves on purpose.
+ */
+const alone = ['packages/manager/test/e2e/socket-dir-leftover.test.ts'];
 
 const common = {
   // Tests fork real manager servers and child processes; give them room on a 2-core machine.
@@ -38,7 +43,7 @@ export default defineConfig({
           ...common,
           name: 'mpts',
           include: ['packages/*/test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...timed],
+          exclude: [...configDefaults.exclude, ...timed, ...alone],
           sequence: { groupOrder: 0 },
         },
       },
@@ -47,9 +52,17 @@ export default defineConfig({
           ...common,
           name: 'timed',
           include: timed,
-          // One file after another, in one process.
-          poolOptions: { forks: { singleFork: true } },
+          poolOptions: { forks: { maxForks: 2, minForks: 1, isolate: false } },
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          ...common,
+          name: 'alone',
+          include: alone,
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
