@@ -52,7 +52,7 @@ export default defineConfig({
           ...common,
           name: 'timed',
           include: timed,
-          poolOptions: { forks: { maxForks: 2, minForks: 1, isolate: false } },
+          // Two files at a time, as the others (the root's pool options).
           sequence: { groupOrder: 1 },
         },
       },
