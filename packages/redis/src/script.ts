@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { sendCommand } from './binary-command.js';
 
 /** A connection of either kind: one server (standalone, Sentinel) or a Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -18,10 +19,10 @@ export class Script {
 
   async run(client: RedisClient, keys: readonly string[], args: readonly (string | number | Buffer)[] = []): Promise<any> {
     try {
-      return await client.callBuffer('EVALSHA', this.#sha, keys.length, ...keys, ...args);
+      return await sendCommand(client, 'EVALSHA', [this.#sha, keys.length, ...keys, ...args], null);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return await client.callBuffer('EVAL', this.lua, keys.length, ...keys, ...args);
+      return await sendCommand(client, 'EVAL', [this.lua, keys.length, ...keys, ...args], null);
     }
   }
 }

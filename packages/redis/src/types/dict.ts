@@ -1,4 +1,5 @@
 import { exceptionValueRepr, KeyError, messages, pyTypeName, ValueError } from '@mpts/proxy/wire';
+import { sendCommand } from '../binary-command.js';
 import { canon } from '../canon.js';
 import { Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
@@ -127,7 +128,7 @@ async function setPairs(context: MethodContext, pairs: [unknown, unknown][]): Pr
 async function setItem(context: MethodContext, key: unknown, value: unknown): Promise<null> {
   const canonKey = canon(key);
   const packed = pack(value);
-  if ((await context.client.set(entryKey(context, canonKey), packed, 'XX')) !== null) return null;
+  if ((await sendCommand(context.client, 'set', [entryKey(context, canonKey), packed, 'XX'], 'utf8')) !== null) return null;
   // New (or deleted meanwhile): the script decides again, atomically.
   await setScript.run(context.client, [...indexKeys(context), entryKey(context, canonKey)], [canonKey, pack(key), packed]);
   return null;

@@ -1,4 +1,5 @@
 import { coerceToTypecode, findRangedTypecode, messages, pythonRepr, pyTypeName } from '@mpts/proxy/wire';
+import { sendCommand } from '../binary-command.js';
 import { Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
 import { pack, unpack } from '../stored-values.js';
@@ -46,7 +47,7 @@ export const valueType: SharedType = {
       return stored === null ? null : unpack(stored);
     },
     async set(context, [value]) {
-      await context.client.set(context.keys.key('v'), pack(checked(await typecode(context), value)));
+      await sendCommand(context.client, 'set', [context.keys.key('v'), pack(checked(await typecode(context), value))], 'utf8');
       return null;
     },
     async add(context, [delta]) {

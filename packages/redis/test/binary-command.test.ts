@@ -1,0 +1,27 @@
+import fc from 'fast-check';
+import { Command } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { BinaryCommand } from '../src/binary-command.js';
+
+/** What a command puts on the wire, as bytes. */
+const bytesOf = (command: Command) => {
+  const writable = command.toWritable({});
+  return typeof writable === 'string' ? Buffer.from(writable) : writable;
+};
+
+describe('a command with binary arguments', () => {
+  it('puts on the wire the bytes ioredis would, for any mix of text, numbers and bytes', () => {
+    const argument = fc.oneof(
+      fc.string({ unit: 'grapheme' }),
+      fc.string(),
+      fc.integer(),
+      fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('set', 'EVALSHA', 'rpush', 'héllo'), fc.array(argument, { maxLength: 8 }), (name, args) => {
+        expect(bytesOf(new BinaryCommand(name, args))).toEqual(bytesOf(new Command(name, args)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
