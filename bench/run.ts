@@ -16,6 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
 import { floorWorkloads } from './floor/workloads.js';
 import { FloorServer } from './floor/client.js';
+import { inPlainNode } from './lib/plain-node.js';
 import { forkRoundTrip, nodeBoot } from './floor/node-boot.js';
 import { setWarmup, valueOf, type Measurement } from './lib/measure.js';
 import { PythonPeer } from './lib/python.js';
@@ -99,8 +100,11 @@ const WORKLOADS: Workload[] = [
   { id: 'W9', title: 'shared-memory Value, locked += 1, 4 processes', unit: 'incr/s', higherIsBetter: true,
     peers: { mpts: mpts.W9, python: (p) => python!.run({ workload: 'W9', n: p.shmN, processes: p.processes }) } },
   { id: 'W10', title: '1 MiB value set+get', unit: 'MB/s', higherIsBetter: true,
-    peers: { mpts: mpts.W10, floor: fl(floorWorkloads.W10), python: py('W10', { bytes: params.blobBytes }),
-      redis: rd(redisWorkloads.W10) } },
+    // Each Node client in a plain node process (see plain-node.ts).
+    peers: { mpts: (p) => inPlainNode(new URL('./mpts/workloads.ts', import.meta.url), 'mpts', 'W10', [p]),
+      floor: (p) => inPlainNode(new URL('./floor/workloads.ts', import.meta.url), 'floorWorkloads', 'W10', [p, floor!.path]),
+      python: py('W10', { bytes: params.blobBytes }),
+      redis: (p) => inPlainNode(new URL('./redis/workloads.ts', import.meta.url), 'redisWorkloads', 'W10', [p, redis!.port]) } },
   { id: 'M0', title: 'server RSS, idle (started, one empty dict)', unit: 'MB', higherIsBetter: false,
     peers: { mpts: mpts.M0, python: py('M0') } },
   { id: 'M1', title: `server RSS, dict of ${params.entries.toLocaleString('en')} small entries`, unit: 'MB', higherIsBetter: false,
