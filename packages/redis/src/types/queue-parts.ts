@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { luaNow, Script } from '../script.js';
+import type { RedisStore } from '../redis-store.js';
 import type { MethodContext } from '../shared-type.js';
 import { packBehind, unpack } from '../stored-values.js';
 
@@ -85,4 +86,19 @@ export function envelope(item: unknown): Buffer {
 
 export function opened(stored: Buffer): unknown {
   return unpack(stored.subarray(envelopeIdBytes));
+}
+
+/**
+ * What this process keeps for each queue it uses (its puts, its gets), made on first use: one
+ * per store and queue.
+ */
+export function perQueue<T>(make: (context: MethodContext) => T): (context: MethodContext) => T {
+  const byStore = new WeakMap<RedisStore, Map<number, T>>();
+  return (context) => {
+    let byQueue = byStore.get(context.store);
+    if (byQueue === undefined) byStore.set(context.store, (byQueue = new Map()));
+    let kept = byQueue.get(context.keys.id);
+    if (kept === undefined) byQueue.set(context.keys.id, (kept = make(context)));
+    return kept;
+  };
 }

@@ -2,7 +2,7 @@ import { Script } from '../script.js';
 import type { MethodContext } from '../shared-type.js';
 import type { ObjectKeys } from '../keys.js';
 import type { RedisStore } from '../redis-store.js';
-import { queueKeys } from './queue-parts.js';
+import { perQueue, queueKeys } from './queue-parts.js';
 
 /**
  * KEYS q st; ARGV (envelope, mode) per put, mode '0' for a put that may wait, '2' for one that
@@ -35,16 +35,8 @@ interface Put {
   readonly settle: (pushed: boolean | { error: unknown }) => void;
 }
 
-const putsByStore = new WeakMap<RedisStore, Map<number, QueuePuts>>();
-
 /** The puts this process makes of one queue (one per store and queue). */
-export function putsOf(context: MethodContext): QueuePuts {
-  let byQueue = putsByStore.get(context.store);
-  if (byQueue === undefined) putsByStore.set(context.store, (byQueue = new Map()));
-  let puts = byQueue.get(context.keys.id);
-  if (puts === undefined) byQueue.set(context.keys.id, (puts = new QueuePuts(context)));
-  return puts;
-}
+export const putsOf = perQueue((context) => new QueuePuts(context));
 
 /**
  * The puts one process makes of one queue in one turn of the event loop, sent as one script

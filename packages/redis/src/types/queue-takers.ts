@@ -3,7 +3,7 @@ import { luaNow, Script } from '../script.js';
 import type { MethodContext } from '../shared-type.js';
 import type { ObjectKeys } from '../keys.js';
 import type { RedisStore } from '../redis-store.js';
-import { letGoScript, opened, queueKeys, reclaimLua } from './queue-parts.js';
+import { letGoScript, opened, perQueue, queueKeys, reclaimLua } from './queue-parts.js';
 
 /**
  * KEYS q st sess space p extra; ARGV session lease tag count, then envelopes delivered.
@@ -55,16 +55,8 @@ interface Waiter {
   readonly settle: (outcome: { item: unknown } | { error: unknown }) => void;
 }
 
-const takersByStore = new WeakMap<RedisStore, Map<number, QueueTakers>>();
-
 /** The gets this process makes of one queue (one per store and queue). */
-export function takersOf(context: MethodContext): QueueTakers {
-  let byQueue = takersByStore.get(context.store);
-  if (byQueue === undefined) takersByStore.set(context.store, (byQueue = new Map()));
-  let takers = byQueue.get(context.keys.id);
-  if (takers === undefined) byQueue.set(context.keys.id, (takers = new QueueTakers(context)));
-  return takers;
-}
+export const takersOf = perQueue((context) => new QueueTakers(context));
 
 /**
  * The gets one process makes of one queue, served together, so that a consumer with many gets
