@@ -2,9 +2,9 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
 
 /**
  * Files whose tests measure time on purpose (heartbeat timeouts, handshake deadlines, slow
- * frames, a memory bound over a window): they run after the others, two files at a time, so
- * that the processes of the many other files do not compete with them for the CPU. (Two of
- * them at once keep both cores busy: they spend most of their time waiting for a deadline.)
+ * frames, a memory bound over a window): they run after the others, three files at a time, so
+ * that the processes of the many other files do not compete with them for the CPU. (Three of
+ * them at once do not fill two cores: they spend most of their time waiting for a deadline.)
  */
 const timed = [
   'packages/manager/test/e2e/admission.test.ts',
@@ -31,12 +31,15 @@ const common = {
 
 export default defineConfig({
   test: {
-    // Compiles the fixtures that tests run as processes of their own, once per run.
-    globalSetup: ['./vitest.fixtures.ts'],
-    // Most of a test's time is spent waiting for processes it started: two files at once keep
-    // both cores busy (vitest would run one at a time on 2 cores). Files reuse those two worker
-    // processes (isolate: false): a fresh worker per file cost more CPU than most files' tests.
-    poolOptions: { forks: { maxForks: 2, minForks: 1, isolate: false } },
+    // Compiles the fixtures that tests run as processes of their own, once per run, and sets
+    // up the environment those processes start with.
+    globalSetup: ['./vitest.fixtures.ts', './vitest.environment.ts'],
+    // Most of a test's time is spent waiting for processes it started: three files at once keep
+    // both cores busy (vitest would run one at a time on 2 cores; two left them idle a quarter
+    // of the run). Files reuse those worker processes (isolate: false): a fresh worker per file
+    // cost more CPU than most files' tests. As many workers kept as started: with fewer
+    // (minForks 1), vitest 3.2 ended a run with "Terminating worker thread" and no summary.
+    poolOptions: { forks: { maxForks: 3, minForks: 3, isolate: false } },
     projects: [
       {
         test: {
@@ -52,7 +55,7 @@ export default defineConfig({
           ...common,
           name: 'timed',
           include: timed,
-          // Two files at a time, as the others (the root's pool options).
+          // Three files at a time, as the others (the root's pool options).
           sequence: { groupOrder: 1 },
         },
       },

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registryEnvironment } from '../../../vitest.environment.js';
 import { readmePrograms, type ReadmeProgram } from './readme-programs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,9 +48,9 @@ let tarballs: string;
 let env: NodeJS.ProcessEnv;
 
 /** Runs a command in `cwd` with the consumer's environment; resolves with its outcome, never rejects. */
-function run(command: string, args: readonly string[], cwd: string, timeout = 60_000): Promise<Run> {
+function run(command: string, args: readonly string[], cwd: string, timeout = 60_000, environment = env): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env, timeout, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, env: environment, timeout, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
       resolve({ stdout, stderr, code });
     });
@@ -57,8 +58,8 @@ function run(command: string, args: readonly string[], cwd: string, timeout = 60
 }
 
 /** Runs a command that must succeed; its output is in the error otherwise. */
-async function succeed(command: string, args: readonly string[], cwd: string, timeout?: number): Promise<Run> {
-  const result = await run(command, args, cwd, timeout);
+async function succeed(command: string, args: readonly string[], cwd: string, timeout?: number, environment = env): Promise<Run> {
+  const result = await run(command, args, cwd, timeout, environment);
   if (result.code !== 0) {
     throw new Error(`${command} ${args.join(' ')} exited with ${result.code}\n${result.stdout}\n${result.stderr}`);
   }
@@ -105,7 +106,7 @@ beforeAll(async () => {
   // Packed by pnpm, as a release is: `workspace:*` becomes the version.
   const pack = await new Promise<Run>((resolve) => {
     execFile('npx', ['-y', 'pnpm@10.34.9', '-r', '--filter', '!@mpts/examples', 'pack', '--pack-destination', tarballs],
-      { cwd: repository, timeout: 120_000 }, (error, stdout, stderr) => resolve({ stdout, stderr, code: error ? 1 : 0 }));
+      { cwd: repository, env: registryEnvironment(), timeout: 120_000 }, (error, stdout, stderr) => resolve({ stdout, stderr, code: error ? 1 : 0 }));
   });
   if (pack.code !== 0) throw new Error(`pnpm pack failed\n${pack.stdout}\n${pack.stderr}`);
   // The two projects are set up side by side: most of an install is waiting for the network.
@@ -167,7 +168,7 @@ async function setUpProject(manager: PackageManager): Promise<void> {
   const project = join(root, `${manager} project`);
   const [command, args] = packageManagers[manager];
   createProject(project);
-  await succeed(command, args, project, INSTALL_TIMEOUT);
+  await succeed(command, args, project, INSTALL_TIMEOUT, registryEnvironment(env));
   // The program under the project's own settings (no target: tsc's default for nodenext).
   await succeed('node', ['node_modules/typescript/bin/tsc', '-p', '.'], project, INSTALL_TIMEOUT);
   if (manager !== readmeProject) return;

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { withRegistryAccess } from '../../../vitest.environment.js';
 import { fetchNodeDist } from '../scripts/node-dist.mjs';
 import { addonSourceHash, sourceHashFile } from '../scripts/source-hash.mjs';
 import { alive, eventually } from './helpers.js';
@@ -89,7 +90,7 @@ describe('the addon', () => {
     it(`loads from its prebuilt binary under Node ${major}`, { timeout: 180_000 }, async (context) => {
       let node: string;
       try {
-        node = join(fetchNodeDist(major).dir, 'bin', 'node');
+        node = join(withRegistryAccess(() => fetchNodeDist(major)).dir, 'bin', 'node');
       } catch (error) {
         // In CI the Node builds must be reachable; elsewhere (offline) say why this did not run.
         if (process.env.CI) throw error;
