@@ -24,6 +24,7 @@ import { mpts, type Params } from './mpts/workloads.js';
 import { RedisServer } from './redis/server.js';
 import { redisWorkloads } from './redis/workloads.js';
 import { mptsOnRedisWorkloads } from './redis/mpts-workloads.js';
+import { inTurnsWorkloads } from './redis/in-turns-workloads.js';
 
 type Peer = 'mpts' | 'mptsRedis' | 'floor' | 'python' | 'redis';
 const PEERS: Peer[] = ['mpts', 'mptsRedis', 'floor', 'python', 'redis'];
@@ -71,9 +72,29 @@ const py = (workload: string, extra: Record<string, unknown> = {}) => (p: Params
 const rd = (run: (p: Params, port: number) => Promise<Measurement>) => (p: Params) => run(p, redis!.port);
 const fl = (run: (p: Params, path: string) => Promise<Measurement>) => (p: Params) => run(p, floor!.path);
 
+/**
+ * A workload of mpts on Redis and raw ioredis measured together, in turns in one plain-node
+ * process (redis/in-turns-workloads.ts): the first of the two peers a round asks for runs the
+ * pair, the second takes its half of the same run.
+ */
+function inTurnsOnRedis(workload: keyof typeof inTurnsWorkloads): Partial<Record<Peer, (p: Params) => Promise<Measurement>>> {
+  type Pair = Awaited<ReturnType<(typeof inTurnsWorkloads)[typeof workload]>>;
+  let pending: Promise<Pair> | undefined;
+  const half = (peer: keyof Pair) => async (p: Params): Promise<Measurement> => {
+    let pair = pending;
+    if (pair === undefined) {
+      pending = pair = inPlainNode<Pair>(new URL('./redis/in-turns-workloads.ts', import.meta.url), 'inTurnsWorkloads', workload, [p, redis!.port]);
+    } else {
+      pending = undefined;
+    }
+    return (await pair)[peer];
+  };
+  return { mptsRedis: half('mptsRedis'), redis: half('redis') };
+}
+
 const WORKLOADS: Workload[] = [
   { id: 'W1', title: 'dict setItem+getItem, 1 call in flight', unit: 'calls/s', higherIsBetter: true,
-    peers: { mpts: mpts.W1, mptsRedis: rd(mptsOnRedisWorkloads.W1), floor: fl(floorWorkloads.W1), python: py('W1'), redis: rd(redisWorkloads.W1) } },
+    peers: { mpts: mpts.W1, floor: fl(floorWorkloads.W1), python: py('W1'), ...inTurnsOnRedis('W1') } },
   { id: 'W2', title: 'the same, 64 calls in flight', unit: 'calls/s', higherIsBetter: true,
     peers: { mpts: mpts.W2, mptsRedis: rd(mptsOnRedisWorkloads.W2), floor: fl(floorWorkloads.W2), redis: rd(redisWorkloads.W2) } },
   { id: 'W3', title: '4 client processes on one dict (64 in flight each; Python: 1, its limit)', unit: 'calls/s', higherIsBetter: true,

@@ -107,3 +107,26 @@ export async function rssMb(pid: number): Promise<number> {
 export function aggregate(parts: { ops: number; seconds: number }[]): Measurement {
   return { ops: parts.reduce((s, p) => s + p.ops, 0), seconds: Math.max(...parts.map((p) => p.seconds)) };
 }
+
+/**
+ * Runs each of `steps` (each does `batch` ops) in turns, one step of each per turn, until
+ * `seconds` per step have passed; returns what each did in its own time. Two clients measured
+ * in turns in one process see the same machine: two runs timed one after the other, a few
+ * seconds apart, differ by more than the small differences a ratio of them is held to.
+ */
+export async function inTurns<K extends string>(seconds: number, batch: number, steps: Record<K, () => Promise<void>>): Promise<Record<K, Measurement>> {
+  const names = Object.keys(steps) as K[];
+  const warm = now() + warmupSeconds * 1000;
+  while (now() < warm) for (const name of names) await steps[name]();
+  const spent = Object.fromEntries(names.map((name) => [name, { ops: 0, seconds: 0 }])) as Record<K, { ops: number; seconds: number }>;
+  const deadline = now() + seconds * names.length * 1000;
+  while (now() < deadline) {
+    for (const name of names) {
+      const start = now();
+      await steps[name]();
+      spent[name].seconds += (now() - start) / 1000;
+      spent[name].ops += batch;
+    }
+  }
+  return spent;
+}

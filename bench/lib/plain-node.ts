@@ -20,7 +20,7 @@ const run = promisify(execFile);
  *
  * @example inPlainNode(new URL('../floor/workloads.ts', import.meta.url), 'floorWorkloads', 'W10', [params, path])
  */
-export async function inPlainNode(module: URL, table: string, workload: string, args: unknown[]): Promise<Measurement> {
+export async function inPlainNode<T = Measurement>(module: URL, table: string, workload: string, args: unknown[]): Promise<T> {
   const source = fileURLToPath(module);
   const bundle = join(dirname(source), `.plain-node-${process.pid}.mjs`);
   const measure = fileURLToPath(new URL('./measure.ts', import.meta.url));
@@ -45,7 +45,7 @@ export async function inPlainNode(module: URL, table: string, workload: string, 
       logLevel: 'warning',
     });
     const { stdout } = await run(process.execPath, [bundle], { maxBuffer: 1 << 20 });
-    return JSON.parse(stdout.trim().split('\n').at(-1)!) as Measurement;
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
   } finally {
     rmSync(bundle, { force: true });
   }

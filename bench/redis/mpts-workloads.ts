@@ -22,15 +22,7 @@ async function withManager<T>(port: number, work: (manager: Manager) => Promise<
 type Report = { ops: number; seconds: number; role?: string };
 
 export const mptsOnRedisWorkloads = {
-  W1: (p: Params, port: number): Promise<Measurement> => withManager(port, async (m) => {
-    const d = await m.dict<string, number>();
-    return forDuration(p.duration, 100, async () => {
-      for (let i = 0; i < 50; i++) {
-        await d.setItem('k', i);
-        await d.getItem('k');
-      }
-    });
-  }),
+  // W1 is measured in turns with raw ioredis's: in-turns-workloads.ts.
 
   W2: (p: Params, port: number): Promise<Measurement> => withManager(port, async (m) => {
     const d = await m.dict<string, number>();

@@ -42,13 +42,7 @@ async function runChildren(jobs: Record<string, unknown>[]): Promise<Report[]> {
 }
 
 export const redisWorkloads = {
-  W1: (p: Params, port: number): Promise<Measurement> => withClient(port, (redis, key) =>
-    forDuration(p.duration, 100, async () => {
-      for (let i = 0; i < 50; i++) {
-        await redis.set(key, i);
-        await redis.get(key);
-      }
-    })),
+  // W1 is measured in turns with mpts on Redis's: in-turns-workloads.ts.
 
   W2: (p: Params, port: number): Promise<Measurement> => withClient(port, (redis, key) => {
     let i = 0;
