@@ -35,8 +35,8 @@ export default defineConfig({
     // up the environment those processes start with.
     globalSetup: ['./vitest.fixtures.ts', './vitest.environment.ts'],
     // Most of a test's time is spent waiting for processes it started: three files at once keep
-    // both cores busy (vitest would run one at a time on 2 cores; two left them idle a quarter
-    // of the run). Files reuse those worker processes (isolate: false): a fresh worker per file
+    // both cores busy ~87% of the run (vitest would run one at a time on 2 cores; two files at
+    // once left them idle a quarter of it). Files reuse those worker processes (isolate: false): a fresh worker per file
     // cost more CPU than most files' tests. As many workers kept as started: with fewer
     // (minForks 1), vitest 3.2 ended a run with "Terminating worker thread" and no summary.
     poolOptions: { forks: { maxForks: 3, minForks: 3, isolate: false } },

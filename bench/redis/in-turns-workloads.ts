@@ -14,7 +14,7 @@ import type { Params } from '../mpts/workloads.js';
 type Pair = { mptsRedis: Measurement; redis: Measurement };
 
 export const inTurnsWorkloads = {
-  /** W1 of mptsOnRedisWorkloads and of redisWorkloads, 50 set+get pairs a turn each. */
+  /** W1: a dict's setItem+getItem and SET+GET, one call in flight, 50 pairs a turn each. */
   W1: async (p: Params, port: number): Promise<Pair> => {
     const manager = await Manager.connect(`redis://127.0.0.1:${port}/0`);
     const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
