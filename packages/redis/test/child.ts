@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { built, nodeFlags } from '../../manager/test/helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -26,9 +26,8 @@ export interface Child extends AsyncDisposable {
  * the run began. Disposing it kills and reaps it.
  */
 export function runFixture(name: string, args: string[]): Child {
-  const compiled = join(here, 'dist', 'test', 'fixtures', `${name}.js`);
-  const program = existsSync(compiled) ? [compiled] : ['--import', 'tsx', join(here, 'fixtures', `${name}.ts`)];
-  const child = spawn(process.execPath, [...program, ...args], {
+  const entry = fileURLToPath(built(new URL(`./fixtures/${name}.ts`, import.meta.url)));
+  const child = spawn(process.execPath, [...nodeFlags(entry), entry, ...args], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
