@@ -3,6 +3,7 @@ import { Process } from '@mpts/manager';
 import { managerBackend, redisBackend, type Backend } from './backends.js';
 import { redisSkipReason } from './redis-server.js';
 import { sumWorker } from './fixtures/workers.js';
+import { built } from '../../manager/test/helpers.js';
 
 const backends: Backend[] = [managerBackend(), redisBackend()];
 
@@ -16,7 +17,7 @@ describe.each(backends)('one program on the $name backend', (backend) => {
       const tasks = await manager.joinableQueue<number | null>();
       const totals = await manager.dict<string, number>();
       const lock = await manager.lock();
-      const module = new URL('./fixtures/workers.ts', import.meta.url).href;
+      const module = built(new URL('./fixtures/workers.ts', import.meta.url)).href;
       const workers = [1, 2].map(() => new Process({ target: sumWorker, args: [tasks, totals, lock], module }));
       await Promise.all(workers.map((worker) => worker.start()));
       for (let n = 1; n <= 50; n++) await tasks.put(n);

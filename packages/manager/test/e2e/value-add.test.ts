@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OverflowError, Process } from '@mpts/manager';
-import { rejection, serveManager, startManager } from '../helpers.js';
+import { fixture, rejection, serveManager, startManager } from '../helpers.js';
 import { addMany } from '../fixtures/value-add-children.js';
 
 describe('ValueProxy.add, the atomic increment', () => {
@@ -32,7 +32,7 @@ describe('ValueProxy.add, the atomic increment', () => {
   it('loses no update when processes add at once', async () => {
     await using manager = await startManager();
     using v = await manager.value('i', 0);
-    const children = [0, 1].map(() => new Process({ target: addMany, args: [v, 300], module: new URL('../fixtures/value-add-children.ts', import.meta.url).href }));
+    const children = [0, 1].map(() => new Process({ target: addMany, args: [v, 300], module: fixture('value-add-children.ts') }));
     await Promise.all(children.map((p) => p.start()));
     await Promise.all([addMany(v, 300), ...children.map((p) => p.join())]);
     expect(children.map((p) => p.exitCode)).toEqual([0, 0]);
