@@ -114,27 +114,14 @@ async function buildServerSnapshot() {
     target: 'node20',
     entryPoints: [join(dir, 'dist', 'server-snapshot.js')],
     outfile: script,
-    // @mpts/proxy from its modules, so that the plugin below finds its msgpackr module.
+    // @mpts/proxy from its modules, and msgpackr's ES module build, both bundled.
     alias: {
       '@mpts/proxy/wire': join(root, 'packages', 'proxy', 'dist', 'wire.js'),
       '@mpts/proxy': join(root, 'packages', 'proxy', 'dist', 'index.js'),
-      msgpackr: join(msgpackrRoot, 'index.js'),
+      'msgpackr/pack': join(msgpackrRoot, 'index.js'),
       // The module that holds msgpackr's setExtractor (native-string-extractor.ts).
       'msgpackr/set-extractor': join(msgpackrRoot, 'unpack.js'),
     },
-    plugins: [
-      {
-        // @mpts/proxy loads msgpackr with a `require` the bundler cannot follow (msgpackr.ts);
-        // here it is a static import, bundled.
-        name: 'bundled-msgpackr',
-        setup(bundler) {
-          bundler.onLoad({ filter: /[\\/]proxy[\\/]dist[\\/]msgpackr\.js$/ }, () => ({
-            contents: "export { Packr, addExtension, RESERVE_START_SPACE } from 'msgpackr';",
-            loader: 'js',
-          }));
-        },
-      },
-    ],
     // No module of the server may use its own path at run time: this one is the build's.
     define: { 'import.meta.url': '__mptsModuleUrl' },
     banner: { js: "var __mptsModuleUrl = 'file:///mpts-server-snapshot.cjs';" },
