@@ -6,8 +6,8 @@ import * as msgpackr from 'msgpackr/pack';
  * The msgpackr that mpts's codec and its extensions use, all one instance: its plain ES module
  * build (`msgpackr/pack`), without the optional native string extractor that msgpackr's Node
  * entry loads at once. Loading the extractor (a native addon found through
- * node-gyp-build-optional-packages) cost ~18 ms of CPU at every start, twice what importing
- * msgpackr itself costs, and most processes that load mpts (a `Process` child, a short program)
+ * node-gyp-build-optional-packages) cost ~18 ms of CPU at every start, more than importing
+ * msgpackr itself (~12 ms), and most processes that load mpts (a `Process` child, a short program)
  * never decode a frame large enough for it to pay off. `useNativeStringExtractor` loads it
  * when one does (codec.ts).
  */
@@ -26,7 +26,8 @@ export function useNativeStringExtractor(): void {
   if (tried) return;
   tried = true;
   // Where msgpackr was loaded as its CommonJS build (mpts's one-file server), that build has
-  // loaded the extractor already.
+  // loaded the extractor already. (The server's startup snapshot, where this module has no
+  // path to look from, loads it itself once it runs: native-string-extractor.ts.)
   if ((msgpackr as { isNativeAccelerationEnabled?: boolean }).isNativeAccelerationEnabled) return;
   if (process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED?.toLowerCase() === 'true') return;
   try {
@@ -41,9 +42,4 @@ export function useNativeStringExtractor(): void {
   } catch {
     // Optional, as in msgpackr.
   }
-}
-
-/** Whether msgpackr decodes strings with its native extractor in this process. */
-export function usesNativeStringExtractor(): boolean {
-  return (msgpackr as { isNativeAccelerationEnabled?: boolean }).isNativeAccelerationEnabled === true;
 }
