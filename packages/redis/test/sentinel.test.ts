@@ -32,7 +32,11 @@ describe.skipIf(redisSkipReason !== undefined)('a primary, a replica and three S
     );
   });
 
-  it('serves a dict, a queue and a lock through the Sentinel, and keeps serving them after a failover', async () => {
+  it('serves a dict, a queue and a lock through the Sentinel, and keeps serving them after a failover', async ({ onTestFailed }) => {
+    // What the test waits for at each step, said if it fails: a timeout alone would not tell
+    // which of the Sentinels, the servers or the clients never came.
+    let step = 'connecting through the Sentinels';
+    onTestFailed(() => console.error(`the failover test failed while ${step}`));
     await using manager = await Manager.connect(`${setup.url}?lease=${testLease}`);
     await using second = await Manager.connect(`redis://${masterName}/0`, {
       sentinels: setup.sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
@@ -40,6 +44,7 @@ describe.skipIf(redisSkipReason !== undefined)('a primary, a replica and three S
     });
     expect(second.address).toBe(manager.address);
 
+    step = 'using the objects before the failover';
     const totals = await manager.dict<string, number>({ before: 1 });
     const tasks = await manager.queue<string>();
     const lock = await manager.lock();
@@ -48,25 +53,31 @@ describe.skipIf(redisSkipReason !== undefined)('a primary, a replica and three S
     await lock.acquire();
     expect(lock.token).toBe(1);
 
+    step = 'waiting for the replica to have every write';
     const oldPrimary = await setup.primaryPort();
     const before = new Redis({ host: '127.0.0.1', port: oldPrimary });
     // What was written reaches the replica before the failover (replication is asynchronous:
     // a failover can lose writes the replica had not received, see docs/scaling-out.md).
     expect(await before.call('WAIT', 1, 5000)).toBe(1);
+    step = 'waiting for a get to block in the old primary';
     // A get blocked in the old primary when the failover comes.
     const waiting = tasks.get({ timeout: 30 });
     await waitUntil(async () => /blocked_clients:1\b/.test(await before.info('clients')));
     before.disconnect();
 
+    step = "waiting for the Sentinels' +switch-master";
     const newPrimary = await setup.failover();
     expect(newPrimary).not.toBe(oldPrimary);
     expect(await setup.primaryPort()).toBe(newPrimary);
 
     // The same manager, its proxies and its blocking waits now reach the new primary.
+    step = 'using the objects after the failover';
     expect(await totals.getItem('before')).toBe(1);
     await totals.setItem('after', 2);
     await tasks.put('after the failover');
+    step = 'waiting for the get blocked across the failover';
     expect(await waiting).toBe('after the failover');
+    step = 'using the objects after the failover';
     await expect(tasks.get({ timeout: 0.05 })).rejects.toBeInstanceOf(QueueEmpty);
     await lock.release();
     const viaSecond = (await second.create('Lock', [])) as typeof lock;
@@ -84,5 +95,6 @@ describe.skipIf(redisSkipReason !== undefined)('a primary, a replica and three S
       after.disconnect();
     }
     for (const proxy of [totals, tasks, lock, viaSecond]) proxy.releaseProxy();
+    step = 'closing the managers';
   }, 30_000);
 });
