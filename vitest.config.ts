@@ -36,9 +36,10 @@ export default defineConfig({
     globalSetup: ['./vitest.fixtures.ts', './vitest.environment.ts'],
     // Most of a test's time is spent waiting for processes it started: three files at once keep
     // both cores busy ~87% of the run (vitest would run one at a time on 2 cores; two files at
-    // once left them idle a quarter of it). Files reuse those worker processes (isolate: false): a fresh worker per file
-    // cost more CPU than most files' tests. As many workers kept as started: with fewer
-    // (minForks 1), vitest 3.2 ended a run with "Terminating worker thread" and no summary.
+    // once left them idle a quarter of it). Files reuse those worker processes (isolate: false):
+    // a fresh worker per file cost more CPU than most files' tests. As many workers kept as
+    // started: with fewer (minForks 1), vitest 3.2 ended a run with "Terminating worker thread"
+    // and no summary.
     poolOptions: { forks: { maxForks: 3, minForks: 3, isolate: false } },
     projects: [
       {

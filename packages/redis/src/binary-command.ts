@@ -10,6 +10,7 @@ import type { RedisClient } from './script.js';
  */
 export class BinaryCommand extends Command {
   override toWritable(socket: object): string | Buffer {
+    // Strings and Buffers only: ioredis's constructor turned numbers into text.
     const args = this.args as (string | Buffer)[];
     if (!args.some((arg) => typeof arg !== 'string')) return super.toWritable(socket);
     // Text between two Buffer arguments is gathered in one string, so most commands are three
