@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { registerTransferHandler } from '@mpts/proxy';
 import { decode, encode, encodeFrame, prepareValue } from '@mpts/proxy/wire';
 
 /** What the manager gets: the value checked and prepared for the wire, encoded, decoded. */
@@ -163,7 +164,8 @@ describe('bytes decoded from a frame', () => {
   });
 
   it('are the same bytes, Buffers, whether copied or not', () => {
-    const value = Buffer.from([1, 2, 3, 250]);
+    // Over 1 KB: a short message is always read from a copy (see the next tests).
+    const value = Buffer.alloc(2000, 250);
     const frame = Buffer.from(encode([0, 1, value]));
     const own = Buffer.allocUnsafeSlow(frame.length);
     frame.copy(own);
@@ -174,5 +176,51 @@ describe('bytes decoded from a frame', () => {
       expect(Buffer.isBuffer(decoded)).toBe(true);
       expect(decoded).toEqual(value);
     }
+  });
+});
+
+describe('a short message', () => {
+  it('gives bytes that outlive the next message decoded, and the buffer it came in', () => {
+    const frame = Buffer.from(encode(['first', Buffer.from('first bytes')]));
+    const [, bytes] = decode(frame) as [string, Buffer];
+    frame.fill(0);
+    expect(decode(Buffer.from(encode(['second', Buffer.from('second bytes')])))).toEqual(['second', Buffer.from('second bytes')]);
+    expect(bytes.toString()).toBe('first bytes');
+  });
+
+  it('is read whole when a value in it decodes another message while it is read', () => {
+    // A class that travels as a message of its own, decoded while the outer one is read.
+    class Envelope {
+      constructor(readonly inner: unknown) {}
+    }
+    registerTransferHandler<Envelope>({
+      Class: Envelope,
+      type: 97,
+      write: (envelope) => Buffer.from(encode(envelope.inner)),
+      read: (packed: Buffer) => new Envelope(decode(packed)),
+    });
+    const message = [Buffer.from('outer bytes'), 'before', new Envelope(['inner', 7, Buffer.from('inner bytes')]), 'after', 8];
+    const decoded = decode(Buffer.from(encode(message))) as unknown[];
+    expect(decoded).toEqual(message);
+    expect(decoded[2]).toBeInstanceOf(Envelope);
+  });
+
+  it('is refused when cut short, even with the rest of it where the reused buffer has it', () => {
+    const message = ['abc', 1, 2.5, Buffer.from('xyz'), { a: 'hello', b: [1, 2, 3] }, new Map([[1, 'x']]), 'z'.repeat(300), 2n ** 60n];
+    const whole = Buffer.from(encode(message));
+    for (let length = 1; length < whole.length; length++) {
+      expect(decode(whole)).toEqual(message);
+      expect(() => decode(whole.subarray(0, length)), `cut at ${length}`).toThrow();
+    }
+  });
+
+  it('decodes the same whatever its size, around the size read from a reused buffer (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 990, maxLength: 1040 }), fc.uint8Array({ maxLength: 40 }), (text, raw) => {
+        const value = [text, Buffer.from(raw)];
+        expect(decode(Buffer.from(encode(value)))).toEqual(value);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
