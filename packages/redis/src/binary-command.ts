@@ -3,43 +3,107 @@ import type { RedisClient } from './script.js';
 
 /**
  * A command with binary arguments (mpts's msgpack values, a script's packed arguments), written
- * as one Buffer made in one pass. ioredis writes a command of text as one string, but builds one
- * with a Buffer argument piece by piece (a byte count, then a copy or a write, per piece), which
- * took ~3 µs a command here: most of what mpts on Redis spends on a call beyond raw ioredis's
- * (`pnpm bench` W1). A command without a Buffer argument is written by ioredis as usual.
+ * as one Buffer made when the command is. ioredis writes a command of text as one string, which
+ * Node encodes on its way to the socket, but builds one with a Buffer argument piece by piece
+ * (a byte count, then a copy or a write, per piece), which took ~3 µs a command here: most of
+ * what mpts on Redis spent on a call beyond raw ioredis's (`pnpm bench` W1). A command without
+ * a Buffer argument is written by ioredis as usual.
+ *
+ * Buffer arguments are copied into the command's bytes when it is made, so an argument may be
+ * an encoder's output that the next encoding overwrites (`packTransient`), and `argument(i)`
+ * gives a copy that lasts (a script's fallback sends the same value again).
  */
 export class BinaryCommand extends Command {
-  override toWritable(socket: object): string | Buffer {
+  readonly #bytes: Buffer | undefined;
+  /** Where each argument's bytes start in `#bytes`. */
+  readonly #starts: number[] | undefined;
+
+  constructor(name: string, args: readonly (string | number | Buffer)[], replyEncoding?: 'utf8' | null) {
+    super(name, args as (string | number | Buffer)[], { replyEncoding });
     // Strings and Buffers only: ioredis's constructor turned numbers into text.
-    const args = this.args as (string | Buffer)[];
-    if (!args.some((arg) => typeof arg !== 'string')) return super.toWritable(socket);
-    // Text between two Buffer arguments is gathered in one string, so most commands are three
-    // pieces: text, the value, text.
-    const pieces: (string | Buffer)[] = [];
-    let text = `*${args.length + 1}\r\n$${Buffer.byteLength(this.name)}\r\n${this.name}\r\n`;
-    for (const arg of args) {
-      if (typeof arg === 'string') {
-        text += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
-      } else {
-        pieces.push(`${text}$${arg.length}\r\n`, arg);
-        text = '\r\n';
-      }
-    }
-    pieces.push(text);
-    let length = 0;
-    for (const piece of pieces) length += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
-    const bytes = Buffer.allocUnsafe(length);
-    let at = 0;
-    for (const piece of pieces) {
-      if (typeof piece === 'string') {
-        at += bytes.write(piece, at);
-      } else {
-        bytes.set(piece, at);
-        at += piece.length;
-      }
-    }
-    return bytes;
+    const written = writeCommand(name, this.args as (string | Buffer)[]);
+    this.#bytes = written?.bytes;
+    this.#starts = written?.starts;
   }
+
+  /** Argument `index` as it was when the command was made: a Buffer argument's copy in the command. */
+  argument(index: number): string | Buffer {
+    const arg = (this.args as (string | Buffer)[])[index]!;
+    if (typeof arg === 'string' || this.#starts === undefined) return arg;
+    const start = this.#starts[index]!;
+    return this.#bytes!.subarray(start, start + arg.length);
+  }
+
+  override toWritable(socket: object): string | Buffer {
+    return this.#bytes ?? super.toWritable(socket);
+  }
+}
+
+const CR = 13;
+const LF = 10;
+
+/**
+ * The command in RESP when an argument is a Buffer (undefined when all are text), with where
+ * each argument starts in it. Written byte by byte where the text is ASCII (the command's name,
+ * counts, mpts's keys): a write of a short string through Node's encoder costs more than the
+ * loop.
+ */
+function writeCommand(name: string, args: readonly (string | Buffer)[]): { bytes: Buffer; starts: number[] } | undefined {
+  let binary = false;
+  const nameSize = Buffer.byteLength(name);
+  let length = headerLength(args.length + 1) + headerLength(nameSize) + nameSize + 2;
+  const sizes: number[] = [];
+  for (const arg of args) {
+    const size = typeof arg === 'string' ? Buffer.byteLength(arg) : ((binary = true), arg.length);
+    sizes.push(size);
+    length += headerLength(size) + size + 2;
+  }
+  if (!binary) return undefined;
+  const bytes = Buffer.allocUnsafe(length);
+  const starts: number[] = [];
+  let at = writeHeader(bytes, 0, 0x2a /* '*' */, args.length + 1);
+  at = writeHeader(bytes, at, 0x24 /* '$' */, nameSize);
+  at = writeText(bytes, at, name, nameSize);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    at = writeHeader(bytes, at, 0x24, sizes[i]!);
+    starts.push(at);
+    if (typeof arg === 'string') {
+      at = writeText(bytes, at, arg, sizes[i]!);
+    } else {
+      bytes.set(arg, at);
+      at += arg.length;
+      bytes[at++] = CR;
+      bytes[at++] = LF;
+    }
+  }
+  return { bytes, starts };
+}
+
+/** The bytes of `*<count>\r\n` or `$<count>\r\n`. */
+function headerLength(count: number): number {
+  return 3 + (count < 10 ? 1 : count < 100 ? 2 : String(count).length);
+}
+
+function writeHeader(bytes: Buffer, at: number, marker: number, count: number): number {
+  bytes[at++] = marker;
+  const digits = String(count);
+  for (let i = 0; i < digits.length; i++) bytes[at++] = digits.charCodeAt(i);
+  bytes[at++] = CR;
+  bytes[at++] = LF;
+  return at;
+}
+
+/** `text` then `\r\n`; `size` is its UTF-8 length, equal to its length when it is ASCII. */
+function writeText(bytes: Buffer, at: number, text: string, size: number): number {
+  if (size === text.length) {
+    for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
+  } else {
+    at += bytes.write(text, at, size, 'utf8');
+  }
+  bytes[at++] = CR;
+  bytes[at++] = LF;
+  return at;
 }
 
 /**
@@ -47,5 +111,10 @@ export class BinaryCommand extends Command {
  * (`replyEncoding` 'utf8') or raw (null: strings as Buffers, as `callBuffer`).
  */
 export function sendCommand(client: RedisClient, name: string, args: readonly (string | number | Buffer)[], replyEncoding: 'utf8' | null): Promise<unknown> {
-  return client.sendCommand(new BinaryCommand(name, args as (string | Buffer)[], { replyEncoding })) as Promise<unknown>;
+  return send(client, new BinaryCommand(name, args as (string | Buffer)[], replyEncoding));
+}
+
+/** Sends a command made beforehand (to reuse its arguments); resolves with its reply. */
+export function send(client: RedisClient, command: BinaryCommand): Promise<unknown> {
+  return client.sendCommand(command) as Promise<unknown>;
 }

@@ -96,6 +96,8 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   #kept = false;
   /** Each object's keys, built once: with `#types`, what this process knows of the objects it reached. */
   readonly #keys = new Map<number, ObjectKeys>();
+  /** Each object's method context for calls without a signal, made once. */
+  readonly #contexts = new Map<number, MethodContext>();
 
   /** @param address a normalized address (see redis-address.ts): everything is read from it */
   constructor(readonly address: string) {
@@ -230,13 +232,22 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     // in flight, the calls of this turn leave together.
     if (this.#busyCount > 0) this.#tickWrites.hold();
     this.turnBatch.settle(objectId, method);
-    return this.#busy(() => this.#call(objectId, method, args, signal));
+    // `#busy` without its closure: this is every call's path.
+    this.#enter();
+    let result: Promise<unknown>;
+    try {
+      result = this.#call(objectId, method, args, signal);
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(this.#done, this.#done);
+    return result;
   }
 
   /**
    * Not an async function: a call's promise is its method's own, with no layer between (one
    * call after another, each layer was a few percent of a round trip). Throws synchronously
-   * into `#busy`, which turns it into a rejection.
+   * into `call`, which turns it into a rejection.
    */
   #call(objectId: number, method: string, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> {
     this.#checkOpen();
@@ -250,7 +261,12 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     }
     const run = type.methods[method];
     if (run === undefined) throw new NotImplementedError(messages.notOnBackend(`${typeId}.${method}()`, this.address));
-    return run(this.#context(type, typeId, this.keysOf(objectId), signal), args);
+    let context = signal === undefined ? this.#contexts.get(objectId) : undefined;
+    if (context === undefined) {
+      context = this.#context(type, typeId, this.keysOf(objectId), signal);
+      if (signal === undefined) this.#contexts.set(objectId, context);
+    }
+    return run(context, args);
   }
 
   /** The fencing token and lease signal of a lock this process holds (see `AcquirerProxy.token`). */
@@ -309,6 +325,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     if (gone === 1) {
       this.#types.delete(objectId);
       this.#keys.delete(objectId);
+      this.#contexts.delete(objectId);
       await this.client.srem(namespaceKeys(this.prefix).objects, String(objectId));
     }
   }
@@ -330,10 +347,7 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
    * on its way out (see redis-backend.ts).
    */
   #busy<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#busyCount++ === 0 && !this.#kept) {
-      this.#kept = true;
-      this.#keepAlive(true);
-    }
+    this.#enter();
     let result: Promise<T>;
     try {
       result = work();
@@ -342,6 +356,14 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
     }
     result.then(this.#done, this.#done);
     return result;
+  }
+
+  /** A call starts: the connections keep the process alive until it ends (`#done`). */
+  #enter(): void {
+    if (this.#busyCount++ === 0 && !this.#kept) {
+      this.#kept = true;
+      this.#keepAlive(true);
+    }
   }
 
   readonly #done = (): void => {

@@ -11,6 +11,14 @@ export function pack(value: unknown): Buffer {
   return Buffer.from(encode(value));
 }
 
+/**
+ * The value's encoding, valid until the next value is encoded: for an argument of a command,
+ * which copies it when it is made (binary-command.ts), so it needs no copy of its own.
+ */
+export function packTransient(value: unknown): Buffer {
+  return encode(value);
+}
+
 /** `header` then the packed value, in one new buffer (a queue's envelope: its id, then the item). */
 export function packBehind(header: Buffer, value: unknown): Buffer {
   const encoded = encode(value);

@@ -25,3 +25,17 @@ describe('a command with binary arguments', () => {
     );
   });
 });
+
+describe('the Buffer arguments of a command', () => {
+  it('are copied when it is made: what it writes, and argument(), stay as they were', () => {
+    const value = Buffer.from([0x93, 1, 2, 3]);
+    const command = new BinaryCommand('set', ['key', value, 'XX'], 'utf8');
+    const expected = bytesOf(new Command('set', ['key', Buffer.from([0x93, 1, 2, 3]), 'XX']));
+    // An encoder writes its next value where this one was.
+    value.fill(0xff);
+    expect(bytesOf(command)).toEqual(expected);
+    expect(command.argument(1)).toEqual(Buffer.from([0x93, 1, 2, 3]));
+    expect(command.argument(0)).toBe('key');
+    expect(command.argument(2)).toBe('XX');
+  });
+});

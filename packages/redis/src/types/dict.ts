@@ -1,9 +1,9 @@
 import { exceptionValueRepr, KeyError, messages, pyTypeName, ValueError } from '@mpts/proxy/wire';
-import { sendCommand } from '../binary-command.js';
+import { BinaryCommand, send, sendCommand } from '../binary-command.js';
 import { canon } from '../canon.js';
 import { Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
-import { pack, unpack } from '../stored-values.js';
+import { pack, packTransient, unpack } from '../stored-values.js';
 
 /*
  * A dict is one STRING per entry, `e:<canon(key)>` (its packed value), and three keys that say
@@ -125,13 +125,16 @@ async function setPairs(context: MethodContext, pairs: [unknown, unknown][]): Pr
 }
 
 /** `d[key] = value`: one SET when the key is there already, else the insert script. */
-async function setItem(context: MethodContext, key: unknown, value: unknown): Promise<null> {
+function setItem(context: MethodContext, key: unknown, value: unknown): Promise<null> {
   const canonKey = canon(key);
-  const packed = pack(value);
-  if ((await sendCommand(context.client, 'set', [entryKey(context, canonKey), packed, 'XX'], 'utf8')) !== null) return null;
-  // New (or deleted meanwhile): the script decides again, atomically.
-  await setScript.run(context.client, [...indexKeys(context), entryKey(context, canonKey)], [canonKey, pack(key), packed]);
-  return null;
+  // The command copies the value's encoding when it is made (see binary-command.ts).
+  const replace = new BinaryCommand('set', [entryKey(context, canonKey), packTransient(value), 'XX'], 'utf8');
+  return send(context.client, replace).then((reply) => {
+    if (reply !== null) return null;
+    // New (or deleted meanwhile): the script decides again, atomically, with the same value.
+    const keys = [...indexKeys(context), entryKey(context, canonKey)];
+    return setScript.run(context.client, keys, [canonKey, pack(key), replace.argument(1)]).then(() => null);
+  });
 }
 
 async function items(context: MethodContext): Promise<[unknown, unknown][]> {
@@ -155,12 +158,15 @@ export const dictType: SharedType = {
     if (init !== undefined && init !== null) await setPairs(context, pairsOf(init));
   },
   methods: {
-    async getItem(context, [key]) {
-      const value = await context.client.getBuffer(entryKey(context, canon(key)));
-      if (value === null) throw keyError(key);
-      return unpack(value);
+    // The two calls a program makes most: no async function around the command's own promise.
+    getItem(context, args) {
+      const key = args[0];
+      return context.client.getBuffer(entryKey(context, canon(key))).then((value) => {
+        if (value === null) throw keyError(key);
+        return unpack(value);
+      });
     },
-    setItem: (context, [key, value]) => setItem(context, key, value),
+    setItem: (context, args) => setItem(context, args[0], args[1]),
     async delItem(context, [key]) {
       if ((await pop(context, key)) === null) throw keyError(key);
       return null;

@@ -2,7 +2,7 @@ import { coerceToTypecode, findRangedTypecode, messages, pythonRepr, pyTypeName 
 import { sendCommand } from '../binary-command.js';
 import { Script } from '../script.js';
 import type { MethodContext, SharedType } from '../shared-type.js';
-import { pack, unpack } from '../stored-values.js';
+import { pack, packTransient, unpack } from '../stored-values.js';
 
 /*
  * A Value is a STRING `v` (the packed value) and `c` (its typecode, empty if not a string). A numeric typecode
@@ -47,7 +47,8 @@ export const valueType: SharedType = {
       return stored === null ? null : unpack(stored);
     },
     async set(context, [value]) {
-      await sendCommand(context.client, 'set', [context.keys.key('v'), pack(checked(await typecode(context), value))], 'utf8');
+      const code = await typecode(context);
+      await sendCommand(context.client, 'set', [context.keys.key('v'), packTransient(checked(code, value))], 'utf8');
       return null;
     },
     async add(context, [delta]) {
