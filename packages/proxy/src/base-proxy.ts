@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { prepareValue, TokenCarrier, type TokenData } from './codec.js';
+import { prepareArgument, TokenCarrier, type TokenData } from './codec.js';
 import { channelTo, type ProxyChannel } from './backend.js';
 import { ManagerClosedError, ProxyReleasedError, messages } from './errors.js';
 import { SELF_ADDRESS } from './protocol.js';
@@ -84,7 +84,7 @@ export class BaseProxy<Method extends string = string> extends TokenCarrier {
     try {
       for (let i = 0; i < args.length; i++) {
         const arg = args[i];
-        const value = prepareValue(arg, `argument ${i + 1} of ${method}()`);
+        const value = prepareArgument(arg, i, method);
         if (value !== arg) {
           if (prepared === args) prepared = [...args];
           prepared[i] = value;

@@ -355,6 +355,16 @@ export function prepareValue(value: unknown, path: string): unknown {
   return walk.sawNegativeZero ? withNegativeZeros(value) : value;
 }
 
+/**
+ * `prepareValue` for argument `index` (from 0) of a call of `method`, on every call's path: a
+ * number or a well-formed string, most arguments, is answered before the path an error would
+ * name is spelt out.
+ */
+export function prepareArgument(value: unknown, index: number, method: string): unknown {
+  if (typeof value === 'number' ? !Object.is(value, -0) : typeof value === 'string' && value.isWellFormed()) return value;
+  return prepareValue(value, `argument ${index + 1} of ${method}()`);
+}
+
 function refuse(path: string, value: unknown): never {
   throw new TypeError(messages.cannotTransfer(path, describe(value)));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { registerTransferHandler } from '@mpts/proxy';
-import { decode, encode, encodeFrame, prepareValue } from '@mpts/proxy/wire';
+import { decode, encode, encodeFrame, prepareArgument, prepareValue } from '@mpts/proxy/wire';
 
 /** What the manager gets: the value checked and prepared for the wire, encoded, decoded. */
 function roundTrip(value: unknown): unknown {
@@ -110,6 +110,19 @@ describe('prepareValue refuses what cannot cross, naming where it was', () => {
     expect(() => prepareValue(cyclic, 'v')).toThrow(TypeError);
     const shared = [1];
     expect(() => prepareValue([shared, shared], 'v')).not.toThrow();
+  });
+});
+
+describe('prepareArgument', () => {
+  it('answers a call argument as prepareValue does, naming the argument', () => {
+    for (const value of [1, 2.5, NaN, 'text', '😀', null, undefined, true, 7n, [1, 'a'], { a: -0 }, -0]) {
+      expect(decode(encode(prepareArgument(value, 0, 'setItem')))).toEqual(decode(encode(prepareValue(value, 'x'))));
+    }
+    expect(Object.is(decode(encode(prepareArgument(-0, 0, 'setItem'))), -0)).toBe(true);
+    expect(() => prepareArgument('a\ud800b', 1, 'append')).toThrow(
+      new TypeError('a string with a lone surrogate (not valid Unicode) at argument 2 of append() cannot be sent to the manager: only plain data and proxies can'),
+    );
+    expect(() => prepareArgument(Symbol('s'), 0, 'get')).toThrow(/at argument 1 of get\(\) cannot/);
   });
 });
 
