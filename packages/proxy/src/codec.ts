@@ -305,7 +305,7 @@ export function decode(bytes: Uint8Array, context: CodecContext = plainDataConte
 
 /** Messages up to this size are decoded from `smallMessage`, a copy (see `decode`). */
 const SMALL_MESSAGE_BYTES = 1024;
-const smallMessage = Buffer.allocUnsafe(SMALL_MESSAGE_BYTES);
+const smallMessage = Buffer.allocUnsafeSlow(SMALL_MESSAGE_BYTES);
 
 /**
  * Whether `value` nests deeper than `limit` (arrays, maps, sets and plain objects inside each
