@@ -15,23 +15,23 @@ import type { RedisClient } from './script.js';
  */
 export class BinaryCommand extends Command {
   readonly #bytes: Buffer | undefined;
-  /** Where each argument's bytes start in `#bytes`. */
-  readonly #starts: number[] | undefined;
 
   constructor(name: string, args: readonly (string | number | Buffer)[], replyEncoding?: 'utf8' | null) {
     super(name, args as (string | number | Buffer)[], { replyEncoding });
     // Strings and Buffers only: ioredis's constructor turned numbers into text.
-    const written = writeCommand(name, this.args as (string | Buffer)[]);
-    this.#bytes = written?.bytes;
-    this.#starts = written?.starts;
+    this.#bytes = writeCommand(name, this.args as (string | Buffer)[]);
   }
 
   /** Argument `index` as it was when the command was made: a Buffer argument's copy in the command. */
   argument(index: number): string | Buffer {
-    const arg = (this.args as (string | Buffer)[])[index]!;
-    if (typeof arg === 'string' || this.#starts === undefined) return arg;
-    const start = this.#starts[index]!;
-    return this.#bytes!.subarray(start, start + arg.length);
+    const args = this.args as (string | Buffer)[];
+    const arg = args[index]!;
+    if (typeof arg === 'string' || this.#bytes === undefined) return arg;
+    // Rarely asked (a script's fallback): its place is found again, the way it was written.
+    let at = headerLength(args.length + 1) + textLength(this.name);
+    for (let i = 0; i < index; i++) at += argumentLength(args[i]!);
+    at += headerLength(arg.length);
+    return this.#bytes.subarray(at, at + arg.length);
   }
 
   override toWritable(socket: object): string | Buffer {
@@ -43,46 +43,49 @@ const CR = 13;
 const LF = 10;
 
 /**
- * The command in RESP when an argument is a Buffer (undefined when all are text), with where
- * each argument starts in it. Written byte by byte where the text is ASCII (the command's name,
- * counts, mpts's keys): a write of a short string through Node's encoder costs more than the
- * loop.
+ * The command in RESP when an argument is a Buffer (undefined when all are text). Written byte
+ * by byte where the text is ASCII (the command's name, counts, mpts's keys): a write of a short
+ * string through Node's encoder costs more than the loop. Nothing but the Buffer is allocated:
+ * this is on every call's path.
  */
-function writeCommand(name: string, args: readonly (string | Buffer)[]): { bytes: Buffer; starts: number[] } | undefined {
+function writeCommand(name: string, args: readonly (string | Buffer)[]): Buffer | undefined {
   let binary = false;
-  const nameSize = Buffer.byteLength(name);
-  let length = headerLength(args.length + 1) + headerLength(nameSize) + nameSize + 2;
-  const sizes: number[] = [];
+  let length = headerLength(args.length + 1) + textLength(name);
   for (const arg of args) {
-    const size = typeof arg === 'string' ? Buffer.byteLength(arg) : ((binary = true), arg.length);
-    sizes.push(size);
-    length += headerLength(size) + size + 2;
+    if (typeof arg !== 'string') binary = true;
+    length += argumentLength(arg);
   }
   if (!binary) return undefined;
   const bytes = Buffer.allocUnsafe(length);
-  const starts: number[] = [];
   let at = writeHeader(bytes, 0, 0x2a /* '*' */, args.length + 1);
-  at = writeHeader(bytes, at, 0x24 /* '$' */, nameSize);
-  at = writeText(bytes, at, name, nameSize);
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    at = writeHeader(bytes, at, 0x24, sizes[i]!);
-    starts.push(at);
+  at = writeText(bytes, at, name);
+  for (const arg of args) {
     if (typeof arg === 'string') {
-      at = writeText(bytes, at, arg, sizes[i]!);
+      at = writeText(bytes, at, arg);
     } else {
+      at = writeHeader(bytes, at, 0x24 /* '$' */, arg.length);
       bytes.set(arg, at);
       at += arg.length;
       bytes[at++] = CR;
       bytes[at++] = LF;
     }
   }
-  return { bytes, starts };
+  return bytes;
 }
 
 /** The bytes of `*<count>\r\n` or `$<count>\r\n`. */
 function headerLength(count: number): number {
   return 3 + (count < 10 ? 1 : count < 100 ? 2 : String(count).length);
+}
+
+/** The bytes of an argument: `$<size>\r\n<bytes>\r\n`. */
+function argumentLength(arg: string | Buffer): number {
+  return typeof arg === 'string' ? textLength(arg) : headerLength(arg.length) + arg.length + 2;
+}
+
+function textLength(text: string): number {
+  const size = Buffer.byteLength(text);
+  return headerLength(size) + size + 2;
 }
 
 function writeHeader(bytes: Buffer, at: number, marker: number, count: number): number {
@@ -94,8 +97,10 @@ function writeHeader(bytes: Buffer, at: number, marker: number, count: number): 
   return at;
 }
 
-/** `text` then `\r\n`; `size` is its UTF-8 length, equal to its length when it is ASCII. */
-function writeText(bytes: Buffer, at: number, text: string, size: number): number {
+/** `$<size>\r\n<text>\r\n`: byte by byte when the text is ASCII (its UTF-8 size is its length). */
+function writeText(bytes: Buffer, at: number, text: string): number {
+  const size = Buffer.byteLength(text);
+  at = writeHeader(bytes, at, 0x24 /* '$' */, size);
   if (size === text.length) {
     for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
   } else {

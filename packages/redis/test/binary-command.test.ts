@@ -19,7 +19,10 @@ describe('a command with binary arguments', () => {
     );
     fc.assert(
       fc.property(fc.constantFrom('set', 'EVALSHA', 'rpush', 'héllo'), fc.array(argument, { maxLength: 8 }), (name, args) => {
-        expect(bytesOf(new BinaryCommand(name, args))).toEqual(bytesOf(new Command(name, args)));
+        const command = new BinaryCommand(name, args);
+        expect(bytesOf(command)).toEqual(bytesOf(new Command(name, args)));
+        // Each argument as the command holds it (numbers as ioredis writes them: text).
+        args.forEach((arg, index) => expect(command.argument(index)).toEqual(typeof arg === 'number' ? String(arg) : arg));
       }),
       { numRuns: 500 },
     );
