@@ -75,7 +75,7 @@ function writeCommand(name: string, args: readonly (string | Buffer)[]): Buffer 
 
 /** The bytes of `*<count>\r\n` or `$<count>\r\n`. */
 function headerLength(count: number): number {
-  return 3 + (count < 10 ? 1 : count < 100 ? 2 : String(count).length);
+  return 3 + digitCount(count);
 }
 
 /** The bytes of an argument: `$<size>\r\n<bytes>\r\n`. */
@@ -88,13 +88,25 @@ function textLength(text: string): number {
   return headerLength(size) + size + 2;
 }
 
+/**
+ * `*<count>\r\n` or `$<count>\r\n`, the digits by arithmetic: ioredis defines a subclass of
+ * `String` (its RESP3 `VerbatimString`), and in a process with one, V8 no longer inlines
+ * `charCodeAt` (~20 ns a character here, against ~3), so the digits of `String(count)` cost
+ * more than computing them.
+ */
 function writeHeader(bytes: Buffer, at: number, marker: number, count: number): number {
   bytes[at++] = marker;
-  const digits = String(count);
-  for (let i = 0; i < digits.length; i++) bytes[at++] = digits.charCodeAt(i);
-  bytes[at++] = CR;
-  bytes[at++] = LF;
-  return at;
+  const end = at + digitCount(count);
+  for (let i = end - 1, rest = count; i >= at; i--, rest = Math.floor(rest / 10)) bytes[i] = 0x30 + (rest % 10);
+  bytes[end] = CR;
+  bytes[end + 1] = LF;
+  return end + 2;
+}
+
+function digitCount(count: number): number {
+  let digits = 1;
+  for (let rest = count; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
 }
 
 /** `$<size>\r\n<text>\r\n`: byte by byte when the text is ASCII (its UTF-8 size is its length). */
