@@ -367,27 +367,32 @@ export class RedisStore implements ProxyChannel, ManagerBackend {
   }
 
   readonly #done = (): void => {
-    // Let go after this turn's callbacks: a program that calls again from them (one call after
-    // another) keeps its connections referenced, with no ref/unref per call.
-    if (--this.#busyCount === 0) process.nextTick(this.#letIdle);
-  };
-
-  readonly #letIdle = (): void => {
-    if (this.#busyCount > 0 || !this.#kept) return;
-    this.#kept = false;
-    this.#keepAlive(false);
+    // Let go at once, as the manager's connection does: Node ends a process only between turns
+    // of its event loop, so a program that calls again from this turn's callbacks (one call
+    // after another) is kept alive all the same. An unref and a ref per call cost less than a
+    // check queued for later (~0.3 µs a call, measured in W1's loop).
+    if (--this.#busyCount === 0 && this.#kept) {
+      this.#kept = false;
+      this.#keepAlive(false);
+    }
   };
 
   #keepAlive(alive: boolean): void {
-    const connections = this.client instanceof Cluster ? this.client.nodes() : [this.client];
-    for (const connection of connections) {
-      const stream = (connection as unknown as { stream?: { ref(): void; unref(): void } }).stream;
-      if (alive) stream?.ref();
-      else stream?.unref();
+    if (this.client instanceof Cluster) {
+      for (const node of this.client.nodes()) keepAlive(node, alive);
+    } else {
+      keepAlive(this.client, alive);
     }
   }
 
   #checkOpen(): void {
     if (this.#closed) throw new ManagerClosedError(messages.managerClosed(this.address));
   }
+}
+
+/** Whether a connection's socket keeps the process alive. */
+function keepAlive(connection: Redis, alive: boolean): void {
+  const stream = (connection as unknown as { stream?: { ref(): void; unref(): void } }).stream;
+  if (alive) stream?.ref();
+  else stream?.unref();
 }
