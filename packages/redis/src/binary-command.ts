@@ -7,7 +7,7 @@ import type { RedisClient } from './script.js';
  * Node encodes on its way to the socket, but builds one with a Buffer argument piece by piece
  * (a byte count, then a copy or a write, per piece), which took ~3 µs a command here, the most
  * of what mpts on Redis spent on a call beyond raw ioredis's (`pnpm bench` W1); this takes
- * ~0.9 µs. A command without a Buffer argument is written by ioredis as usual.
+ * ~1 µs. A command without a Buffer argument is written by ioredis as usual.
  *
  * Buffer arguments are copied into the command's bytes when it is made, so an argument may be
  * an encoder's output that the next encoding overwrites (`packTransient`), and `argument(i)`
@@ -44,8 +44,8 @@ const LF = 10;
 
 /**
  * The command in RESP when an argument is a Buffer (undefined when all are text). Written byte
- * by byte where the text is ASCII (the command's name, counts, mpts's keys): a write of a short
- * string through Node's encoder costs more than the loop. Nothing but the Buffer is allocated:
+ * by byte where the text is ASCII: for a command's short texts (its name, mpts's keys), no
+ * slower than a write through Node's encoder, measured. Nothing but the Buffer is allocated:
  * this is on every call's path.
  */
 function writeCommand(name: string, args: readonly (string | Buffer)[]): Buffer | undefined {
