@@ -118,7 +118,9 @@ describe('prepareArgument', () => {
     for (const value of [1, 2.5, NaN, 'text', '😀', null, undefined, true, 7n, [1, 'a'], { a: -0 }, -0]) {
       expect(decode(encode(prepareArgument(value, 0, 'setItem')))).toEqual(decode(encode(prepareValue(value, 'x'))));
     }
-    expect(Object.is(decode(encode(prepareArgument(-0, 0, 'setItem'))), -0)).toBe(true);
+    // -0 is the one number prepared into something else (the marker that keeps its sign).
+    expect(prepareArgument(-0, 0, 'setItem')).toBe(prepareValue(-0, 'x'));
+    expect(prepareArgument(-0, 0, 'setItem')).not.toBe(-0);
     expect(() => prepareArgument('a\ud800b', 1, 'append')).toThrow(
       new TypeError('a string with a lone surrogate (not valid Unicode) at argument 2 of append() cannot be sent to the manager: only plain data and proxies can'),
     );
